@@ -1,0 +1,307 @@
+//! The heap: allocation, the collection trigger, and the stop-the-world collection.
+
+use std::time::Instant;
+
+use crate::alloc::Space;
+use crate::mark::Marker;
+use crate::page::{PageKind, PagePtr, PAGE_SIZE};
+use crate::pool::PagePool;
+use crate::roots::{gather, RootSet};
+use crate::size_class::{class_for_bytes, geometry, CLASS_COUNT, PAIR_CLASS};
+use crate::stats::{CollectionStats, GcStats, PageCounts, StatsRecorder};
+use crate::word::{Header, Word, MAX_OBJECT_WORDS};
+
+/// Index of the pair space in `Heap::spaces`; objects of class `c` are at `OBJECTS + c`.
+pub(crate) const PAIRS: usize = 0;
+pub(crate) const WEAK_PAIRS: usize = 1;
+pub(crate) const OBJECTS: usize = 2;
+
+/// How the heap grows and shrinks.
+#[derive(Clone, Debug)]
+pub struct HeapConfig {
+    /// A collection is requested when the heap's live bytes plus what has been allocated
+    /// since the last collection reach `growth_factor` times the live bytes it found.
+    pub growth_factor: f64,
+    /// ... but never before this many bytes have been allocated since it.
+    pub min_budget_bytes: usize,
+    /// Empty pages kept for reuse; the rest go back to the system at once.
+    pub pool_retain_bytes: usize,
+}
+
+impl Default for HeapConfig {
+    fn default() -> HeapConfig {
+        HeapConfig {
+            growth_factor: 2.0,
+            min_budget_bytes: 8 << 20,
+            pool_retain_bytes: 16 << 20,
+        }
+    }
+}
+
+/// A garbage-collected heap. One mutator thread allocates in it and collects it.
+pub struct Heap {
+    pub(crate) spaces: Vec<Space>,
+    pub(crate) large: Vec<PagePtr>,
+    pub(crate) pool: PagePool,
+    pub(crate) marker: Marker,
+    roots: Vec<Word>,
+    config: HeapConfig,
+    /// Bytes of runs and large objects handed out since the last collection.
+    allocated_since: usize,
+    /// `allocated_since` at which a collection is requested.
+    budget: usize,
+    requested: bool,
+    /// Bytes allocated before the last collection (slot sizes).
+    allocated_before: u64,
+    pub(crate) live_bytes: usize,
+    pub(crate) stats: StatsRecorder,
+}
+
+impl Default for Heap {
+    fn default() -> Heap {
+        Heap::new(HeapConfig::default())
+    }
+}
+
+impl Heap {
+    pub fn new(config: HeapConfig) -> Heap {
+        let mut spaces = vec![
+            Space::new(PageKind::Pair, PAIR_CLASS as u8, 16),
+            Space::new(PageKind::WeakPair, PAIR_CLASS as u8, 16),
+        ];
+        for class in 0..CLASS_COUNT {
+            spaces.push(Space::new(
+                PageKind::Object,
+                class as u8,
+                geometry(class).slot_bytes,
+            ));
+        }
+        Heap {
+            spaces,
+            large: Vec::new(),
+            pool: PagePool::new(config.pool_retain_bytes),
+            marker: Marker::default(),
+            roots: Vec::new(),
+            budget: config.min_budget_bytes,
+            config,
+            allocated_since: 0,
+            requested: false,
+            allocated_before: 0,
+            live_bytes: 0,
+            stats: StatsRecorder::new(),
+        }
+    }
+
+    /// Whether allocation has passed its budget: the embedder should collect at its next
+    /// safepoint. Allocation itself never collects.
+    #[inline(always)]
+    pub fn collection_requested(&self) -> bool {
+        self.requested
+    }
+
+    /// Allocates a pair.
+    #[inline(always)]
+    pub fn alloc_pair(&mut self, car: Word, cdr: Word) -> Word {
+        let p = self.slot(PAIRS).cast::<Word>();
+        // SAFETY: `slot` returns a fresh 16-byte slot, aligned to 8, that nothing else uses.
+        unsafe {
+            p.write(car);
+            p.add(1).write(cdr);
+        }
+        Word::from_pair_ptr(p)
+    }
+
+    /// Allocates a weak pair: the car does not keep its target alive, and becomes
+    /// [`Word::BROKEN`] when its target dies. It is a pair word like any other.
+    pub fn alloc_weak_pair(&mut self, car: Word, cdr: Word) -> Word {
+        let p = self.slot(WEAK_PAIRS).cast::<Word>();
+        // SAFETY: as in `alloc_pair`.
+        unsafe {
+            p.write(car);
+            p.add(1).write(cdr);
+        }
+        Word::from_pair_ptr(p)
+    }
+
+    /// Allocates an object with `header`; its traced fields are `fill`, its raw ones zero.
+    pub fn alloc_object(&mut self, header: Header, fill: Word) -> Word {
+        let words = 1 + header.size();
+        let p = match class_for_bytes(words * 8) {
+            Some(class) => self.slot(OBJECTS + class).cast::<Word>(),
+            None => self.large_slot(words * 8),
+        };
+        // SAFETY: `p` is a fresh slot of at least `words` words that nothing else uses.
+        unsafe {
+            p.write(header.as_word());
+            for i in 1..words {
+                let w = if i <= header.traced() {
+                    fill
+                } else {
+                    Word::from_bits(0)
+                };
+                p.add(i).write(w);
+            }
+        }
+        Word::from_object_ptr(p)
+    }
+
+    /// Whether an object of `size` words after its header can be allocated.
+    pub fn can_allocate_words(size: usize) -> bool {
+        size <= MAX_OBJECT_WORDS
+    }
+
+    #[inline(always)]
+    fn slot(&mut self, space: usize) -> *mut u8 {
+        match self.spaces[space].bump() {
+            Some(p) => p,
+            None => self.refill(space),
+        }
+    }
+
+    #[cold]
+    fn refill(&mut self, space: usize) -> *mut u8 {
+        let run = match self.spaces[space].next_run() {
+            Some(run) => run,
+            None => {
+                let s = &self.spaces[space];
+                let page = self.pool.small_page(s.kind, s.class as usize);
+                self.spaces[space].adopt(page)
+            }
+        };
+        self.count_allocation(run.bytes);
+        self.spaces[space]
+            .bump()
+            .expect("a claimed run holds at least one slot")
+    }
+
+    fn large_slot(&mut self, bytes: usize) -> *mut Word {
+        let page = self.pool.large_run(bytes);
+        page.set_allocated(0, 1, true);
+        self.large.push(page);
+        self.count_allocation(page.header().slot_bytes as usize);
+        page.slot_ptr(0).cast()
+    }
+
+    fn count_allocation(&mut self, bytes: usize) {
+        self.allocated_since += bytes;
+        if self.allocated_since >= self.budget {
+            self.requested = true;
+        }
+    }
+
+    /// Collects: marks from `roots`, breaks dead weak cars, sweeps. Every word the program
+    /// still uses must be reachable from `roots`; the rest is freed.
+    pub fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
+        self.retire_runs();
+        let start = Instant::now();
+        gather(roots, &mut self.roots);
+        self.marker.reset_counts();
+        // SAFETY: the roots and everything reachable from them are live objects of this
+        // heap (the contract of `RootSet`), and `&mut self` keeps the mutator out.
+        unsafe { self.marker.mark_from(&self.roots) };
+        let weak_broken = self.break_dead_weak_cars();
+        let mark = start.elapsed();
+
+        let sweep_start = Instant::now();
+        let pages_freed = self.sweep();
+        let sweep = sweep_start.elapsed();
+
+        let c = CollectionStats {
+            mark,
+            sweep,
+            marked_bytes: self.marker.marked_bytes,
+            marked_objects: self.marker.marked_objects,
+            weak_broken,
+            pages_freed,
+        };
+        self.stats.record(c);
+        self.allocated_before += self.allocated_since as u64;
+        self.allocated_since = 0;
+        self.requested = false;
+        let target = (self.live_bytes as f64 * self.config.growth_factor) as usize;
+        self.budget = target
+            .saturating_sub(self.live_bytes)
+            .max(self.config.min_budget_bytes);
+        c
+    }
+
+    /// Gives back the unused ends of every space's bump run.
+    fn retire_runs(&mut self) {
+        for space in &mut self.spaces {
+            self.allocated_since -= space.retire();
+        }
+    }
+
+    /// A snapshot of the statistics.
+    pub fn stats(&self) -> GcStats {
+        let mut out = GcStats::default();
+        self.stats.fill(&mut out);
+        let unused_runs: usize = self
+            .spaces
+            .iter()
+            .map(|s| s.limit as usize - s.cursor as usize)
+            .sum();
+        out.allocated_bytes = self.allocated_before + (self.allocated_since - unused_runs) as u64;
+        out.heap_bytes = self.heap_bytes();
+        out.live_bytes = self.live_bytes;
+        out.pages = self.page_counts();
+        out.peak_mark_stack = self.marker.peak_stack;
+        out.mark_threads = 1;
+        out
+    }
+
+    /// Everything the heap holds from the system: its pages and its own tables.
+    pub fn heap_bytes(&self) -> usize {
+        let page_lists: usize = self
+            .spaces
+            .iter()
+            .map(|s| (s.pages.capacity() + s.available.capacity()) * std::mem::size_of::<PagePtr>())
+            .sum();
+        self.pool.mapped_pages * PAGE_SIZE
+            + page_lists
+            + self.large.capacity() * std::mem::size_of::<PagePtr>()
+            + self.pool.table_bytes()
+            + self.marker.capacity_bytes()
+            + self.roots.capacity() * std::mem::size_of::<Word>()
+    }
+
+    fn page_counts(&self) -> PageCounts {
+        let mut c = PageCounts {
+            pooled: self.pool.free_pages(),
+            ..PageCounts::default()
+        };
+        for s in &self.spaces {
+            match s.kind {
+                PageKind::Pair => c.pair += s.pages.len(),
+                PageKind::WeakPair => c.weak_pair += s.pages.len(),
+                _ => c.object += s.pages.len(),
+            }
+            c.with_free_slots += s.available.len();
+        }
+        c.large_objects = self.large.len();
+        c.large = self.large.iter().map(|p| p.header().pages as usize).sum();
+        c
+    }
+
+    /// Gives every empty pooled page back to the system.
+    pub fn release_free_pages(&mut self) {
+        self.pool.trim();
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        let pages = self
+            .spaces
+            .iter_mut()
+            .flat_map(|s| s.pages.drain(..))
+            .collect::<Vec<_>>();
+        for page in pages.into_iter().chain(self.large.drain(..)) {
+            // SAFETY: the heap is going away; no space or object will use the page again.
+            unsafe { self.pool.release(page) };
+        }
+        for s in &mut self.spaces {
+            s.available.clear();
+        }
+    }
+}

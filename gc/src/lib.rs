@@ -1,0 +1,27 @@
+//! rudo-gc: a non-moving mark/sweep collector with BiBOP pages and mark bitmaps.
+//!
+//! The collector knows values only as tagged 64-bit [`Word`]s: a word is a pointer to a
+//! pair, a pointer to an object that starts with a [`Header`], or something the collector
+//! does not trace. It never needs a callback to trace an object.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the bird's-eye view.
+
+mod alloc;
+mod heap;
+mod mark;
+mod os;
+mod page;
+mod pool;
+mod roots;
+mod size_class;
+mod stats;
+mod sweep;
+mod verify;
+mod word;
+
+pub use heap::{Heap, HeapConfig};
+pub use page::PAGE_SIZE;
+pub use roots::{RootSet, RootVisitor};
+pub use stats::{CollectionStats, GcStats, PageCounts};
+pub use verify::{VerifyError, VerifyReport};
+pub use word::{Header, Word, BROKEN_SUBTAG, MAX_OBJECT_WORDS};

@@ -1,0 +1,314 @@
+//! Pages: the unit the heap gets from the system, and the metadata at the start of each.
+//!
+//! A page is [`PAGE_SIZE`] bytes aligned to its size, so the page of any address in it is
+//! found by masking. Its header says what the page holds (one kind, one size class) and
+//! carries two bitmaps with one bit per slot:
+//!
+//! - the **mark** bitmap, set by markers with an atomic OR;
+//! - the **alloc** bitmap, owned by the mutator: a set bit is a slot that is allocated (or
+//!   claimed by the allocator's current run). Sweeping a page makes its alloc bitmap a
+//!   copy of its mark bitmap, so no object carries a mark bit and none is ever moved.
+//!
+//! A large object has a run of pages to itself; its header sits at the start of the first
+//! page with a single slot, so every object pointer masks to a page header.
+
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::word::Word;
+
+/// The size of a page, and its alignment.
+pub const PAGE_SIZE: usize = 64 * 1024;
+const PAGE_MASK: usize = !(PAGE_SIZE - 1);
+
+/// A word written over every slot that sweeping frees, in debug builds.
+pub(crate) const POISON: u64 = 0xdead_beef_dead_beef;
+
+/// What a page holds; it decides how the marker traces the slots.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub(crate) enum PageKind {
+    /// Pairs: two traced words, no header.
+    Pair,
+    /// Weak pairs: the cdr is traced, the car is held weakly.
+    WeakPair,
+    /// Objects that start with a `Header`.
+    Object,
+    /// One object that starts with a `Header`, on a run of pages of its own.
+    Large,
+}
+
+/// The fixed part of a page header; the two bitmaps follow it.
+/// Aligned to 8 so that the bitmaps after it are aligned too.
+#[repr(C, align(8))]
+pub(crate) struct PageHeader {
+    pub kind: PageKind,
+    /// The size class, or `u8::MAX` for a large object.
+    pub class: u8,
+    /// Pages in this run: 1 but for a large object.
+    pub pages: u32,
+    pub slot_bytes: u32,
+    pub slot_count: u32,
+    /// `ceil(2^32 / slot_bytes)`: slot index by multiplication, not division.
+    recip: u32,
+    pub first_slot: u32,
+    bitmap_words: u32,
+}
+
+/// Bytes taken by a header whose page has `slot_count` slots, rounded up to 16.
+pub(crate) const fn header_bytes_for(slot_count: usize) -> usize {
+    let raw = std::mem::size_of::<PageHeader>() + 2 * 8 * bitmap_words_for(slot_count);
+    raw.next_multiple_of(16)
+}
+
+pub(crate) const fn bitmap_words_for(slot_count: usize) -> usize {
+    slot_count.div_ceil(64)
+}
+
+/// A pointer to the header of a page (or of a large object's run) of the heap.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct PagePtr(NonNull<PageHeader>);
+
+impl PagePtr {
+    /// Writes a fresh header (empty bitmaps) at the start of `base`.
+    ///
+    /// # Safety
+    /// 1. `base` is `pages * PAGE_SIZE` bytes from `os::map_pages`, aligned to `PAGE_SIZE`,
+    /// 2. nothing else uses that memory while the page lives,
+    /// 3. and the slots fit: `first_slot + slot_count * slot_bytes <= pages * PAGE_SIZE`.
+    pub unsafe fn init(
+        base: NonNull<u8>,
+        kind: PageKind,
+        class: u8,
+        pages: usize,
+        slot_bytes: usize,
+        slot_count: usize,
+        first_slot: usize,
+    ) -> PagePtr {
+        debug_assert_eq!(base.as_ptr() as usize % PAGE_SIZE, 0);
+        debug_assert!(first_slot >= header_bytes_for(slot_count));
+        debug_assert!(first_slot + slot_count * slot_bytes <= pages * PAGE_SIZE);
+        let header = base.cast::<PageHeader>();
+        let bitmap_words = bitmap_words_for(slot_count);
+        // SAFETY: rule 1 makes the header and its bitmaps in bounds and aligned; rule 2
+        // means nothing else reads them while we write.
+        unsafe {
+            header.write(PageHeader {
+                kind,
+                class,
+                pages: pages as u32,
+                slot_bytes: slot_bytes as u32,
+                slot_count: slot_count as u32,
+                recip: (((1u64 << 32) + slot_bytes as u64 - 1) / slot_bytes as u64) as u32,
+                first_slot: first_slot as u32,
+                bitmap_words: bitmap_words as u32,
+            });
+            let bitmaps = base
+                .as_ptr()
+                .add(std::mem::size_of::<PageHeader>())
+                .cast::<u64>();
+            bitmaps.write_bytes(0, 2 * bitmap_words);
+        }
+        // Words that point into the page are decoded with exposed provenance.
+        let _ = base.expose_provenance();
+        PagePtr(header)
+    }
+
+    /// The page that holds `addr`.
+    ///
+    /// # Safety
+    /// `addr` lies in the first page of a live page run of the heap.
+    #[inline(always)]
+    pub unsafe fn containing(addr: usize) -> PagePtr {
+        let p = std::ptr::with_exposed_provenance_mut::<PageHeader>(addr & PAGE_MASK);
+        // SAFETY: a page address is never null.
+        PagePtr(unsafe { NonNull::new_unchecked(p) })
+    }
+
+    #[inline(always)]
+    pub fn header(&self) -> &PageHeader {
+        // SAFETY: a `PagePtr` is made only by `init` over memory that stays mapped until
+        // `release`, after which the heap keeps no copy of it.
+        unsafe { self.0.as_ref() }
+    }
+
+    pub fn base(self) -> NonNull<u8> {
+        self.0.cast()
+    }
+
+    pub fn addr(self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
+    /// The address of slot `i`, with the page's provenance.
+    #[inline(always)]
+    pub fn slot_ptr(self, i: usize) -> *mut u8 {
+        let h = self.header();
+        debug_assert!(i <= h.slot_count as usize);
+        // SAFETY: slot `i` (or one past the last slot) lies within the page run (rule 3 of
+        // `init`).
+        unsafe {
+            self.0
+                .as_ptr()
+                .cast::<u8>()
+                .add(h.first_slot as usize + i * h.slot_bytes as usize)
+        }
+    }
+
+    /// The mark bitmap.
+    #[inline(always)]
+    pub fn marks(&self) -> &[AtomicU64] {
+        let n = self.header().bitmap_words as usize;
+        // SAFETY: `init` placed `bitmap_words` zeroed words right after the header;
+        // `AtomicU64` has the layout of `u64`, and the mark bitmap is only ever accessed
+        // atomically.
+        unsafe {
+            let p = self.0.as_ptr().add(1).cast::<AtomicU64>();
+            std::slice::from_raw_parts(p, n)
+        }
+    }
+
+    /// The alloc bitmap. Only the mutator touches it, never while markers run.
+    #[inline(always)]
+    fn alloc_bits(self) -> *mut u64 {
+        let n = self.header().bitmap_words as usize;
+        // SAFETY: the alloc bitmap follows the mark bitmap, inside the header (`init`).
+        unsafe { self.0.as_ptr().add(1).cast::<u64>().add(n) }
+    }
+
+    /// The index of the slot that starts at `addr`, or `None` if no slot starts there.
+    #[inline(always)]
+    pub fn slot_index(self, addr: usize) -> Option<usize> {
+        let h = self.header();
+        let offset = addr.wrapping_sub(self.addr() + h.first_slot as usize);
+        if offset >= (h.slot_count * h.slot_bytes) as usize {
+            return None;
+        }
+        let i = ((offset as u64 * h.recip as u64) >> 32) as usize;
+        (i * h.slot_bytes as usize == offset).then_some(i)
+    }
+
+    /// The index of the slot at `addr`, which must start a slot of this page.
+    #[inline(always)]
+    pub fn slot_index_exact(self, addr: usize) -> usize {
+        let h = self.header();
+        let offset = addr - (self.addr() + h.first_slot as usize);
+        let i = ((offset as u64 * h.recip as u64) >> 32) as usize;
+        debug_assert_eq!(i * h.slot_bytes as usize, offset);
+        i
+    }
+
+    /// Sets the mark bit of slot `i`; true if it was clear.
+    #[inline(always)]
+    pub fn mark(self, i: usize) -> bool {
+        let word = &self.marks()[i / 64];
+        let bit = 1u64 << (i % 64);
+        // A plain load first: most edges of a heap lead to objects already marked, and a
+        // load costs less than a locked read-modify-write.
+        if word.load(Ordering::Relaxed) & bit != 0 {
+            return false;
+        }
+        word.fetch_or(bit, Ordering::Relaxed) & bit == 0
+    }
+
+    #[inline(always)]
+    pub fn is_marked(self, i: usize) -> bool {
+        self.marks()[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0
+    }
+
+    /// Whether slot `i` is allocated.
+    pub fn is_allocated(self, i: usize) -> bool {
+        // SAFETY: `i / 64` is below `bitmap_words`; the mutator is the only user.
+        unsafe { *self.alloc_bits().add(i / 64) & (1 << (i % 64)) != 0 }
+    }
+
+    /// Sets (`on`) or clears the alloc bits of slots `from..to`.
+    pub fn set_allocated(self, from: usize, to: usize, on: bool) {
+        let bits = self.alloc_bits();
+        for i in from..to {
+            // SAFETY: `i` is a slot index of this page; the mutator is the only user.
+            unsafe {
+                let w = bits.add(i / 64);
+                if on {
+                    *w |= 1 << (i % 64);
+                } else {
+                    *w &= !(1 << (i % 64));
+                }
+            }
+        }
+    }
+
+    /// The first run of free slots at or after slot `from`, as `start..end`.
+    pub fn free_run(self, from: usize) -> Option<(usize, usize)> {
+        let count = self.header().slot_count as usize;
+        let start = self.next_with(from, count, false)?;
+        let end = self.next_with(start, count, true).unwrap_or(count);
+        Some((start, end))
+    }
+
+    /// The first slot at or after `from` whose alloc bit equals `set`.
+    fn next_with(self, from: usize, count: usize, set: bool) -> Option<usize> {
+        let bits = self.alloc_bits();
+        let mut i = from;
+        while i < count {
+            // SAFETY: `i < count`, so the word is within the bitmap.
+            let mut w = unsafe { *bits.add(i / 64) };
+            if !set {
+                w = !w;
+            }
+            w &= u64::MAX << (i % 64);
+            if w != 0 {
+                let found = (i / 64) * 64 + w.trailing_zeros() as usize;
+                return (found < count).then_some(found);
+            }
+            i = (i / 64 + 1) * 64;
+        }
+        None
+    }
+
+    /// Sweeps the page's bitmaps: the marked slots become the allocated ones and the marks
+    /// are cleared for the next collection. Returns the number of live slots.
+    ///
+    /// In debug builds every slot that dies here is overwritten with [`POISON`].
+    pub fn sweep_bitmaps(self) -> usize {
+        let alloc = self.alloc_bits();
+        let mut live = 0;
+        for (w, mark) in self.marks().iter().enumerate() {
+            let marked = mark.swap(0, Ordering::Relaxed);
+            // SAFETY: `w` is below `bitmap_words`; the mutator is the only user.
+            let was_allocated = unsafe { alloc.add(w).replace(marked) };
+            if cfg!(debug_assertions) {
+                let mut dying = was_allocated & !marked;
+                while dying != 0 {
+                    self.poison_slot(w * 64 + dying.trailing_zeros() as usize);
+                    dying &= dying - 1;
+                }
+            }
+            live += marked.count_ones() as usize;
+        }
+        live
+    }
+
+    pub fn poison_slot(self, i: usize) {
+        let words = self.header().slot_bytes as usize / 8;
+        let p = self.slot_ptr(i).cast::<u64>();
+        for k in 0..words {
+            // SAFETY: the slot is within the page and no live object uses it.
+            unsafe { p.add(k).write(POISON) };
+        }
+    }
+
+    /// The word at the start of slot `i`: a pair's car or an object's header.
+    pub fn first_word(self, i: usize) -> Word {
+        // SAFETY: the slot lies within the page, whose memory is initialized (zeroed when
+        // mapped, then written by allocation or poisoning).
+        unsafe { self.slot_ptr(i).cast::<Word>().read() }
+    }
+}
+
+// SAFETY: markers on other threads read a page's immutable fields and its mark bitmap,
+// which is atomic; the alloc bitmap and `live` are touched only by the mutator while no
+// marker runs.
+unsafe impl Send for PagePtr {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for PagePtr {}

@@ -1,0 +1,127 @@
+//! The page pool: every page the heap maps from the system comes through here.
+//!
+//! Empty pages come back to the pool after a sweep and are reused before new ones are
+//! mapped; past `retain_pages` the pool gives them back to the system. The pool also
+//! counts every page the heap holds, so the heap's size is known without a walk.
+
+use std::alloc::{handle_alloc_error, Layout};
+
+use crate::os;
+use crate::page::{PageKind, PagePtr, PAGE_SIZE};
+use crate::size_class::{geometry, Geometry};
+
+pub(crate) struct PagePool {
+    free: Vec<PagePtr>,
+    retain_pages: usize,
+    /// Pages mapped and not yet unmapped, including the free ones.
+    pub mapped_pages: usize,
+}
+
+impl PagePool {
+    pub fn new(retain_bytes: usize) -> PagePool {
+        PagePool {
+            free: Vec::new(),
+            retain_pages: retain_bytes / PAGE_SIZE,
+            mapped_pages: 0,
+        }
+    }
+
+    pub fn free_pages(&self) -> usize {
+        self.free.len()
+    }
+
+    pub fn table_bytes(&self) -> usize {
+        self.free.capacity() * std::mem::size_of::<PagePtr>()
+    }
+
+    /// A fresh page for size class `class`, with empty bitmaps.
+    pub fn small_page(&mut self, kind: PageKind, class: usize) -> PagePtr {
+        let base = match self.free.pop() {
+            Some(page) => page.base(),
+            None => self.map(1),
+        };
+        let Geometry {
+            slot_bytes,
+            slot_count,
+            first_slot,
+        } = geometry(class);
+        // SAFETY: `base` is one whole page that no space uses (it was free or is new), and
+        // the class geometry fits a page.
+        unsafe {
+            PagePtr::init(
+                base,
+                kind,
+                class as u8,
+                1,
+                slot_bytes,
+                slot_count,
+                first_slot,
+            )
+        }
+    }
+
+    /// A run of pages for a large object of `bytes` bytes, header included.
+    pub fn large_run(&mut self, bytes: usize) -> PagePtr {
+        let first_slot = crate::page::header_bytes_for(1);
+        let pages = (first_slot + bytes).div_ceil(PAGE_SIZE);
+        let base = self.map(pages);
+        let slot_bytes = pages * PAGE_SIZE - first_slot;
+        // SAFETY: `base` is `pages` fresh pages and the one slot fills the run after the
+        // header.
+        unsafe {
+            PagePtr::init(
+                base,
+                PageKind::Large,
+                u8::MAX,
+                pages,
+                slot_bytes,
+                1,
+                first_slot,
+            )
+        }
+    }
+
+    /// Takes back a page (or a large run) that holds no live object.
+    ///
+    /// # Safety
+    /// 1. `page` came from this pool,
+    /// 2. and no space, list or live object refers to it any more.
+    pub unsafe fn release(&mut self, page: PagePtr) {
+        let pages = page.header().pages as usize;
+        if pages == 1 && self.free.len() < self.retain_pages {
+            self.free.push(page);
+        } else {
+            // SAFETY: rules 1 and 2; the run was mapped with this many pages.
+            unsafe { os::unmap_pages(page.base(), pages) };
+            self.mapped_pages -= pages;
+        }
+    }
+
+    fn map(&mut self, pages: usize) -> std::ptr::NonNull<u8> {
+        match os::map_pages(pages) {
+            Some(base) => {
+                self.mapped_pages += pages;
+                base
+            }
+            None => handle_alloc_error(
+                Layout::from_size_align(pages.saturating_mul(PAGE_SIZE), PAGE_SIZE)
+                    .unwrap_or(Layout::new::<u8>()),
+            ),
+        }
+    }
+
+    /// Gives every pooled page back to the system.
+    pub fn trim(&mut self) {
+        for page in std::mem::take(&mut self.free) {
+            // SAFETY: pooled pages came from `map(1)` and nothing refers to them.
+            unsafe { os::unmap_pages(page.base(), 1) };
+            self.mapped_pages -= 1;
+        }
+    }
+}
+
+impl Drop for PagePool {
+    fn drop(&mut self) {
+        self.trim();
+    }
+}

@@ -1,0 +1,111 @@
+//! Statistics: what each collection cost, and what the heap holds.
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+/// What one collection did and how long it paused the program.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct CollectionStats {
+    pub mark: Duration,
+    pub sweep: Duration,
+    /// Bytes of the slots the marker reached.
+    pub marked_bytes: usize,
+    pub marked_objects: usize,
+    /// Weak pairs whose car was broken.
+    pub weak_broken: usize,
+    /// Pages (small or large) this collection gave back to the pool or the system.
+    pub pages_freed: usize,
+}
+
+impl CollectionStats {
+    pub fn pause(&self) -> Duration {
+        self.mark + self.sweep
+    }
+
+    /// Marking speed in MB (10^6 bytes) per second.
+    pub fn mark_mb_per_s(&self) -> f64 {
+        self.marked_bytes as f64 / 1e6 / self.mark.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Pages by kind and state.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageCounts {
+    pub pair: usize,
+    pub weak_pair: usize,
+    pub object: usize,
+    /// Pages that large objects occupy (a large object may span several).
+    pub large: usize,
+    pub large_objects: usize,
+    /// Small-object pages with at least one free slot after the last sweep.
+    pub with_free_slots: usize,
+    /// Empty pages kept for reuse rather than given back to the system.
+    pub pooled: usize,
+}
+
+/// A snapshot of the collector's statistics.
+#[derive(Clone, Debug, Default)]
+pub struct GcStats {
+    pub collections: u64,
+    /// Bytes allocated since the heap was made (slot sizes, so including slot rounding).
+    pub allocated_bytes: u64,
+    /// Everything the heap holds from the system: pages and the collector's own tables.
+    pub heap_bytes: usize,
+    /// Bytes of the objects found live by the last collection.
+    pub live_bytes: usize,
+    pub pages: PageCounts,
+    pub mark_total: Duration,
+    pub sweep_total: Duration,
+    pub pause_p50: Duration,
+    pub pause_p95: Duration,
+    pub pause_p99: Duration,
+    pub pause_max: Duration,
+    /// The deepest any mark stack has been, in entries.
+    pub peak_mark_stack: usize,
+    pub mark_threads: usize,
+    pub last: Option<CollectionStats>,
+}
+
+/// What the heap accumulates between snapshots.
+pub(crate) struct StatsRecorder {
+    pub collections: u64,
+    pub mark_total: Duration,
+    pub sweep_total: Duration,
+    pub last: Option<CollectionStats>,
+    /// Pauses in nanoseconds.
+    pauses: Histogram<u64>,
+}
+
+impl StatsRecorder {
+    pub fn new() -> StatsRecorder {
+        StatsRecorder {
+            collections: 0,
+            mark_total: Duration::ZERO,
+            sweep_total: Duration::ZERO,
+            last: None,
+            pauses: Histogram::new(3).expect("3 significant figures is a valid precision"),
+        }
+    }
+
+    pub fn record(&mut self, c: CollectionStats) {
+        self.collections += 1;
+        self.mark_total += c.mark;
+        self.sweep_total += c.sweep;
+        self.pauses
+            .saturating_record(c.pause().as_nanos().max(1) as u64);
+        self.last = Some(c);
+    }
+
+    pub fn fill(&self, out: &mut GcStats) {
+        let q = |q: f64| Duration::from_nanos(self.pauses.value_at_quantile(q));
+        out.collections = self.collections;
+        out.mark_total = self.mark_total;
+        out.sweep_total = self.sweep_total;
+        out.last = self.last;
+        out.pause_p50 = q(0.50);
+        out.pause_p95 = q(0.95);
+        out.pause_p99 = q(0.99);
+        out.pause_max = Duration::from_nanos(self.pauses.max());
+    }
+}
