@@ -33,7 +33,7 @@ impl Default for HeapConfig {
         HeapConfig {
             growth_factor: 2.0,
             min_budget_bytes: 8 << 20,
-            pool_retain_bytes: 16 << 20,
+            pool_retain_bytes: 4 << 20,
         }
     }
 }

@@ -99,7 +99,7 @@ impl PagePtr {
                 pages: pages as u32,
                 slot_bytes: slot_bytes as u32,
                 slot_count: slot_count as u32,
-                recip: (((1u64 << 32) + slot_bytes as u64 - 1) / slot_bytes as u64) as u32,
+                recip: (1u64 << 32).div_ceil(slot_bytes as u64) as u32,
                 first_slot: first_slot as u32,
                 bitmap_words: bitmap_words as u32,
             });

@@ -89,7 +89,7 @@ const _: () = {
     assert!(SLOT_BYTES[PAIR_CLASS] == 16);
     let mut i = 0;
     while i < CLASS_COUNT {
-        assert!(SLOT_BYTES[i] % 8 == 0);
+        assert!(SLOT_BYTES[i].is_multiple_of(8));
         assert!(i == 0 || SLOT_BYTES[i] > SLOT_BYTES[i - 1]);
         // The page header's bitmaps must cover every slot.
         assert!(bitmap_words_for(GEOMETRY[i].slot_count) * 64 >= GEOMETRY[i].slot_count);

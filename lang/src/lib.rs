@@ -1,1 +1,14 @@
+//! rudo-lang: the rudo-scheme language. Its values live in rudo-gc's heap.
 
+mod object;
+mod printer;
+mod symbol;
+mod value;
+
+pub use object::{
+    bytevector_bytes, flonum_value, string_chars, string_len, string_ref, string_set,
+    string_to_rust, symbol_name, vector_len, Alloc,
+};
+pub use printer::{char_from_name, format_flonum, print, to_string, Style};
+pub use symbol::SymbolTable;
+pub use value::{Kind, Value};

@@ -1,0 +1,250 @@
+//! Making and reading heap objects: strings, symbols, vectors, bytevectors, flonums.
+//!
+//! Strings keep `string-ref` O(1): their characters live in a separate `Bytes` storage
+//! object, one byte each while every character is below U+0100 and four bytes each after
+//! that. Storing a wider character replaces the storage with a widened copy, so the
+//! string object itself never moves or grows.
+
+use rudo_gc::{Header, Heap};
+
+use crate::value::{Kind, Value};
+
+/// Allocation of Scheme objects in a rudo-gc heap.
+pub trait Alloc {
+    fn cons(&mut self, car: Value, cdr: Value) -> Value;
+    /// An object of `kind` with `size` fields, the first `traced` of them set to `fill`.
+    fn object(&mut self, kind: Kind, size: usize, traced: usize, fill: Value) -> Value;
+
+    fn list(&mut self, items: &[Value]) -> Value {
+        self.list_with_tail(items, Value::NIL)
+    }
+
+    fn list_with_tail(&mut self, items: &[Value], tail: Value) -> Value {
+        items.iter().rev().fold(tail, |acc, &x| self.cons(x, acc))
+    }
+
+    fn vector(&mut self, items: &[Value]) -> Value {
+        let v = self.object(Kind::Vector, items.len(), items.len(), Value::FALSE);
+        for (i, &x) in items.iter().enumerate() {
+            v.set_field(i, x);
+        }
+        v
+    }
+
+    fn make_vector(&mut self, len: usize, fill: Value) -> Value {
+        self.object(Kind::Vector, len, len, fill)
+    }
+
+    fn flonum(&mut self, f: f64) -> Value {
+        let v = self.object(Kind::Flonum, 1, 0, Value::FALSE);
+        v.set_raw(0, f.to_bits());
+        v
+    }
+
+    fn bytevector(&mut self, bytes: &[u8]) -> Value {
+        let v = self.object(
+            Kind::Bytevector,
+            1 + bytes.len().div_ceil(8),
+            0,
+            Value::FALSE,
+        );
+        v.set_raw(0, bytes.len() as u64);
+        v.raw_bytes_mut(1, bytes.len()).copy_from_slice(bytes);
+        v
+    }
+
+    /// A string of `len` copies of `fill`.
+    fn make_string(&mut self, len: usize, fill: char) -> Value {
+        let width = char_width(fill);
+        let s = new_string(self, len, width);
+        for i in 0..len {
+            store_char(s, i, fill);
+        }
+        s
+    }
+
+    fn string(&mut self, text: &str) -> Value {
+        let len = text.chars().count();
+        let width = text.chars().map(char_width).max().unwrap_or(1);
+        let s = new_string(self, len, width);
+        if width == 1 && len == text.len() {
+            storage_bytes(s).copy_from_slice(text.as_bytes());
+        } else {
+            for (i, c) in text.chars().enumerate() {
+                store_char(s, i, c);
+            }
+        }
+        s
+    }
+
+    /// A symbol object; intern it through the symbol table instead of calling this.
+    fn symbol_object(&mut self, name: &str) -> Value {
+        let v = self.object(Kind::Symbol, 1 + name.len().div_ceil(8), 0, Value::FALSE);
+        v.set_raw(0, name.len() as u64);
+        v.raw_bytes_mut(1, name.len())
+            .copy_from_slice(name.as_bytes());
+        v
+    }
+}
+
+impl Alloc for Heap {
+    #[inline]
+    fn cons(&mut self, car: Value, cdr: Value) -> Value {
+        Value(self.alloc_pair(car.0, cdr.0))
+    }
+
+    #[inline]
+    fn object(&mut self, kind: Kind, size: usize, traced: usize, fill: Value) -> Value {
+        Value(self.alloc_object(Header::new(kind as u8, size, traced), fill.0))
+    }
+}
+
+fn char_width(c: char) -> usize {
+    if (c as u32) < 0x100 {
+        1
+    } else {
+        4
+    }
+}
+
+const STR_STORAGE: usize = 0;
+const STR_LEN: usize = 1;
+const STR_WIDTH: usize = 2;
+
+fn new_string<A: Alloc + ?Sized>(heap: &mut A, len: usize, width: usize) -> Value {
+    let storage = heap.object(Kind::Bytes, (len * width).div_ceil(8), 0, Value::FALSE);
+    let s = heap.object(Kind::String, 3, 3, Value::FALSE);
+    s.set_field(STR_STORAGE, storage);
+    s.set_field(STR_LEN, Value::fixnum(len as i64));
+    s.set_field(STR_WIDTH, Value::fixnum(width as i64));
+    s
+}
+
+fn storage_bytes(s: Value) -> &'static mut [u8] {
+    let n = string_len(s) * string_width(s);
+    s.field(STR_STORAGE).raw_bytes_mut(0, n)
+}
+
+fn string_width(s: Value) -> usize {
+    s.field(STR_WIDTH).fixnum_value() as usize
+}
+
+pub fn string_len(s: Value) -> usize {
+    debug_assert!(s.is(Kind::String));
+    s.field(STR_LEN).fixnum_value() as usize
+}
+
+pub fn string_ref(s: Value, i: usize) -> char {
+    let bytes = storage_bytes(s);
+    if string_width(s) == 1 {
+        bytes[i] as char
+    } else {
+        let b = &bytes[i * 4..i * 4 + 4];
+        char::from_u32(u32::from_le_bytes([b[0], b[1], b[2], b[3]])).unwrap_or('\u{fffd}')
+    }
+}
+
+/// Stores `c` at `i`; the string must already be wide enough for it.
+fn store_char(s: Value, i: usize, c: char) {
+    let bytes = storage_bytes(s);
+    if string_width(s) == 1 {
+        bytes[i] = c as u8;
+    } else {
+        bytes[i * 4..i * 4 + 4].copy_from_slice(&(c as u32).to_le_bytes());
+    }
+}
+
+/// `string-set!`: widens the string's storage first if `c` needs it.
+pub fn string_set<A: Alloc + ?Sized>(heap: &mut A, s: Value, i: usize, c: char) {
+    if char_width(c) > string_width(s) {
+        let len = string_len(s);
+        let wide = heap.object(Kind::Bytes, len * 4 / 8 + 1, 0, Value::FALSE);
+        let old = storage_bytes(s);
+        let new = wide.raw_bytes_mut(0, len * 4);
+        for (k, &b) in old.iter().enumerate() {
+            new[k * 4..k * 4 + 4].copy_from_slice(&(b as u32).to_le_bytes());
+        }
+        s.set_field(STR_STORAGE, wide);
+        s.set_field(STR_WIDTH, Value::fixnum(4));
+    }
+    store_char(s, i, c);
+}
+
+/// The characters of a string.
+pub fn string_chars(s: Value) -> impl Iterator<Item = char> {
+    (0..string_len(s)).map(move |i| string_ref(s, i))
+}
+
+pub fn string_to_rust(s: Value) -> String {
+    string_chars(s).collect()
+}
+
+pub fn symbol_name(sym: Value) -> &'static str {
+    debug_assert!(sym.is(Kind::Symbol));
+    let bytes = sym.raw_bytes(1, sym.raw(0) as usize);
+    // Names are copied in from `&str`, so they are UTF-8.
+    std::str::from_utf8(bytes).unwrap_or("?")
+}
+
+pub fn flonum_value(f: Value) -> f64 {
+    debug_assert!(f.is(Kind::Flonum));
+    f64::from_bits(f.raw(0))
+}
+
+pub fn bytevector_bytes(b: Value) -> &'static mut [u8] {
+    debug_assert!(b.is(Kind::Bytevector));
+    b.raw_bytes_mut(1, b.raw(0) as usize)
+}
+
+pub fn vector_len(v: Value) -> usize {
+    debug_assert!(v.is(Kind::Vector));
+    v.size()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_round_trip_narrow_and_wide() {
+        let mut heap = Heap::default();
+        for text in [
+            "",
+            "hello",
+            "café",
+            "λx.x",
+            "日本語 and ascii",
+            "\u{10ffff}",
+        ] {
+            let s = heap.string(text);
+            assert_eq!(string_to_rust(s), text);
+            assert_eq!(string_len(s), text.chars().count());
+        }
+    }
+
+    #[test]
+    fn storing_a_wide_char_widens_in_place() {
+        let mut heap = Heap::default();
+        let s = heap.string("abc");
+        string_set(&mut heap, s, 1, 'λ');
+        assert_eq!(string_to_rust(s), "aλc");
+        string_set(&mut heap, s, 0, 'é');
+        assert_eq!(string_to_rust(s), "éλc");
+        let m = heap.make_string(3, 'z');
+        assert_eq!(string_to_rust(m), "zzz");
+    }
+
+    #[test]
+    fn symbols_bytevectors_flonums_vectors() {
+        let mut heap = Heap::default();
+        assert_eq!(
+            symbol_name(heap.symbol_object("list->vector")),
+            "list->vector"
+        );
+        let b = heap.bytevector(&[1, 2, 255]);
+        assert_eq!(bytevector_bytes(b), &[1, 2, 255]);
+        assert_eq!(flonum_value(heap.flonum(-0.5)), -0.5);
+        let v = heap.vector(&[Value::fixnum(1), Value::TRUE]);
+        assert_eq!((vector_len(v), v.field(1)), (2, Value::TRUE));
+    }
+}

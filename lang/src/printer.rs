@@ -1,0 +1,322 @@
+//! `write` and `display`: the R7RS external representation of values.
+//!
+//! The printer keeps its own stack of what is left to print, so a list a million long or
+//! nested a million deep prints without Rust recursion.
+
+use std::fmt::Write as _;
+
+use crate::object::{bytevector_bytes, flonum_value, string_chars, symbol_name, vector_len};
+use crate::value::{Kind, Value};
+
+/// `write` quotes strings, characters and odd symbols; `display` prints them as they are.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Style {
+    Write,
+    Display,
+}
+
+enum Task {
+    Value(Value),
+    Text(&'static str),
+    /// The rest of a list after an element: `)` , ` . x)` or more elements.
+    ListTail(Value),
+    /// Vector elements from an index on.
+    VectorFrom(Value, usize),
+}
+
+/// Appends the representation of `v` to `out`.
+pub fn print(v: Value, style: Style, out: &mut String) {
+    let mut tasks = vec![Task::Value(v)];
+    while let Some(task) = tasks.pop() {
+        match task {
+            Task::Text(s) => out.push_str(s),
+            Task::Value(v) if v.is_pair() => {
+                out.push('(');
+                tasks.push(Task::ListTail(v.cdr()));
+                tasks.push(Task::Value(v.car()));
+            }
+            Task::Value(v) if v.is(Kind::Vector) => {
+                out.push_str("#(");
+                tasks.push(Task::VectorFrom(v, 0));
+            }
+            Task::Value(v) => print_atom(v, style, out),
+            Task::ListTail(t) if t.is_null() => out.push(')'),
+            Task::ListTail(t) if t.is_pair() => {
+                out.push(' ');
+                tasks.push(Task::ListTail(t.cdr()));
+                tasks.push(Task::Value(t.car()));
+            }
+            Task::ListTail(t) => {
+                out.push_str(" . ");
+                tasks.push(Task::Text(")"));
+                tasks.push(Task::Value(t));
+            }
+            Task::VectorFrom(v, i) if i == vector_len(v) => out.push(')'),
+            Task::VectorFrom(v, i) => {
+                if i > 0 {
+                    out.push(' ');
+                }
+                tasks.push(Task::VectorFrom(v, i + 1));
+                tasks.push(Task::Value(v.field(i)));
+            }
+        }
+    }
+}
+
+/// The representation of `v` as a new string.
+pub fn to_string(v: Value, style: Style) -> String {
+    let mut out = String::new();
+    print(v, style, &mut out);
+    out
+}
+
+fn print_atom(v: Value, style: Style, out: &mut String) {
+    if let Some(n) = v.as_fixnum() {
+        let _ = write!(out, "{n}");
+    } else if let Some(c) = v.as_char() {
+        match style {
+            Style::Display => out.push(c),
+            Style::Write => write_char_literal(c, out),
+        }
+    } else if v.is_object() {
+        print_object(v, style, out);
+    } else {
+        out.push_str(match v {
+            Value::TRUE => "#t",
+            Value::FALSE => "#f",
+            Value::NIL => "()",
+            Value::EOF => "#<eof>",
+            Value::UNSPECIFIED => "#<unspecified>",
+            Value::UNDEFINED => "#<undefined>",
+            Value::DEFAULT_OBJECT => "#<default>",
+            Value::BROKEN => "#!bwp",
+            _ => "#<unknown immediate>",
+        });
+    }
+}
+
+fn print_object(v: Value, style: Style, out: &mut String) {
+    match v.kind() {
+        Some(Kind::String) => match style {
+            Style::Display => out.extend(string_chars(v)),
+            Style::Write => write_string_literal(v, out),
+        },
+        Some(Kind::Symbol) => match style {
+            Style::Display => out.push_str(symbol_name(v)),
+            Style::Write => write_symbol(symbol_name(v), out),
+        },
+        Some(Kind::Flonum) => out.push_str(&format_flonum(flonum_value(v))),
+        Some(Kind::Bytevector) => {
+            out.push_str("#u8(");
+            for (i, b) in bytevector_bytes(v).iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                let _ = write!(out, "{b}");
+            }
+            out.push(')');
+        }
+        Some(Kind::Closure | Kind::Primitive) => out.push_str("#<procedure>"),
+        Some(Kind::Box) => out.push_str("#<box>"),
+        Some(Kind::Record) => out.push_str("#<record>"),
+        _ => out.push_str("#<object>"),
+    }
+}
+
+/// A flonum as R7RS writes it: shortest digits that read back to the same number, and
+/// always marked inexact (`1.0`, `1e21`, `+inf.0`, `+nan.0`).
+pub fn format_flonum(f: f64) -> String {
+    if f.is_nan() {
+        "+nan.0".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+inf.0" } else { "-inf.0" }.into()
+    } else {
+        format!("{f:?}")
+    }
+}
+
+const CHAR_NAMES: [(char, &str); 10] = [
+    ('\u{7}', "alarm"),
+    ('\u{8}', "backspace"),
+    ('\u{7f}', "delete"),
+    ('\u{1b}', "escape"),
+    ('\n', "newline"),
+    ('\0', "null"),
+    ('\r', "return"),
+    (' ', "space"),
+    ('\t', "tab"),
+    ('\u{a0}', "nbsp"),
+];
+
+/// The character a `#\name` names.
+pub fn char_from_name(name: &str) -> Option<char> {
+    CHAR_NAMES.iter().find(|(_, n)| *n == name).map(|(c, _)| *c)
+}
+
+fn write_char_literal(c: char, out: &mut String) {
+    out.push_str("#\\");
+    if let Some((_, name)) = CHAR_NAMES.iter().find(|(k, _)| *k == c) {
+        out.push_str(name);
+    } else if c.is_control() {
+        let _ = write!(out, "x{:x}", c as u32);
+    } else {
+        out.push(c);
+    }
+}
+
+fn write_string_literal(s: Value, out: &mut String) {
+    out.push('"');
+    for c in string_chars(s) {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:x};", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Whether a symbol's name needs `|...|` to read back as the same symbol.
+fn needs_bars(name: &str) -> bool {
+    let Some(first) = name.chars().next() else {
+        return true;
+    };
+    let delimiter = |c: char| c.is_whitespace() || "()\";'`,|[]{}".contains(c);
+    if name.chars().any(|c| delimiter(c) || c.is_control()) || first == '#' || name == "." {
+        return true;
+    }
+    // Names that read as numbers: an optional sign, an optional dot, then a digit.
+    let rest = name.strip_prefix(['+', '-']).unwrap_or(name);
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    rest.starts_with(|c: char| c.is_ascii_digit())
+        || matches!(name, "+inf.0" | "-inf.0" | "+nan.0" | "-nan.0")
+}
+
+fn write_symbol(name: &str, out: &mut String) {
+    if !needs_bars(name) {
+        out.push_str(name);
+        return;
+    }
+    out.push('|');
+    for c in name.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:x};", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('|');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::Alloc;
+    use rudo_gc::Heap;
+
+    fn check(heap: &mut Heap, build: impl FnOnce(&mut Heap) -> Value, write: &str, display: &str) {
+        let v = build(heap);
+        assert_eq!(to_string(v, Style::Write), write, "write");
+        assert_eq!(to_string(v, Style::Display), display, "display");
+    }
+
+    #[test]
+    fn atoms_and_structures_print_as_r7rs_says() {
+        let mut h = Heap::default();
+        type Build = fn(&mut Heap) -> Value;
+        let cases: &[(Build, &str, &str)] = &[
+            (|_| Value::fixnum(-42), "-42", "-42"),
+            (|_| Value::TRUE, "#t", "#t"),
+            (|_| Value::NIL, "()", "()"),
+            (|_| Value::char('a'), "#\\a", "a"),
+            (|_| Value::char(' '), "#\\space", " "),
+            (|_| Value::char('\u{1}'), "#\\x1", "\u{1}"),
+            (|h| h.string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"", "a\"b\\c\n"),
+            (|h| h.string("λ"), "\"λ\"", "λ"),
+            (|h| h.symbol_object("abc"), "abc", "abc"),
+            (
+                |h| h.symbol_object("hello world"),
+                "|hello world|",
+                "hello world",
+            ),
+            (|h| h.symbol_object("1+"), "|1+|", "1+"),
+            (|h| h.symbol_object("+"), "+", "+"),
+            (|h| h.symbol_object("..."), "...", "..."),
+            (|h| h.symbol_object(""), "||", ""),
+            (|h| h.flonum(1.0), "1.0", "1.0"),
+            (|h| h.flonum(-0.25), "-0.25", "-0.25"),
+            (|h| h.flonum(f64::INFINITY), "+inf.0", "+inf.0"),
+            (|h| h.flonum(f64::NAN), "+nan.0", "+nan.0"),
+            (|h| h.flonum(1e21), "1e21", "1e21"),
+            (
+                |h| h.bytevector(&[0, 7, 255]),
+                "#u8(0 7 255)",
+                "#u8(0 7 255)",
+            ),
+            (|h| h.bytevector(&[]), "#u8()", "#u8()"),
+            (
+                |h| {
+                    let s = h.string("x");
+                    h.list(&[Value::fixnum(1), s, Value::char('c')])
+                },
+                "(1 \"x\" #\\c)",
+                "(1 x c)",
+            ),
+            (
+                |h| h.cons(Value::fixnum(1), Value::fixnum(2)),
+                "(1 . 2)",
+                "(1 . 2)",
+            ),
+            (
+                |h| {
+                    let t = Value::fixnum(3);
+                    h.list_with_tail(&[Value::fixnum(1), Value::fixnum(2)], t)
+                },
+                "(1 2 . 3)",
+                "(1 2 . 3)",
+            ),
+            (
+                |h| {
+                    let inner = h.list(&[]);
+                    h.vector(&[inner, Value::FALSE])
+                },
+                "#(() #f)",
+                "#(() #f)",
+            ),
+            (|h| h.vector(&[]), "#()", "#()"),
+            (|_| Value::EOF, "#<eof>", "#<eof>"),
+        ];
+        for &(build, write, display) in cases {
+            check(&mut h, build, write, display);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_prints_without_recursion() {
+        let mut h = Heap::default();
+        let depth = if cfg!(miri) { 100 } else { 1_000_000 };
+        let mut v = Value::NIL;
+        for _ in 0..depth {
+            v = h.cons(v, Value::NIL);
+        }
+        let text = to_string(v, Style::Write);
+        assert_eq!(text.len(), 2 * depth + 2);
+        assert!(text.starts_with("((((") && text.ends_with("))))"));
+        let mut w = Value::fixnum(0);
+        for _ in 0..depth {
+            w = h.vector(&[w]);
+        }
+        assert_eq!(to_string(w, Style::Write).len(), 3 * depth + 1);
+    }
+}

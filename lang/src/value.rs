@@ -1,0 +1,324 @@
+//! The value word: immediates, and tagged pointers into rudo-gc's heap.
+//!
+//! A [`Value`] is a [`Word`] with Scheme meaning. The tag scheme is the collector's (see
+//! `rudo_gc::Word`); this module names the immediate subtags and the object kinds.
+//!
+//! # The rooting invariant
+//!
+//! A pointer `Value` is made only by allocating, and is only kept across a collection
+//! where the collector can see it: on the VM stack, in a global, in a handle, or inside an
+//! object reachable from those. Collections happen only at VM safepoints, so Rust code
+//! between safepoints (a builtin, the printer, the reader) may hold values in locals
+//! freely. The accessors below rely on this invariant for their soundness.
+
+use rudo_gc::{Header, Word};
+
+/// One Scheme value.
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct Value(pub(crate) Word);
+
+/// The immediate subtags. `rudo_gc::BROKEN_SUBTAG` (31) is the collector's.
+mod subtag {
+    pub const CHAR: u8 = 1;
+    pub const BOOLEAN: u8 = 2;
+    pub const NIL: u8 = 3;
+    pub const EOF: u8 = 4;
+    pub const UNSPECIFIED: u8 = 5;
+    /// The value of a variable that `letrec` has not initialized yet.
+    pub const UNDEFINED: u8 = 6;
+    pub const DEFAULT_OBJECT: u8 = 7;
+}
+
+/// The kind byte of an object header: what the object is.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Kind {
+    /// `[storage, length, width]`: characters in a `Bytes` storage object, one byte each
+    /// while every character is below U+0100, four bytes each after that.
+    String = 1,
+    /// Raw: byte length, then the UTF-8 name.
+    Symbol,
+    Vector,
+    /// Raw: byte length, then the bytes.
+    Bytevector,
+    /// Raw bytes, the storage of a string.
+    Bytes,
+    /// Raw: the `f64` bits.
+    Flonum,
+    /// Raw: sign word, then the magnitude's 64-bit digits, least significant first.
+    Bignum,
+    /// `[numerator, denominator]`, exact integers in lowest terms.
+    Ratnum,
+    /// `[code, free variables...]`.
+    Closure,
+    /// Raw: the index of a builtin in the builtin table.
+    Primitive,
+    /// Compiled code: see `vm::code`.
+    Code,
+    /// `[value]`: a variable that `set!` assigns, shared by the closures that capture it.
+    Box,
+    /// `[name, value]`: a global variable's cell.
+    Global,
+    /// `[type, fields...]`.
+    Record,
+    /// Anything else the runtime defines; the first field says what.
+    Other,
+}
+
+impl Kind {
+    pub fn from_byte(b: u8) -> Option<Kind> {
+        use Kind::*;
+        const ALL: [Kind; 15] = [
+            String, Symbol, Vector, Bytevector, Bytes, Flonum, Bignum, Ratnum, Closure, Primitive,
+            Code, Box, Global, Record, Other,
+        ];
+        ALL.iter().copied().find(|k| *k as u8 == b)
+    }
+}
+
+impl Value {
+    pub const NIL: Value = Value::imm(subtag::NIL, 0);
+    pub const TRUE: Value = Value::imm(subtag::BOOLEAN, 1);
+    pub const FALSE: Value = Value::imm(subtag::BOOLEAN, 0);
+    pub const EOF: Value = Value::imm(subtag::EOF, 0);
+    pub const UNSPECIFIED: Value = Value::imm(subtag::UNSPECIFIED, 0);
+    pub const UNDEFINED: Value = Value::imm(subtag::UNDEFINED, 0);
+    pub const DEFAULT_OBJECT: Value = Value::imm(subtag::DEFAULT_OBJECT, 0);
+    /// What a weak pair's car reads as once its target has died.
+    pub const BROKEN: Value = Value(Word::BROKEN);
+
+    const fn imm(tag: u8, payload: u64) -> Value {
+        Value(Word::immediate(tag, payload))
+    }
+
+    pub const fn word(self) -> Word {
+        self.0
+    }
+
+    /// Wraps a word of the heap.
+    ///
+    /// # Safety
+    /// A pointer `w` came from the heap and obeys the rooting invariant (module docs).
+    pub const unsafe fn from_word(w: Word) -> Value {
+        Value(w)
+    }
+
+    pub const fn bool(b: bool) -> Value {
+        if b {
+            Value::TRUE
+        } else {
+            Value::FALSE
+        }
+    }
+
+    pub const fn char(c: char) -> Value {
+        Value::imm(subtag::CHAR, c as u64)
+    }
+
+    /// A fixnum, or `None` outside the fixnum range.
+    pub const fn try_fixnum(n: i64) -> Option<Value> {
+        match Word::try_fixnum(n) {
+            Some(w) => Some(Value(w)),
+            None => None,
+        }
+    }
+
+    /// A fixnum; `n` must be in range (small constants, lengths, indices).
+    pub const fn fixnum(n: i64) -> Value {
+        Value(Word::fixnum(n))
+    }
+
+    pub const fn is_fixnum(self) -> bool {
+        self.0.is_fixnum()
+    }
+
+    pub const fn fixnum_value(self) -> i64 {
+        self.0.fixnum_value()
+    }
+
+    pub const fn as_fixnum(self) -> Option<i64> {
+        if self.is_fixnum() {
+            Some(self.fixnum_value())
+        } else {
+            None
+        }
+    }
+
+    pub fn is_true(self) -> bool {
+        self != Value::FALSE
+    }
+
+    pub fn is_bool(self) -> bool {
+        self == Value::TRUE || self == Value::FALSE
+    }
+
+    pub fn is_null(self) -> bool {
+        self == Value::NIL
+    }
+
+    pub fn as_char(self) -> Option<char> {
+        (self.0.is_immediate() && self.0.immediate_subtag() == subtag::CHAR)
+            .then(|| char::from_u32(self.0.immediate_payload() as u32))
+            .flatten()
+    }
+
+    pub const fn is_pair(self) -> bool {
+        self.0.is_pair()
+    }
+
+    pub const fn is_object(self) -> bool {
+        self.0.is_object()
+    }
+
+    /// The object kind, if this is an object.
+    #[inline]
+    pub fn kind(self) -> Option<Kind> {
+        self.is_object()
+            .then(|| Kind::from_byte(self.header().kind()))
+            .flatten()
+    }
+
+    #[inline]
+    pub fn is(self, kind: Kind) -> bool {
+        self.is_object() && self.header().kind() == kind as u8
+    }
+
+    #[inline]
+    pub(crate) fn header(self) -> Header {
+        // SAFETY: an object value is live by the rooting invariant.
+        unsafe { self.0.header() }
+    }
+
+    // ---- pairs ----
+
+    #[inline]
+    pub fn car(self) -> Value {
+        debug_assert!(self.is_pair());
+        // SAFETY: a pair value is live by the rooting invariant; car is its first word.
+        Value(unsafe { self.0.pair_ptr().read() })
+    }
+
+    #[inline]
+    pub fn cdr(self) -> Value {
+        debug_assert!(self.is_pair());
+        // SAFETY: as in `car`; cdr is the second word.
+        Value(unsafe { self.0.pair_ptr().add(1).read() })
+    }
+
+    #[inline]
+    pub fn set_car(self, v: Value) {
+        debug_assert!(self.is_pair());
+        // SAFETY: as in `car`. The collector is non-moving and not incremental, so a
+        // store needs no barrier.
+        unsafe { self.0.pair_ptr().write(v.0) }
+    }
+
+    #[inline]
+    pub fn set_cdr(self, v: Value) {
+        debug_assert!(self.is_pair());
+        // SAFETY: as in `set_car`.
+        unsafe { self.0.pair_ptr().add(1).write(v.0) }
+    }
+
+    // ---- object fields ----
+
+    /// The number of fields after the header.
+    #[inline]
+    pub fn size(self) -> usize {
+        self.header().size()
+    }
+
+    #[inline]
+    pub fn field(self, i: usize) -> Value {
+        debug_assert!(self.is_object() && i < self.size());
+        // SAFETY: a live object (rooting invariant), and `i` is one of its fields.
+        Value(unsafe { self.0.field_ptr(i).read() })
+    }
+
+    #[inline]
+    pub fn set_field(self, i: usize, v: Value) {
+        debug_assert!(self.is_object() && i < self.header().traced());
+        // SAFETY: as in `field`; only traced fields hold values.
+        unsafe { self.0.field_ptr(i).write(v.0) }
+    }
+
+    /// Raw field `i` (not traced) as a number.
+    #[inline]
+    pub fn raw(self, i: usize) -> u64 {
+        debug_assert!(self.is_object() && i < self.size());
+        // SAFETY: as in `field`.
+        unsafe { self.0.field_ptr(i).read().bits() }
+    }
+
+    #[inline]
+    pub fn set_raw(self, i: usize, bits: u64) {
+        debug_assert!(self.is_object() && i >= self.header().traced() && i < self.size());
+        // SAFETY: as in `field`; raw fields are never traced, so any bits may go there.
+        unsafe { self.0.field_ptr(i).write(Word::from_bits(bits)) }
+    }
+
+    /// The raw fields from `first` on, as bytes.
+    pub fn raw_bytes(self, first: usize, len: usize) -> &'static [u8] {
+        debug_assert!(first * 8 + len <= self.size() * 8);
+        // SAFETY: a live object (rooting invariant) whose raw fields from `first` hold at
+        // least `len` bytes. The 'static lifetime is a convenience of the rooting
+        // invariant: callers use the slice before the next safepoint.
+        unsafe { std::slice::from_raw_parts(self.0.field_ptr(first).cast::<u8>(), len) }
+    }
+
+    /// The raw fields from `first` on, as mutable bytes.
+    #[allow(clippy::mut_from_ref)]
+    pub fn raw_bytes_mut(self, first: usize, len: usize) -> &'static mut [u8] {
+        debug_assert!(first * 8 + len <= self.size() * 8);
+        // SAFETY: as in `raw_bytes`; raw data is never traced, and the caller holds no
+        // other slice of the same object.
+        unsafe { std::slice::from_raw_parts_mut(self.0.field_ptr(first).cast::<u8>(), len) }
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn immediates_are_distinct() {
+        let all = [
+            Value::NIL,
+            Value::TRUE,
+            Value::FALSE,
+            Value::EOF,
+            Value::UNSPECIFIED,
+            Value::UNDEFINED,
+            Value::DEFAULT_OBJECT,
+            Value::BROKEN,
+            Value::char('a'),
+            Value::fixnum(0),
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a, b);
+            }
+            assert!(!a.is_pair() && !a.is_object());
+        }
+        assert_eq!(Value::char('λ').as_char(), Some('λ'));
+        assert_eq!(Value::fixnum(5).as_char(), None);
+        assert!(Value::FALSE.is_bool() && !Value::FALSE.is_true() && Value::NIL.is_true());
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for b in 0..=255u8 {
+            if let Some(k) = Kind::from_byte(b) {
+                assert_eq!(k as u8, b);
+            }
+        }
+        assert_eq!(Kind::from_byte(Kind::Other as u8), Some(Kind::Other));
+    }
+}
