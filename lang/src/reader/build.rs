@@ -1,0 +1,108 @@
+//! The actions of the grammar: turning tokens into datums.
+
+use std::sync::Arc;
+
+use super::datum::{Datum, DatumKind};
+use super::error::{ReadError, SourceFile, Span};
+use crate::number::{parse_number, Number};
+
+pub(super) fn leaf(file: &Arc<SourceFile>, kind: DatumKind, l: usize, r: usize) -> Datum {
+    Datum {
+        kind,
+        span: Span::new(file, l, r),
+    }
+}
+
+fn error(file: &Arc<SourceFile>, message: String, l: usize, r: usize) -> ReadError {
+    ReadError {
+        message,
+        span: Span::new(file, l, r),
+        incomplete: false,
+    }
+}
+
+/// A number if it reads as one, else a symbol.
+pub(super) fn atom(
+    file: &Arc<SourceFile>,
+    text: &str,
+    l: usize,
+    r: usize,
+) -> Result<Datum, ReadError> {
+    let kind = match parse_number(text, 10) {
+        Some(n) => DatumKind::Number(n),
+        None => DatumKind::Symbol(text.to_string()),
+    };
+    Ok(leaf(file, kind, l, r))
+}
+
+pub(super) fn hash_atom(
+    file: &Arc<SourceFile>,
+    text: &str,
+    l: usize,
+    r: usize,
+) -> Result<Datum, ReadError> {
+    let kind = match text {
+        "#t" | "#true" => DatumKind::Boolean(true),
+        "#f" | "#false" => DatumKind::Boolean(false),
+        _ => match parse_number(text, 10) {
+            Some(n) => DatumKind::Number(n),
+            None => return Err(error(file, format!("unknown syntax `{text}`"), l, r)),
+        },
+    };
+    Ok(leaf(file, kind, l, r))
+}
+
+pub(super) fn dotted_list(
+    file: &Arc<SourceFile>,
+    items: Vec<Datum>,
+    tail: Datum,
+    l: usize,
+    dot: usize,
+    r: usize,
+) -> Result<Datum, ReadError> {
+    if items.is_empty() {
+        return Err(error(
+            file,
+            "unexpected `.`: nothing before it in the list".into(),
+            dot,
+            dot + 1,
+        ));
+    }
+    Ok(leaf(
+        file,
+        DatumKind::List(items, Some(Box::new(tail))),
+        l,
+        r,
+    ))
+}
+
+pub(super) fn bytevector(
+    file: &Arc<SourceFile>,
+    items: Vec<Datum>,
+    l: usize,
+    r: usize,
+) -> Result<Datum, ReadError> {
+    let mut bytes = Vec::with_capacity(items.len());
+    for item in &items {
+        match item.kind {
+            DatumKind::Number(Number::Fixnum(n)) if (0..=255).contains(&n) => bytes.push(n as u8),
+            _ => {
+                let (l, r) = (item.span.start, item.span.end);
+                return Err(error(
+                    file,
+                    "a bytevector holds only integers from 0 to 255".into(),
+                    l,
+                    r,
+                ));
+            }
+        }
+    }
+    Ok(leaf(file, DatumKind::Bytevector(bytes), l, r))
+}
+
+/// `'x` is `(quote x)`, and likewise for the other prefixes.
+pub(super) fn abbreviation(file: &Arc<SourceFile>, name: &str, d: Datum, l: usize) -> Datum {
+    let r = d.span.end;
+    let head = leaf(file, DatumKind::Symbol(name.into()), l, l + 1);
+    leaf(file, DatumKind::List(vec![head, d], None), l, r)
+}

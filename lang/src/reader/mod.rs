@@ -1,0 +1,226 @@
+//! The reader: source text to datums with source spans.
+//!
+//! A logos lexer feeds a lalrpop LR parser. The parser keeps its own stack, and the
+//! token stream is checked for nesting depth on the way in, so deeply nested input is
+//! refused with an error at a configurable depth instead of growing anything without
+//! bound.
+
+mod build;
+mod datum;
+mod error;
+mod lexer;
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_parens)]
+    grammar,
+    "/reader/grammar.rs"
+);
+
+use std::sync::Arc;
+
+use lalrpop_util::ParseError;
+use logos::Logos;
+
+pub use datum::{Datum, DatumKind};
+pub use error::{LexError, ReadError, SourceFile, Span};
+use lexer::Token;
+
+/// The deepest nesting of lists, vectors and prefixes the reader accepts by default.
+pub const DEFAULT_MAX_DEPTH: usize = 10_000;
+
+/// Reads every datum of `file`.
+pub fn read_all(file: &Arc<SourceFile>, max_depth: usize) -> Result<Vec<Datum>, ReadError> {
+    let tokens = Tokens::new(file, max_depth);
+    grammar::DatumsParser::new()
+        .parse(file, tokens)
+        .map_err(|e| parse_error(file, e))
+}
+
+/// What is open at a point of the token stream.
+#[derive(Copy, Clone, PartialEq)]
+enum Open {
+    /// A list or vector, closed by `)` or (`bracket`) by `]`; opened at `start`.
+    List { bracket: bool, start: usize },
+    /// A prefix (`'`, `#;`, ...) waiting for its datum.
+    Prefix,
+}
+
+type Spanned<'s> = Result<(usize, Token<'s>, usize), ReadError>;
+
+/// The lexer's tokens, with lexical errors made read errors and nesting depth checked.
+struct Tokens<'s> {
+    file: &'s Arc<SourceFile>,
+    lexer: logos::SpannedIter<'s, Token<'s>>,
+    open: Vec<Open>,
+    max_depth: usize,
+    failed: bool,
+}
+
+impl<'s> Tokens<'s> {
+    fn new(file: &'s Arc<SourceFile>, max_depth: usize) -> Tokens<'s> {
+        let lexer = Token::lexer(&file.text).spanned();
+        Tokens {
+            file,
+            lexer,
+            open: Vec::new(),
+            max_depth,
+            failed: false,
+        }
+    }
+
+    /// A datum just ended: the prefixes waiting for it are complete too.
+    fn datum_done(&mut self) {
+        while self.open.last() == Some(&Open::Prefix) {
+            self.open.pop();
+        }
+    }
+}
+
+impl<'s> Iterator for Tokens<'s> {
+    type Item = Spanned<'s>;
+
+    fn next(&mut self) -> Option<Spanned<'s>> {
+        if self.failed {
+            return None;
+        }
+        let (token, span) = self.lexer.next()?;
+        let token = match token {
+            Ok(t) => t,
+            Err(e) => {
+                self.failed = true;
+                let incomplete = matches!(
+                    e,
+                    LexError::UnterminatedString
+                        | LexError::UnterminatedComment
+                        | LexError::UnterminatedSymbol
+                );
+                let message = e.to_string();
+                return Some(Err(ReadError {
+                    message,
+                    span: Span::new(self.file, span.start, span.end),
+                    incomplete,
+                }));
+            }
+        };
+        let error = |message: String| ReadError {
+            message,
+            span: Span::new(self.file, span.start, span.end),
+            incomplete: false,
+        };
+        match token {
+            Token::OpenParen | Token::VectorOpen | Token::BytevectorOpen => {
+                self.open.push(Open::List {
+                    bracket: false,
+                    start: span.start,
+                })
+            }
+            Token::OpenBracket => self.open.push(Open::List {
+                bracket: true,
+                start: span.start,
+            }),
+            Token::Quote
+            | Token::Quasiquote
+            | Token::Unquote
+            | Token::UnquoteSplicing
+            | Token::DatumComment => self.open.push(Open::Prefix),
+            Token::CloseParen | Token::CloseBracket => {
+                if let Some(&Open::List { bracket, start }) = self.open.last() {
+                    if bracket != (token == Token::CloseBracket) {
+                        self.failed = true;
+                        let (line, col) = self.file.line_col(start);
+                        let opener = if bracket { "[" } else { "(" };
+                        return Some(Err(error(format!(
+                            "{} does not match the `{opener}` at {line}:{col}",
+                            describe(&token)
+                        ))));
+                    }
+                    self.open.pop();
+                }
+                self.datum_done();
+            }
+            Token::Dot => {}
+            _ => self.datum_done(),
+        }
+        if self.open.len() > self.max_depth {
+            self.failed = true;
+            return Some(Err(error(format!(
+                "nesting deeper than {} levels",
+                self.max_depth
+            ))));
+        }
+        Some(Ok((span.start, token, span.end)))
+    }
+}
+
+fn describe(token: &Token<'_>) -> String {
+    match token {
+        Token::OpenParen => "`(`".into(),
+        Token::CloseParen => "`)`".into(),
+        Token::OpenBracket => "`[`".into(),
+        Token::CloseBracket => "`]`".into(),
+        Token::VectorOpen => "`#(`".into(),
+        Token::BytevectorOpen => "`#u8(`".into(),
+        Token::Quote => "`'`".into(),
+        Token::Quasiquote => "`` ` ``".into(),
+        Token::Unquote => "`,`".into(),
+        Token::UnquoteSplicing => "`,@`".into(),
+        Token::Dot => "`.`".into(),
+        Token::DatumComment => "`#;`".into(),
+        Token::String(s) => format!("string {s:?}"),
+        Token::Char(c) => format!("character {c:?}"),
+        Token::BarSymbol(s) => format!("`|{s}|`"),
+        Token::Atom(s) | Token::HashAtom(s) => format!("`{s}`"),
+        Token::BlockComment | Token::UnterminatedString | Token::UnterminatedSymbol => {
+            "token".into()
+        }
+    }
+}
+
+fn parse_error(file: &Arc<SourceFile>, e: ParseError<usize, Token<'_>, ReadError>) -> ReadError {
+    let at = |l: usize, r: usize| Span::new(file, l, r);
+    match e {
+        ParseError::User { error } => error,
+        ParseError::InvalidToken { location } => ReadError {
+            message: "unexpected character".into(),
+            span: at(location, location + 1),
+            incomplete: false,
+        },
+        ParseError::UnrecognizedEof { location, expected } => {
+            let closing = expected.iter().any(|t| t == "\")\"" || t == "\"]\"");
+            let message = if closing {
+                "unexpected end of input: a list or vector is missing its `)`"
+            } else {
+                "unexpected end of input: a datum is missing"
+            };
+            ReadError {
+                message: message.into(),
+                span: at(location, location),
+                incomplete: true,
+            }
+        }
+        ParseError::UnrecognizedToken {
+            token: (l, token, r),
+            ..
+        } => {
+            let mut message = format!("unexpected {}", describe(&token));
+            if matches!(token, Token::Dot) {
+                message.push_str(": a dot belongs only before the last element of a list");
+            }
+            ReadError {
+                message,
+                span: at(l, r),
+                incomplete: false,
+            }
+        }
+        ParseError::ExtraToken {
+            token: (l, token, r),
+        } => ReadError {
+            message: format!("unexpected {}", describe(&token)),
+            span: at(l, r),
+            incomplete: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
