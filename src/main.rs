@@ -1,6 +1,130 @@
-//! rudo-scheme: the command line.
+//! rudo-scheme: run a script, evaluate an expression, or start the REPL.
 
-fn main() {
-    eprintln!("rudo-scheme: the language is not built yet; try `cargo run --release --example collector_tour`");
-    std::process::exit(64);
+mod repl;
+mod report;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use rudo_lang::reader::{read_all, SourceFile};
+use rudo_lang::{gc_stats_report, ErrorKind, Options, Vm};
+
+/// Exit status of a script that raised an uncaught error (EX_SOFTWARE).
+const EXIT_ERROR: u8 = 70;
+
+/// A small, fast Scheme whose every value lives in rudo-gc.
+#[derive(Parser, Debug)]
+#[command(version, about, trailing_var_arg = true)]
+struct Cli {
+    /// Evaluate EXPR and print its value, instead of running a file.
+    #[arg(short = 'e', long = "eval", value_name = "EXPR")]
+    eval: Option<String>,
+    /// Collect at every safepoint and verify the heap after each collection
+    /// (also RUDO_GC_STRESS=1).
+    #[arg(long)]
+    gc_stress: bool,
+    /// Print the collector's statistics on stderr at exit.
+    #[arg(long)]
+    gc_stats: bool,
+    /// Print the bytecode of FILE instead of running it.
+    #[arg(long)]
+    disassemble: bool,
+    /// The most nested (non-tail) calls before a stack-overflow error.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    max_frames: usize,
+    /// The script to run, then its arguments (see `(command-line)`).
+    #[arg(value_name = "FILE")]
+    args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The compiler recurses on the nesting of source code, which the reader bounds; a
+    // large stack keeps the deepest nesting it accepts well inside it.
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || run(cli));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        _ => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    let mut options = Options {
+        max_frames: cli.max_frames,
+        ..Options::default()
+    };
+    options.gc_stress |= cli.gc_stress;
+    let mut vm = Vm::new(options);
+    vm.rt.command_line = cli.args.clone();
+    let status = if let Some(expr) = &cli.eval {
+        repl::eval_and_print(&mut vm, "<-e>", expr).unwrap_or(0)
+    } else if let Some(path) = cli.args.first() {
+        if cli.disassemble {
+            disassemble(&mut vm, path)
+        } else {
+            run_file(&mut vm, path)
+        }
+    } else {
+        repl::run(&mut vm)
+    };
+    vm.rt.flush();
+    if cli.gc_stats {
+        eprint!("{}", gc_stats_report(&mut vm.rt));
+    }
+    ExitCode::from(status.clamp(0, 255) as u8)
+}
+
+fn load(path: &str) -> Result<std::sync::Arc<SourceFile>, i32> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(e) => {
+            eprintln!("rudo-scheme: cannot read {path}: {e}");
+            Err(66)
+        }
+    }
+}
+
+fn run_file(vm: &mut Vm, path: &str) -> i32 {
+    let file = match load(path) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    match vm.eval_file(&file) {
+        Ok(_) => 0,
+        Err(e) => {
+            vm.rt.flush();
+            if let ErrorKind::Exit(code) = e.kind {
+                return code;
+            }
+            report::report(&e, std::io::stderr().is_terminal());
+            EXIT_ERROR as i32
+        }
+    }
+}
+
+fn disassemble(vm: &mut Vm, path: &str) -> i32 {
+    let file = match load(path) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let result = read_all(&file, vm.rt.options.max_read_depth)
+        .map_err(Into::into)
+        .and_then(|datums| {
+            for d in &datums {
+                print!("{}", vm.disassemble_datum(d)?);
+                // Later forms may use the definitions of earlier ones.
+                vm.eval_datum(d)?;
+            }
+            Ok(())
+        });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            report::report(&e, std::io::stderr().is_terminal());
+            EXIT_ERROR as i32
+        }
+    }
 }

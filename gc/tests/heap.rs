@@ -407,19 +407,20 @@ fn the_budget_grows_with_the_live_heap() {
 #[test]
 fn statistics_count_collections_pauses_and_pages() {
     let mut heap = Heap::default();
-    let l = list(&mut heap, 10_000);
+    let n = scaled(10_000, 1_000);
+    let l = list(&mut heap, n);
     let v = vector(&mut heap, &[l]);
     for _ in 0..5 {
         heap.collect(&[v]);
     }
     let s = heap.stats();
     assert_eq!(s.collections, 5);
-    assert_eq!(s.live_bytes, 10_000 * 16 + 16);
-    assert_eq!(s.allocated_bytes, 10_000 * 16 + 16);
-    assert!(s.pages.pair >= 10_000 * 16 / PAGE_SIZE && s.pages.object == 1);
+    assert_eq!(s.live_bytes, n * 16 + 16);
+    assert_eq!(s.allocated_bytes, n * 16 + 16);
+    assert!(s.pages.pair >= n * 16 / PAGE_SIZE && s.pages.object == 1);
     assert!(s.pause_max >= s.pause_p99 && s.pause_p99 >= s.pause_p50);
     assert!(s.pause_max > std::time::Duration::ZERO);
-    assert_eq!(s.last.unwrap().marked_objects, 10_001);
+    assert_eq!(s.last.unwrap().marked_objects, n + 1);
     assert!(s.heap_bytes >= (s.pages.pair + s.pages.object) * PAGE_SIZE);
 }
 

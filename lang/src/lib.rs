@@ -1,17 +1,30 @@
 //! rudo-lang: the rudo-scheme language. Its values live in rudo-gc's heap.
+//!
+//! Source text goes through the [`reader`] to datums, through the [`compiler`] to
+//! bytecode, and runs on the [`vm`]. The [`runtime`] holds what they share: the heap,
+//! the symbol table, the globals, and the compiled code.
 
+pub mod builtins;
+pub mod compiler;
+pub mod error;
 mod number;
 mod object;
 mod printer;
 pub mod reader;
+pub mod runtime;
 mod symbol;
 mod value;
+pub mod vm;
 
+pub use builtins::system::gc_stats_report;
+pub use error::{Error, ErrorKind};
 pub use number::{parse_number, Number};
 pub use object::{
     bytevector_bytes, flonum_value, string_chars, string_len, string_ref, string_set,
     string_to_rust, symbol_name, vector_len, Alloc,
 };
 pub use printer::{char_from_name, format_flonum, print, to_string, Style};
+pub use runtime::{Options, Runtime};
 pub use symbol::SymbolTable;
 pub use value::{Kind, Value};
+pub use vm::Vm;

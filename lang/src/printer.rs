@@ -106,6 +106,10 @@ fn print_object(v: Value, style: Style, out: &mut String) {
             Style::Write => write_symbol(symbol_name(v), out),
         },
         Some(Kind::Flonum) => out.push_str(&format_flonum(flonum_value(v))),
+        Some(Kind::Bignum | Kind::Ratnum) => {
+            let n = crate::number::from_value(v).map_or("#<bad number>".into(), |n| n.to_string());
+            out.push_str(&n);
+        }
         Some(Kind::Bytevector) => {
             out.push_str("#u8(");
             for (i, b) in bytevector_bytes(v).iter().enumerate() {

@@ -1,0 +1,194 @@
+//! Pairs and lists.
+
+use super::{builtin, index_arg, list_arg, Builtin};
+use crate::error::{Error, Result};
+use crate::object::Alloc;
+use crate::runtime::Runtime;
+use crate::value::Value;
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    let mut out = vec![
+        builtin("cons", 2, Some(2), |rt, a| Ok(rt.heap.cons(a[0], a[1]))),
+        builtin("car", 1, Some(1), |_, a| Ok(pair("car", a[0])?.car())),
+        builtin("cdr", 1, Some(1), |_, a| Ok(pair("cdr", a[0])?.cdr())),
+        builtin("set-car!", 2, Some(2), |_, a| {
+            pair("set-car!", a[0])?.set_car(a[1]);
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("set-cdr!", 2, Some(2), |_, a| {
+            pair("set-cdr!", a[0])?.set_cdr(a[1]);
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("pair?", 1, Some(1), |_, a| Ok(Value::bool(a[0].is_pair()))),
+        builtin("null?", 1, Some(1), |_, a| Ok(Value::bool(a[0].is_null()))),
+        builtin("list?", 1, Some(1), |_, a| Ok(Value::bool(is_list(a[0])))),
+        builtin("list", 0, None, |rt, a| Ok(rt.heap.list(a))),
+        builtin("cons*", 1, None, |rt, a| {
+            let (last, init) = a.split_last().expect("arity checked");
+            Ok(rt.heap.list_with_tail(init, *last))
+        }),
+        builtin("make-list", 1, Some(2), |rt, a| {
+            let n = index_arg("make-list", a[0])?;
+            let fill = a.get(1).copied().unwrap_or(Value::UNSPECIFIED);
+            Ok((0..n).fold(Value::NIL, |acc, _| rt.heap.cons(fill, acc)))
+        }),
+        builtin("length", 1, Some(1), |_, a| {
+            Ok(Value::fixnum(list_arg("length", a[0])?.len() as i64))
+        }),
+        builtin("append", 0, None, append),
+        builtin("reverse", 1, Some(1), |rt, a| {
+            let items = list_arg("reverse", a[0])?;
+            Ok(items
+                .iter()
+                .fold(Value::NIL, |acc, &x| rt.heap.cons(x, acc)))
+        }),
+        builtin("reverse!", 1, Some(1), |_, a| {
+            let (mut l, mut acc) = (a[0], Value::NIL);
+            while l.is_pair() {
+                let next = l.cdr();
+                l.set_cdr(acc);
+                acc = l;
+                l = next;
+            }
+            Ok(acc)
+        }),
+        builtin("list-tail", 2, Some(2), |_, a| {
+            nth_tail("list-tail", a[0], a[1])
+        }),
+        builtin("list-ref", 2, Some(2), |_, a| {
+            let tail = nth_tail("list-ref", a[0], a[1])?;
+            if !tail.is_pair() {
+                return Err(Error::runtime("list-ref: index out of range", vec![a[1]]));
+            }
+            Ok(tail.car())
+        }),
+        builtin("list-copy", 1, Some(1), |rt, a| {
+            let (mut items, mut l) = (Vec::new(), a[0]);
+            while l.is_pair() {
+                items.push(l.car());
+                l = l.cdr();
+            }
+            Ok(rt.heap.list_with_tail(&items, l))
+        }),
+        builtin("last-pair", 1, Some(1), |_, a| {
+            let mut l = pair("last-pair", a[0])?;
+            while l.cdr().is_pair() {
+                l = l.cdr();
+            }
+            Ok(l)
+        }),
+        builtin("memq", 2, Some(2), |_, a| {
+            Ok(find_tail(a[1], |x| x == a[0]))
+        }),
+        builtin("memv", 2, Some(2), |_, a| {
+            Ok(find_tail(a[1], |x| super::equal::eqv(x, a[0])))
+        }),
+        builtin("assq", 2, Some(2), |_, a| {
+            Ok(find_entry(a[1], |k| k == a[0]))
+        }),
+        builtin("assv", 2, Some(2), |_, a| {
+            Ok(find_entry(a[1], |k| super::equal::eqv(k, a[0])))
+        }),
+    ];
+    out.extend(CXRS.iter().map(|&(name, f)| builtin(name, 1, Some(1), f)));
+    out
+}
+
+fn pair(name: &str, v: Value) -> Result<Value> {
+    if v.is_pair() {
+        Ok(v)
+    } else {
+        Err(Error::wrong_type(name, "a pair", v))
+    }
+}
+
+/// Whether `v` is a proper list (cycles are not: Floyd's tortoise and hare).
+fn is_list(v: Value) -> bool {
+    let (mut slow, mut fast) = (v, v);
+    loop {
+        for _ in 0..2 {
+            if fast == Value::NIL {
+                return true;
+            }
+            if !fast.is_pair() {
+                return false;
+            }
+            fast = fast.cdr();
+        }
+        slow = slow.cdr();
+        if slow == fast {
+            return false;
+        }
+    }
+}
+
+fn append(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    let Some((&last, init)) = args.split_last() else {
+        return Ok(Value::NIL);
+    };
+    let mut items = Vec::new();
+    for &l in init {
+        items.extend(list_arg("append", l)?);
+    }
+    Ok(rt.heap.list_with_tail(&items, last))
+}
+
+fn nth_tail(name: &str, mut l: Value, k: Value) -> Result<Value> {
+    for _ in 0..index_arg(name, k)? {
+        if !l.is_pair() {
+            return Err(Error::runtime(
+                format!("{name}: index out of range"),
+                vec![k],
+            ));
+        }
+        l = l.cdr();
+    }
+    Ok(l)
+}
+
+fn find_tail(mut l: Value, hit: impl Fn(Value) -> bool) -> Value {
+    while l.is_pair() {
+        if hit(l.car()) {
+            return l;
+        }
+        l = l.cdr();
+    }
+    Value::FALSE
+}
+
+fn find_entry(mut l: Value, hit: impl Fn(Value) -> bool) -> Value {
+    while l.is_pair() {
+        let entry = l.car();
+        if entry.is_pair() && hit(entry.car()) {
+            return entry;
+        }
+        l = l.cdr();
+    }
+    Value::FALSE
+}
+
+/// `caar` ... `cddddr`: the path is read right to left, as the name is.
+fn cxr(name: &'static str, mut v: Value) -> Result<Value> {
+    let path = &name[1..name.len() - 1];
+    let original = v;
+    for step in path.chars().rev() {
+        if !v.is_pair() {
+            return Err(Error::wrong_type(name, "a list deep enough", original));
+        }
+        v = if step == 'a' { v.car() } else { v.cdr() };
+    }
+    Ok(v)
+}
+
+macro_rules! cxrs {
+    ($($name:literal)*) => {
+        const CXRS: &[(&str, super::BuiltinFn)] = &[$(($name, |_, a| cxr($name, a[0]))),*];
+    };
+}
+
+cxrs! {
+    "caar" "cadr" "cdar" "cddr"
+    "caaar" "caadr" "cadar" "caddr" "cdaar" "cdadr" "cddar" "cdddr"
+    "caaaar" "caaadr" "caadar" "caaddr" "cadaar" "cadadr" "caddar" "cadddr"
+    "cdaaar" "cdaadr" "cdadar" "cdaddr" "cddaar" "cddadr" "cdddar" "cddddr"
+}

@@ -1,0 +1,111 @@
+//! The builtin procedures, by area, and the prelude of procedures written in Scheme.
+//!
+//! A builtin is a Rust function over its arguments. It may allocate, but never calls back
+//! into Scheme and never collects: procedures that call procedures (`map`, `for-each`,
+//! `assoc` with a predicate, ...) are in the prelude, in Scheme, and `apply` is done by
+//! the VM itself.
+
+mod chars;
+mod equal;
+mod lists;
+pub mod numbers;
+mod strings;
+pub mod system;
+mod vectors;
+
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+use crate::value::Value;
+
+pub type BuiltinFn = fn(&mut Runtime, &[Value]) -> Result<Value>;
+
+/// Builtins the VM carries out itself.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Special {
+    Apply,
+}
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub min_args: usize,
+    /// `None`: any number from `min_args` on.
+    pub max_args: Option<usize>,
+    pub f: BuiltinFn,
+    pub special: Option<Special>,
+}
+
+/// A builtin taking `min..=max` arguments (`max` of `None`: any number).
+pub(crate) const fn builtin(
+    name: &'static str,
+    min_args: usize,
+    max_args: Option<usize>,
+    f: BuiltinFn,
+) -> Builtin {
+    Builtin {
+        name,
+        min_args,
+        max_args,
+        f,
+        special: None,
+    }
+}
+
+pub fn all() -> Vec<Builtin> {
+    let mut out = Vec::new();
+    out.extend(numbers::builtins());
+    out.extend(lists::builtins());
+    out.extend(equal::builtins());
+    out.extend(chars::builtins());
+    out.extend(strings::builtins());
+    out.extend(vectors::builtins());
+    out.extend(system::builtins());
+    out.push(Builtin {
+        special: Some(Special::Apply),
+        ..builtin("apply", 1, None, |_, _| unreachable!("the VM applies"))
+    });
+    out
+}
+
+/// Calls builtin `index` after checking its argument count.
+pub fn call(rt: &mut Runtime, index: usize, args: &[Value]) -> Result<Value> {
+    let b = &rt.builtins[index];
+    let n = args.len();
+    if n < b.min_args || b.max_args.is_some_and(|max| n > max) {
+        let expected = match b.max_args {
+            Some(max) if max == b.min_args => format!("{max}"),
+            Some(max) => format!("{} to {max}", b.min_args),
+            None => format!("at least {}", b.min_args),
+        };
+        let plural = if expected == "1" { "" } else { "s" };
+        return Err(Error::runtime(
+            format!("{}: expected {expected} argument{plural}, got {n}", b.name),
+            vec![],
+        ));
+    }
+    (b.f)(rt, args)
+}
+
+/// An exact non-negative integer argument that fits `usize`.
+pub(crate) fn index_arg(name: &str, v: Value) -> Result<usize> {
+    match v.as_fixnum() {
+        Some(n) if n >= 0 => Ok(n as usize),
+        _ => Err(Error::wrong_type(name, "an exact non-negative integer", v)),
+    }
+}
+
+/// The elements of a proper list argument.
+pub(crate) fn list_arg(name: &str, mut v: Value) -> Result<Vec<Value>> {
+    let start = v;
+    let mut out = Vec::new();
+    while v.is_pair() {
+        out.push(v.car());
+        v = v.cdr();
+    }
+    if v != Value::NIL {
+        return Err(Error::wrong_type(name, "a proper list", start));
+    }
+    Ok(out)
+}
+
+/// Procedures written in Scheme, loaded into every runtime.
+pub const PRELUDE: &str = include_str!("prelude.scm");

@@ -1,0 +1,545 @@
+//! Numbers: arithmetic over the whole tower, comparison, and conversion.
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use super::{builtin, Builtin};
+use crate::error::{Error, Result};
+use crate::number::{from_value, is_number, parse_number, Number};
+use crate::object::{string_to_rust, Alloc};
+use crate::runtime::Runtime;
+use crate::value::{Kind, Value};
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    vec![
+        builtin("+", 0, None, add),
+        builtin("-", 1, None, sub),
+        builtin("*", 0, None, mul),
+        builtin("/", 1, None, div),
+        builtin("=", 1, None, |rt, a| compare(rt, "=", a, |o| o.is_eq())),
+        builtin("<", 1, None, |rt, a| compare(rt, "<", a, |o| o.is_lt())),
+        builtin(">", 1, None, |rt, a| compare(rt, ">", a, |o| o.is_gt())),
+        builtin("<=", 1, None, |rt, a| compare(rt, "<=", a, |o| o.is_le())),
+        builtin(">=", 1, None, |rt, a| compare(rt, ">=", a, |o| o.is_ge())),
+        builtin("number?", 1, Some(1), |_, a| {
+            Ok(Value::bool(is_number(a[0])))
+        }),
+        builtin("complex?", 1, Some(1), |_, a| {
+            Ok(Value::bool(is_number(a[0])))
+        }),
+        builtin("real?", 1, Some(1), |_, a| Ok(Value::bool(is_number(a[0])))),
+        builtin("rational?", 1, Some(1), |_, a| {
+            Ok(Value::bool(from_value(a[0]).is_some_and(
+                |n| !matches!(n, Number::Real(f) if !f.is_finite()),
+            )))
+        }),
+        builtin("integer?", 1, Some(1), |_, a| {
+            Ok(Value::bool(
+                from_value(a[0]).is_some_and(|n| n.is_integer()),
+            ))
+        }),
+        builtin("exact?", 1, Some(1), |_, a| {
+            Ok(Value::bool(num("exact?", a[0])?.is_exact()))
+        }),
+        builtin("inexact?", 1, Some(1), |_, a| {
+            Ok(Value::bool(!num("inexact?", a[0])?.is_exact()))
+        }),
+        builtin("exact-integer?", 1, Some(1), |_, a| {
+            Ok(Value::bool(matches!(
+                from_value(a[0]),
+                Some(Number::Fixnum(_) | Number::Big(_))
+            )))
+        }),
+        builtin("exact-rational?", 1, Some(1), |_, a| {
+            Ok(Value::bool(from_value(a[0]).is_some_and(|n| n.is_exact())))
+        }),
+        builtin("nan?", 1, Some(1), |_, a| {
+            Ok(Value::bool(num("nan?", a[0])?.to_f64().is_nan()))
+        }),
+        builtin("infinite?", 1, Some(1), |_, a| {
+            Ok(Value::bool(num("infinite?", a[0])?.to_f64().is_infinite()))
+        }),
+        builtin("finite?", 1, Some(1), |_, a| {
+            let n = num("finite?", a[0])?;
+            Ok(Value::bool(n.is_exact() || n.to_f64().is_finite()))
+        }),
+        builtin("zero?", 1, Some(1), is_zero),
+        builtin("positive?", 1, Some(1), |_, a| {
+            let n = real("positive?", a[0])?;
+            Ok(Value::bool(
+                !n.is_negative() && !n.is_zero() && !n.to_f64().is_nan(),
+            ))
+        }),
+        builtin("negative?", 1, Some(1), |_, a| {
+            Ok(Value::bool(real("negative?", a[0])?.is_negative()))
+        }),
+        builtin("odd?", 1, Some(1), |_, a| {
+            Ok(Value::bool(int("odd?", a[0])?.is_odd()))
+        }),
+        builtin("even?", 1, Some(1), |_, a| {
+            Ok(Value::bool(int("even?", a[0])?.is_even()))
+        }),
+        builtin("max", 1, None, |rt, a| {
+            extremum(rt, "max", a, std::cmp::Ordering::Greater)
+        }),
+        builtin("min", 1, None, |rt, a| {
+            extremum(rt, "min", a, std::cmp::Ordering::Less)
+        }),
+        builtin("abs", 1, Some(1), |rt, a| {
+            Ok(rt.number(real("abs", a[0])?.abs()))
+        }),
+        builtin("magnitude", 1, Some(1), |rt, a| {
+            Ok(rt.number(real("magnitude", a[0])?.abs()))
+        }),
+        builtin("quotient", 2, Some(2), |rt, a| {
+            int_div(rt, "quotient", a, |x, y| x / y)
+        }),
+        builtin("remainder", 2, Some(2), |rt, a| {
+            int_div(rt, "remainder", a, |x, y| x % y)
+        }),
+        builtin("modulo", 2, Some(2), |rt, a| {
+            int_div(rt, "modulo", a, |x, y| x.mod_floor(y))
+        }),
+        builtin("truncate-quotient", 2, Some(2), |rt, a| {
+            int_div(rt, "truncate-quotient", a, |x, y| x / y)
+        }),
+        builtin("truncate-remainder", 2, Some(2), |rt, a| {
+            int_div(rt, "truncate-remainder", a, |x, y| x % y)
+        }),
+        builtin("floor-quotient", 2, Some(2), |rt, a| {
+            int_div(rt, "floor-quotient", a, |x, y| x.div_floor(y))
+        }),
+        builtin("floor-remainder", 2, Some(2), |rt, a| {
+            int_div(rt, "floor-remainder", a, |x, y| x.mod_floor(y))
+        }),
+        builtin("gcd", 0, None, |rt, a| {
+            fold_int(rt, "gcd", a, |x, y| x.gcd(y))
+        }),
+        builtin("lcm", 0, None, |rt, a| {
+            let r = fold_int(rt, "lcm", a, |x, y| x.lcm(y))?;
+            Ok(if a.is_empty() { Value::fixnum(1) } else { r })
+        }),
+        builtin("floor", 1, Some(1), |rt, a| {
+            round_with(rt, "floor", a[0], f64::floor, |r| r.floor())
+        }),
+        builtin("ceiling", 1, Some(1), |rt, a| {
+            round_with(rt, "ceiling", a[0], f64::ceil, |r| r.ceil())
+        }),
+        builtin("truncate", 1, Some(1), |rt, a| {
+            round_with(rt, "truncate", a[0], f64::trunc, |r| r.trunc())
+        }),
+        builtin("round", 1, Some(1), |rt, a| {
+            round_with(rt, "round", a[0], f64::round_ties_even, round_even)
+        }),
+        builtin("numerator", 1, Some(1), |rt, a| {
+            let r = real("numerator", a[0])?;
+            fraction_part(rt, "numerator", r, |q| q.numer().clone())
+        }),
+        builtin("denominator", 1, Some(1), |rt, a| {
+            let r = real("denominator", a[0])?;
+            fraction_part(rt, "denominator", r, |q| q.denom().clone())
+        }),
+        builtin("exact", 1, Some(1), exact),
+        builtin("inexact->exact", 1, Some(1), exact),
+        builtin("inexact", 1, Some(1), |rt, a| {
+            Ok(rt.number(Number::Real(num("inexact", a[0])?.to_f64())))
+        }),
+        builtin("exact->inexact", 1, Some(1), |rt, a| {
+            Ok(rt.number(Number::Real(num("exact->inexact", a[0])?.to_f64())))
+        }),
+        builtin("sqrt", 1, Some(1), sqrt),
+        builtin("exact-integer-sqrt", 1, Some(1), |rt, a| {
+            let n = int("exact-integer-sqrt", a[0])?;
+            if n.is_negative() {
+                return Err(Error::wrong_type(
+                    "exact-integer-sqrt",
+                    "a non-negative integer",
+                    a[0],
+                ));
+            }
+            let s = n.sqrt();
+            let r = &n - &s * &s;
+            let (s, r) = (
+                rt.number(Number::from_bigint(s)),
+                rt.number(Number::from_bigint(r)),
+            );
+            Ok(rt.heap.list(&[s, r]))
+        }),
+        builtin("expt", 2, Some(2), expt),
+        builtin("square", 1, Some(1), |rt, a| mul(rt, &[a[0], a[0]])),
+        builtin("exp", 1, Some(1), |rt, a| {
+            float_fn(rt, "exp", a[0], f64::exp)
+        }),
+        builtin("log", 1, Some(2), |rt, a| {
+            let x = num("log", a[0])?.to_f64();
+            let r = match a.get(1) {
+                Some(&b) => x.ln() / num("log", b)?.to_f64().ln(),
+                None => x.ln(),
+            };
+            Ok(rt.number(Number::Real(r)))
+        }),
+        builtin("sin", 1, Some(1), |rt, a| {
+            float_fn(rt, "sin", a[0], f64::sin)
+        }),
+        builtin("cos", 1, Some(1), |rt, a| {
+            float_fn(rt, "cos", a[0], f64::cos)
+        }),
+        builtin("tan", 1, Some(1), |rt, a| {
+            float_fn(rt, "tan", a[0], f64::tan)
+        }),
+        builtin("asin", 1, Some(1), |rt, a| {
+            float_fn(rt, "asin", a[0], f64::asin)
+        }),
+        builtin("acos", 1, Some(1), |rt, a| {
+            float_fn(rt, "acos", a[0], f64::acos)
+        }),
+        builtin("atan", 1, Some(2), |rt, a| {
+            let y = num("atan", a[0])?.to_f64();
+            let r = match a.get(1) {
+                Some(&x) => y.atan2(num("atan", x)?.to_f64()),
+                None => y.atan(),
+            };
+            Ok(rt.number(Number::Real(r)))
+        }),
+        builtin("number->string", 1, Some(2), |rt, a| {
+            let n = num("number->string", a[0])?;
+            let radix = radix_arg("number->string", a.get(1).copied())?;
+            if radix != 10 && !n.is_exact() {
+                return Err(Error::runtime(
+                    "number->string: inexact numbers are written in radix 10 only",
+                    vec![a[0]],
+                ));
+            }
+            Ok(rt.heap.string(&n.to_string_radix(radix)))
+        }),
+        builtin("string->number", 1, Some(2), |rt, a| {
+            if !a[0].is(Kind::String) {
+                return Err(Error::wrong_type("string->number", "a string", a[0]));
+            }
+            let radix = radix_arg("string->number", a.get(1).copied())?;
+            Ok(match parse_number(&string_to_rust(a[0]), radix) {
+                Some(n) => rt.number(n),
+                None => Value::FALSE,
+            })
+        }),
+    ]
+}
+
+/// A number argument.
+fn num(name: &str, v: Value) -> Result<Number> {
+    from_value(v).ok_or_else(|| Error::wrong_type(name, "a number", v))
+}
+
+/// A real number argument (every number here is real: there are no complex numbers).
+fn real(name: &str, v: Value) -> Result<Number> {
+    num(name, v)
+}
+
+/// An integer argument, exact or inexact, as a bigint.
+fn int(name: &str, v: Value) -> Result<BigInt> {
+    num(name, v)?
+        .to_bigint()
+        .ok_or_else(|| Error::wrong_type(name, "an integer", v))
+}
+
+fn radix_arg(name: &str, v: Option<Value>) -> Result<u32> {
+    match v.map(|v| (v, v.as_fixnum())) {
+        None => Ok(10),
+        Some((_, Some(r @ (2 | 8 | 10 | 16)))) => Ok(r as u32),
+        Some((v, _)) => Err(Error::wrong_type(name, "a radix of 2, 8, 10 or 16", v)),
+    }
+}
+
+/// The result of a binary operation on two numbers of the tower.
+fn arith(
+    a: &Number,
+    b: &Number,
+    int_op: fn(&BigInt, &BigInt) -> BigInt,
+    ratio_op: fn(&BigRational, &BigRational) -> BigRational,
+    float_op: fn(f64, f64) -> f64,
+) -> Number {
+    match (a, b) {
+        (Number::Real(_), _) | (_, Number::Real(_)) => {
+            Number::Real(float_op(a.to_f64(), b.to_f64()))
+        }
+        (Number::Rational(_), _) | (_, Number::Rational(_)) => Number::from_ratio(ratio_op(
+            &a.to_ratio().expect("exact"),
+            &b.to_ratio().expect("exact"),
+        )),
+        _ => Number::from_bigint(int_op(
+            &a.to_bigint().expect("integer"),
+            &b.to_bigint().expect("integer"),
+        )),
+    }
+}
+
+fn fold(
+    rt: &mut Runtime,
+    name: &str,
+    args: &[Value],
+    start: Number,
+    int_op: fn(&BigInt, &BigInt) -> BigInt,
+    ratio_op: fn(&BigRational, &BigRational) -> BigRational,
+    float_op: fn(f64, f64) -> f64,
+) -> Result<Value> {
+    let mut acc = start;
+    for &a in args {
+        acc = arith(&acc, &num(name, a)?, int_op, ratio_op, float_op);
+    }
+    Ok(rt.number(acc))
+}
+
+pub(crate) fn add(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    fold(
+        rt,
+        "+",
+        args,
+        Number::Fixnum(0),
+        |a, b| a + b,
+        |a, b| a + b,
+        |a, b| a + b,
+    )
+}
+
+fn mul(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    fold(
+        rt,
+        "*",
+        args,
+        Number::Fixnum(1),
+        |a, b| a * b,
+        |a, b| a * b,
+        |a, b| a * b,
+    )
+}
+
+fn sub(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    let first = num("-", args[0])?;
+    if args.len() == 1 {
+        return Ok(rt.number(first.negate()));
+    }
+    fold(
+        rt,
+        "-",
+        &args[1..],
+        first,
+        |a, b| a - b,
+        |a, b| a - b,
+        |a, b| a - b,
+    )
+}
+
+fn div(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    let (mut acc, rest) = match args {
+        [only] => (Number::Fixnum(1), std::slice::from_ref(only)),
+        [first, rest @ ..] => (num("/", *first)?, rest),
+        [] => unreachable!("arity checked"),
+    };
+    for &a in rest {
+        let d = num("/", a)?;
+        if d.is_exact() && d.is_zero() {
+            return Err(Error::runtime("/: division by zero", vec![]));
+        }
+        acc = match (&acc, &d) {
+            (Number::Real(_), _) | (_, Number::Real(_)) => Number::Real(acc.to_f64() / d.to_f64()),
+            _ => Number::from_ratio(acc.to_ratio().expect("exact") / d.to_ratio().expect("exact")),
+        };
+    }
+    Ok(rt.number(acc))
+}
+
+/// Orders two real numbers; `None` when either is NaN.
+fn order(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Number::Fixnum(x), Number::Fixnum(y)) => Some(x.cmp(y)),
+        (Number::Real(_), _) | (_, Number::Real(_)) => a.to_f64().partial_cmp(&b.to_f64()),
+        _ => Some(a.to_ratio()?.cmp(&b.to_ratio()?)),
+    }
+}
+
+fn compare(
+    _: &mut Runtime,
+    name: &str,
+    args: &[Value],
+    ok: fn(std::cmp::Ordering) -> bool,
+) -> Result<Value> {
+    let nums = args
+        .iter()
+        .map(|&a| real(name, a))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Value::bool(
+        nums.windows(2).all(|w| order(&w[0], &w[1]).is_some_and(ok)),
+    ))
+}
+
+fn extremum(
+    rt: &mut Runtime,
+    name: &str,
+    args: &[Value],
+    keep: std::cmp::Ordering,
+) -> Result<Value> {
+    let nums = args
+        .iter()
+        .map(|&a| real(name, a))
+        .collect::<Result<Vec<_>>>()?;
+    let inexact = nums.iter().any(|n| !n.is_exact());
+    let mut best = nums[0].clone();
+    for n in &nums[1..] {
+        if n.to_f64().is_nan() || order(n, &best) == Some(keep) {
+            best = n.clone();
+        }
+    }
+    if inexact {
+        best = Number::Real(best.to_f64());
+    }
+    Ok(rt.number(best))
+}
+
+pub(crate) fn is_zero(_: &mut Runtime, args: &[Value]) -> Result<Value> {
+    Ok(Value::bool(num("zero?", args[0])?.is_zero()))
+}
+
+/// Integer division, exact on exact integers and inexact on inexact integers.
+fn int_div(
+    rt: &mut Runtime,
+    name: &str,
+    args: &[Value],
+    op: fn(&BigInt, &BigInt) -> BigInt,
+) -> Result<Value> {
+    let (a, b) = (num(name, args[0])?, num(name, args[1])?);
+    let (x, y) = (int(name, args[0])?, int(name, args[1])?);
+    if y.is_zero() {
+        return Err(Error::runtime(
+            format!("{name}: division by zero"),
+            vec![args[0]],
+        ));
+    }
+    let exact = Number::from_bigint(op(&x, &y));
+    if a.is_exact() && b.is_exact() {
+        return Ok(rt.number(exact));
+    }
+    Ok(rt.number(Number::Real(exact.to_f64())))
+}
+
+fn fold_int(
+    rt: &mut Runtime,
+    name: &str,
+    args: &[Value],
+    op: fn(&BigInt, &BigInt) -> BigInt,
+) -> Result<Value> {
+    let mut acc = BigInt::zero();
+    let mut inexact = false;
+    for &a in args {
+        inexact |= !num(name, a)?.is_exact();
+        acc = op(&acc, &int(name, a)?);
+    }
+    let n = Number::from_bigint(acc.abs());
+    Ok(rt.number(if inexact { Number::Real(n.to_f64()) } else { n }))
+}
+
+fn round_even(r: &BigRational) -> BigRational {
+    let floor = r.floor();
+    let diff = r - &floor;
+    let half = BigRational::new(1.into(), 2.into());
+    match diff.cmp(&half) {
+        std::cmp::Ordering::Less => floor,
+        std::cmp::Ordering::Greater => floor + BigRational::from_integer(1.into()),
+        std::cmp::Ordering::Equal if floor.to_integer().is_even() => floor,
+        std::cmp::Ordering::Equal => floor + BigRational::from_integer(1.into()),
+    }
+}
+
+fn round_with(
+    rt: &mut Runtime,
+    name: &str,
+    v: Value,
+    float: fn(f64) -> f64,
+    ratio: fn(&BigRational) -> BigRational,
+) -> Result<Value> {
+    Ok(match real(name, v)? {
+        Number::Real(f) => rt.number(Number::Real(float(f))),
+        Number::Rational(r) => rt.number(Number::from_ratio(ratio(&r))),
+        _ => v,
+    })
+}
+
+fn fraction_part(
+    rt: &mut Runtime,
+    name: &str,
+    n: Number,
+    part: fn(&BigRational) -> BigInt,
+) -> Result<Value> {
+    let exact = n
+        .to_exact()
+        .ok_or_else(|| Error::runtime(format!("{name}: not a finite number"), vec![]))?;
+    let r = Number::from_bigint(part(&exact.to_ratio().expect("exact")));
+    Ok(rt.number(if n.is_exact() {
+        r
+    } else {
+        Number::Real(r.to_f64())
+    }))
+}
+
+fn exact(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    match num("exact", args[0])?.to_exact() {
+        Some(n) => Ok(rt.number(n)),
+        None => Err(Error::runtime(
+            "exact: no exact number equals",
+            vec![args[0]],
+        )),
+    }
+}
+
+fn sqrt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    let n = num("sqrt", args[0])?;
+    if n.is_negative() {
+        return Err(Error::runtime(
+            "sqrt: negative argument (complex numbers are not supported)",
+            vec![args[0]],
+        ));
+    }
+    if let Some(i) = n.is_exact().then(|| n.to_bigint()).flatten() {
+        let s = i.sqrt();
+        if &s * &s == i {
+            return Ok(rt.number(Number::from_bigint(s)));
+        }
+    }
+    if let Number::Rational(r) = &n {
+        let (a, b) = (r.numer().sqrt(), r.denom().sqrt());
+        if &a * &a == *r.numer() && &b * &b == *r.denom() {
+            return Ok(rt.number(Number::from_ratio(BigRational::new(a, b))));
+        }
+    }
+    Ok(rt.number(Number::Real(n.to_f64().sqrt())))
+}
+
+fn expt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+    let (base, power) = (num("expt", args[0])?, num("expt", args[1])?);
+    if base.is_exact() {
+        if let Some(e) = power.is_exact().then(|| power.to_bigint()).flatten() {
+            let magnitude = e
+                .abs()
+                .to_u32()
+                .ok_or_else(|| Error::runtime("expt: exponent too large", vec![args[1]]))?;
+            let r = num_traits::pow(base.to_ratio().expect("exact"), magnitude as usize);
+            if e.is_negative() {
+                if r.is_zero() {
+                    return Err(Error::runtime("expt: division by zero", vec![]));
+                }
+                return Ok(rt.number(Number::from_ratio(r.recip())));
+            }
+            return Ok(rt.number(Number::from_ratio(r)));
+        }
+    }
+    Ok(rt.number(Number::Real(base.to_f64().powf(power.to_f64()))))
+}
+
+fn float_fn(rt: &mut Runtime, name: &str, v: Value, f: fn(f64) -> f64) -> Result<Value> {
+    let n = num(name, v)?;
+    if n.is_exact() && n.is_zero() && name != "exp" && name != "cos" {
+        return Ok(Value::fixnum(0));
+    }
+    Ok(rt.number(Number::Real(f(n.to_f64()))))
+}

@@ -1,0 +1,210 @@
+//! Strings and symbols.
+
+use super::chars::{ch, downcase, fold, upcase};
+use super::{builtin, index_arg, list_arg, Builtin};
+use crate::error::{Error, Result};
+use crate::object::{string_len, string_ref, string_set, string_to_rust, symbol_name, Alloc};
+use crate::runtime::Runtime;
+use crate::value::{Kind, Value};
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    vec![
+        builtin("string?", 1, Some(1), |_, a| {
+            Ok(Value::bool(a[0].is(Kind::String)))
+        }),
+        builtin("make-string", 1, Some(2), |rt, a| {
+            let n = index_arg("make-string", a[0])?;
+            let fill = a
+                .get(1)
+                .map(|&c| ch("make-string", c))
+                .transpose()?
+                .unwrap_or(' ');
+            Ok(rt.heap.make_string(n, fill))
+        }),
+        builtin("string", 0, None, |rt, a| {
+            let text = a
+                .iter()
+                .map(|&c| ch("string", c))
+                .collect::<Result<String>>()?;
+            Ok(rt.heap.string(&text))
+        }),
+        builtin("string-length", 1, Some(1), |_, a| {
+            Ok(Value::fixnum(
+                string_len(string("string-length", a[0])?) as i64
+            ))
+        }),
+        builtin("string-ref", 2, Some(2), |_, a| {
+            let s = string("string-ref", a[0])?;
+            let i = index("string-ref", a[1], string_len(s))?;
+            Ok(Value::char(string_ref(s, i)))
+        }),
+        builtin("string-set!", 3, Some(3), |rt, a| {
+            let s = string("string-set!", a[0])?;
+            let i = index("string-set!", a[1], string_len(s))?;
+            string_set(&mut rt.heap, s, i, ch("string-set!", a[2])?);
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("substring", 2, Some(3), |rt, a| copy(rt, "substring", a)),
+        builtin("string-copy", 1, Some(3), |rt, a| {
+            copy(rt, "string-copy", a)
+        }),
+        builtin("string-append", 0, None, |rt, a| {
+            let mut text = String::new();
+            for &s in a {
+                text.push_str(&string_to_rust(string("string-append", s)?));
+            }
+            Ok(rt.heap.string(&text))
+        }),
+        builtin("string->list", 1, Some(3), |rt, a| {
+            let chars: Vec<Value> = range_chars("string->list", a)?
+                .into_iter()
+                .map(Value::char)
+                .collect();
+            Ok(rt.heap.list(&chars))
+        }),
+        builtin("list->string", 1, Some(1), |rt, a| {
+            let chars = list_arg("list->string", a[0])?;
+            let text = chars
+                .iter()
+                .map(|&c| ch("list->string", c))
+                .collect::<Result<String>>()?;
+            Ok(rt.heap.string(&text))
+        }),
+        builtin("string->vector", 1, Some(3), |rt, a| {
+            let chars: Vec<Value> = range_chars("string->vector", a)?
+                .into_iter()
+                .map(Value::char)
+                .collect();
+            Ok(rt.heap.vector(&chars))
+        }),
+        builtin("string-fill!", 2, Some(4), |rt, a| {
+            let s = string("string-fill!", a[0])?;
+            let c = ch("string-fill!", a[1])?;
+            let (from, to) = range("string-fill!", &a[1..], string_len(s))?;
+            for i in from..to {
+                string_set(&mut rt.heap, s, i, c);
+            }
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("string-upcase", 1, Some(1), |rt, a| {
+            map_chars(rt, "string-upcase", a[0], upcase)
+        }),
+        builtin("string-downcase", 1, Some(1), |rt, a| {
+            map_chars(rt, "string-downcase", a[0], downcase)
+        }),
+        builtin("string-foldcase", 1, Some(1), |rt, a| {
+            map_chars(rt, "string-foldcase", a[0], fold)
+        }),
+        builtin("string=?", 1, None, |_, a| {
+            compare("string=?", a, false, |o| o.is_eq())
+        }),
+        builtin("string<?", 1, None, |_, a| {
+            compare("string<?", a, false, |o| o.is_lt())
+        }),
+        builtin("string>?", 1, None, |_, a| {
+            compare("string>?", a, false, |o| o.is_gt())
+        }),
+        builtin("string<=?", 1, None, |_, a| {
+            compare("string<=?", a, false, |o| o.is_le())
+        }),
+        builtin("string>=?", 1, None, |_, a| {
+            compare("string>=?", a, false, |o| o.is_ge())
+        }),
+        builtin("string-ci=?", 1, None, |_, a| {
+            compare("string-ci=?", a, true, |o| o.is_eq())
+        }),
+        builtin("string-ci<?", 1, None, |_, a| {
+            compare("string-ci<?", a, true, |o| o.is_lt())
+        }),
+        builtin("string-ci>?", 1, None, |_, a| {
+            compare("string-ci>?", a, true, |o| o.is_gt())
+        }),
+        builtin("symbol->string", 1, Some(1), |rt, a| {
+            if !a[0].is(Kind::Symbol) {
+                return Err(Error::wrong_type("symbol->string", "a symbol", a[0]));
+            }
+            Ok(rt.heap.string(symbol_name(a[0])))
+        }),
+        builtin("string->symbol", 1, Some(1), |rt, a| {
+            let name = string_to_rust(string("string->symbol", a[0])?);
+            Ok(rt.intern(&name))
+        }),
+    ]
+}
+
+pub(crate) fn string(name: &str, v: Value) -> Result<Value> {
+    if v.is(Kind::String) {
+        Ok(v)
+    } else {
+        Err(Error::wrong_type(name, "a string", v))
+    }
+}
+
+fn index(name: &str, i: Value, len: usize) -> Result<usize> {
+    let k = index_arg(name, i)?;
+    if k >= len {
+        return Err(Error::runtime(
+            format!("{name}: index out of range"),
+            vec![i],
+        ));
+    }
+    Ok(k)
+}
+
+/// Optional `start` and `end` arguments (the first two of `args`) over `0..len`.
+pub(crate) fn range(name: &str, args: &[Value], len: usize) -> Result<(usize, usize)> {
+    let start = args
+        .get(1)
+        .map(|&v| index_arg(name, v))
+        .transpose()?
+        .unwrap_or(0);
+    let end = args
+        .get(2)
+        .map(|&v| index_arg(name, v))
+        .transpose()?
+        .unwrap_or(len);
+    if start > end || end > len {
+        let bad = if end > len { args[2] } else { args[1] };
+        return Err(Error::runtime(
+            format!("{name}: range out of bounds"),
+            vec![bad],
+        ));
+    }
+    Ok((start, end))
+}
+
+fn range_chars(name: &str, a: &[Value]) -> Result<Vec<char>> {
+    let s = string(name, a[0])?;
+    let (from, to) = range(name, a, string_len(s))?;
+    Ok((from..to).map(|i| string_ref(s, i)).collect())
+}
+
+fn copy(rt: &mut Runtime, name: &str, a: &[Value]) -> Result<Value> {
+    let text: String = range_chars(name, a)?.into_iter().collect();
+    Ok(rt.heap.string(&text))
+}
+
+fn map_chars(rt: &mut Runtime, name: &str, s: Value, f: fn(char) -> char) -> Result<Value> {
+    let text: String = string_to_rust(string(name, s)?).chars().map(f).collect();
+    Ok(rt.heap.string(&text))
+}
+
+fn compare(
+    name: &str,
+    args: &[Value],
+    fold_case: bool,
+    ok: fn(std::cmp::Ordering) -> bool,
+) -> Result<Value> {
+    let texts = args
+        .iter()
+        .map(|&s| {
+            let t = string_to_rust(string(name, s)?);
+            Ok(if fold_case {
+                t.chars().map(fold).collect()
+            } else {
+                t
+            })
+        })
+        .collect::<Result<Vec<String>>>()?;
+    Ok(Value::bool(texts.windows(2).all(|w| ok(w[0].cmp(&w[1])))))
+}

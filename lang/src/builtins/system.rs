@@ -1,0 +1,121 @@
+//! Output, errors, the program's context, and the collector's interface.
+
+use super::strings::string;
+use super::{builtin, Builtin};
+use crate::error::{Error, ErrorKind, Result};
+use crate::object::{string_to_rust, Alloc};
+use crate::printer::{print, Style};
+use crate::runtime::Runtime;
+use crate::value::Value;
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    vec![
+        builtin("display", 1, Some(1), |rt, a| {
+            output(rt, a[0], Style::Display)
+        }),
+        builtin("write", 1, Some(1), |rt, a| output(rt, a[0], Style::Write)),
+        builtin("write-simple", 1, Some(1), |rt, a| {
+            output(rt, a[0], Style::Write)
+        }),
+        builtin("newline", 0, Some(0), |rt, _| {
+            rt.write_out("\n");
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("write-char", 1, Some(1), |rt, a| {
+            let c = super::chars::ch("write-char", a[0])?;
+            rt.write_out(c.encode_utf8(&mut [0; 4]));
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("write-string", 1, Some(1), |rt, a| {
+            let s = string_to_rust(string("write-string", a[0])?);
+            rt.write_out(&s);
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("flush-output-port", 0, Some(0), |rt, _| {
+            rt.flush();
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("error", 1, None, |_, a| {
+            let message = match a[0].is(crate::value::Kind::String) {
+                true => string_to_rust(a[0]),
+                false => crate::printer::to_string(a[0], Style::Display),
+            };
+            Err(Error::runtime(message, a[1..].to_vec()))
+        }),
+        builtin("exit", 0, Some(1), |_, a| {
+            let code = match a.first() {
+                None | Some(&Value::TRUE) => 0,
+                Some(&Value::FALSE) => 1,
+                Some(&v) => v.as_fixnum().map_or(1, |n| n as i32),
+            };
+            Err(Error::new(ErrorKind::Exit(code), "exit"))
+        }),
+        builtin("command-line", 0, Some(0), |rt, _| {
+            let args: Vec<String> = rt.command_line.clone();
+            let strings: Vec<Value> = args.iter().map(|s| rt.heap.string(s)).collect();
+            Ok(rt.heap.list(&strings))
+        }),
+        builtin("void", 0, None, |_, _| Ok(Value::UNSPECIFIED)),
+        builtin("gc-stats", 0, Some(0), gc_stats),
+        builtin("make-weak-pair", 2, Some(2), |rt, a| {
+            Ok(Value(rt.heap.alloc_weak_pair(a[0].word(), a[1].word())))
+        }),
+        builtin("bwp-object?", 1, Some(1), |_, a| {
+            Ok(Value::bool(a[0] == Value::BROKEN))
+        }),
+    ]
+}
+
+fn output(rt: &mut Runtime, v: Value, style: Style) -> Result<Value> {
+    let mut text = String::new();
+    print(v, style, &mut text);
+    rt.write_out(&text);
+    Ok(Value::UNSPECIFIED)
+}
+
+/// `(gc-stats)`: the collector's statistics as an association list.
+fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
+    let s = rt.heap.stats();
+    let us = |d: std::time::Duration| d.as_micros() as i64;
+    let entries: Vec<(&str, i64)> = vec![
+        ("collections", s.collections as i64),
+        ("heap-bytes", s.heap_bytes as i64),
+        ("live-bytes", s.live_bytes as i64),
+        ("allocated-bytes", s.allocated_bytes as i64),
+        ("pause-max-us", us(s.pause_max)),
+        ("pause-p50-us", us(s.pause_p50)),
+        ("pause-p95-us", us(s.pause_p95)),
+        ("pause-p99-us", us(s.pause_p99)),
+        ("mark-total-us", us(s.mark_total)),
+        ("sweep-total-us", us(s.sweep_total)),
+        ("mark-threads", s.mark_threads as i64),
+        ("peak-mark-stack", s.peak_mark_stack as i64),
+        ("pages-pair", s.pages.pair as i64),
+        ("pages-object", s.pages.object as i64),
+        ("pages-large", s.pages.large as i64),
+        ("pages-pooled", s.pages.pooled as i64),
+    ];
+    let mut pairs = Vec::new();
+    for (key, n) in entries {
+        let k = rt.intern(key);
+        let v = rt.number(crate::number::Number::from_i128(n as i128));
+        pairs.push(rt.heap.cons(k, v));
+    }
+    Ok(rt.heap.list(&pairs))
+}
+
+/// The `key: value` lines of `(gc-stats)`, for `--gc-stats`.
+pub fn gc_stats_report(rt: &mut Runtime) -> String {
+    let alist = gc_stats(rt, &[]).unwrap_or(Value::NIL);
+    let mut out = String::new();
+    let mut l = alist;
+    while l.is_pair() {
+        let entry = l.car();
+        print(entry.car(), Style::Display, &mut out);
+        out.push_str(": ");
+        print(entry.cdr(), Style::Display, &mut out);
+        out.push('\n');
+        l = l.cdr();
+    }
+    out
+}

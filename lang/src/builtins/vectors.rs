@@ -1,0 +1,204 @@
+//! Vectors and bytevectors.
+
+use super::strings::{range, string};
+use super::{builtin, index_arg, list_arg, Builtin};
+use crate::error::{Error, Result};
+use crate::object::{bytevector_bytes, string_to_rust, vector_len, Alloc};
+use crate::value::{Kind, Value};
+
+/// The longest vector or bytevector `make-vector` and friends will make.
+const MAX_LENGTH: usize = 1 << 28;
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    vec![
+        builtin("vector?", 1, Some(1), |_, a| {
+            Ok(Value::bool(a[0].is(Kind::Vector)))
+        }),
+        builtin("make-vector", 1, Some(2), |rt, a| {
+            let n = length("make-vector", a[0])?;
+            Ok(rt
+                .heap
+                .make_vector(n, a.get(1).copied().unwrap_or(Value::FALSE)))
+        }),
+        builtin("vector", 0, None, |rt, a| Ok(rt.heap.vector(a))),
+        builtin("vector-length", 1, Some(1), |_, a| {
+            Ok(Value::fixnum(
+                vector_len(vector("vector-length", a[0])?) as i64
+            ))
+        }),
+        builtin("vector-ref", 2, Some(2), |_, a| {
+            let v = vector("vector-ref", a[0])?;
+            Ok(v.field(index("vector-ref", a[1], vector_len(v))?))
+        }),
+        builtin("vector-set!", 3, Some(3), |_, a| {
+            let v = vector("vector-set!", a[0])?;
+            v.set_field(index("vector-set!", a[1], vector_len(v))?, a[2]);
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("vector->list", 1, Some(3), |rt, a| {
+            let v = vector("vector->list", a[0])?;
+            let (from, to) = range("vector->list", a, vector_len(v))?;
+            let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
+            Ok(rt.heap.list(&items))
+        }),
+        builtin("list->vector", 1, Some(1), |rt, a| {
+            Ok(rt.heap.vector(&list_arg("list->vector", a[0])?))
+        }),
+        builtin("vector->string", 1, Some(3), |rt, a| {
+            let v = vector("vector->string", a[0])?;
+            let (from, to) = range("vector->string", a, vector_len(v))?;
+            let text = (from..to)
+                .map(|i| {
+                    v.field(i).as_char().ok_or_else(|| {
+                        Error::wrong_type("vector->string", "a vector of characters", v)
+                    })
+                })
+                .collect::<Result<String>>()?;
+            Ok(rt.heap.string(&text))
+        }),
+        builtin("vector-fill!", 2, Some(4), |_, a| {
+            let v = vector("vector-fill!", a[0])?;
+            let (from, to) = range("vector-fill!", &a[1..], vector_len(v))?;
+            (from..to).for_each(|i| v.set_field(i, a[1]));
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("vector-copy", 1, Some(3), |rt, a| {
+            let v = vector("vector-copy", a[0])?;
+            let (from, to) = range("vector-copy", a, vector_len(v))?;
+            let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
+            Ok(rt.heap.vector(&items))
+        }),
+        builtin("vector-copy!", 3, Some(5), |_, a| {
+            let to = vector("vector-copy!", a[0])?;
+            let at = index_arg("vector-copy!", a[1])?;
+            let from = vector("vector-copy!", a[2])?;
+            let (start, end) = range("vector-copy!", &a[2..], vector_len(from))?;
+            if at + (end - start) > vector_len(to) {
+                return Err(Error::runtime(
+                    "vector-copy!: destination too short",
+                    vec![a[1]],
+                ));
+            }
+            let items: Vec<Value> = (start..end).map(|i| from.field(i)).collect();
+            items
+                .iter()
+                .enumerate()
+                .for_each(|(k, &x)| to.set_field(at + k, x));
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("vector-append", 0, None, |rt, a| {
+            let mut items = Vec::new();
+            for &v in a {
+                let v = vector("vector-append", v)?;
+                items.extend((0..vector_len(v)).map(|i| v.field(i)));
+            }
+            Ok(rt.heap.vector(&items))
+        }),
+        builtin("bytevector?", 1, Some(1), |_, a| {
+            Ok(Value::bool(a[0].is(Kind::Bytevector)))
+        }),
+        builtin("make-bytevector", 1, Some(2), |rt, a| {
+            let n = length("make-bytevector", a[0])?;
+            let fill = a
+                .get(1)
+                .map(|&b| byte("make-bytevector", b))
+                .transpose()?
+                .unwrap_or(0);
+            Ok(rt.heap.bytevector(&vec![fill; n]))
+        }),
+        builtin("bytevector", 0, None, |rt, a| {
+            let bytes = a
+                .iter()
+                .map(|&b| byte("bytevector", b))
+                .collect::<Result<Vec<u8>>>()?;
+            Ok(rt.heap.bytevector(&bytes))
+        }),
+        builtin("bytevector-length", 1, Some(1), |_, a| {
+            Ok(Value::fixnum(
+                bytevector_bytes(bytevector("bytevector-length", a[0])?).len() as i64,
+            ))
+        }),
+        builtin("bytevector-u8-ref", 2, Some(2), |_, a| {
+            let b = bytevector_bytes(bytevector("bytevector-u8-ref", a[0])?);
+            Ok(Value::fixnum(
+                b[index("bytevector-u8-ref", a[1], b.len())?] as i64,
+            ))
+        }),
+        builtin("bytevector-u8-set!", 3, Some(3), |_, a| {
+            let b = bytevector_bytes(bytevector("bytevector-u8-set!", a[0])?);
+            let i = index("bytevector-u8-set!", a[1], b.len())?;
+            b[i] = byte("bytevector-u8-set!", a[2])?;
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("bytevector-copy", 1, Some(3), |rt, a| {
+            let b = bytevector_bytes(bytevector("bytevector-copy", a[0])?);
+            let (from, to) = range("bytevector-copy", a, b.len())?;
+            let copy = b[from..to].to_vec();
+            Ok(rt.heap.bytevector(&copy))
+        }),
+        builtin("bytevector-append", 0, None, |rt, a| {
+            let mut bytes = Vec::new();
+            for &b in a {
+                bytes.extend_from_slice(bytevector_bytes(bytevector("bytevector-append", b)?));
+            }
+            Ok(rt.heap.bytevector(&bytes))
+        }),
+        builtin("utf8->string", 1, Some(3), |rt, a| {
+            let b = bytevector_bytes(bytevector("utf8->string", a[0])?);
+            let (from, to) = range("utf8->string", a, b.len())?;
+            let text = String::from_utf8_lossy(&b[from..to]).into_owned();
+            Ok(rt.heap.string(&text))
+        }),
+        builtin("string->utf8", 1, Some(3), |rt, a| {
+            let s = string_to_rust(string("string->utf8", a[0])?);
+            let chars: Vec<char> = s.chars().collect();
+            let (from, to) = range("string->utf8", a, chars.len())?;
+            let text: String = chars[from..to].iter().collect();
+            Ok(rt.heap.bytevector(text.as_bytes()))
+        }),
+    ]
+}
+
+fn vector(name: &str, v: Value) -> Result<Value> {
+    if v.is(Kind::Vector) {
+        Ok(v)
+    } else {
+        Err(Error::wrong_type(name, "a vector", v))
+    }
+}
+
+fn bytevector(name: &str, v: Value) -> Result<Value> {
+    if v.is(Kind::Bytevector) {
+        Ok(v)
+    } else {
+        Err(Error::wrong_type(name, "a bytevector", v))
+    }
+}
+
+fn byte(name: &str, v: Value) -> Result<u8> {
+    v.as_fixnum()
+        .and_then(|n| u8::try_from(n).ok())
+        .ok_or_else(|| Error::wrong_type(name, "a byte (0 to 255)", v))
+}
+
+fn length(name: &str, v: Value) -> Result<usize> {
+    let n = index_arg(name, v)?;
+    if n > MAX_LENGTH {
+        return Err(Error::runtime(
+            format!("{name}: length too large (the limit is {MAX_LENGTH})"),
+            vec![v],
+        ));
+    }
+    Ok(n)
+}
+
+fn index(name: &str, i: Value, len: usize) -> Result<usize> {
+    match i.as_fixnum() {
+        Some(k) if k >= 0 && (k as usize) < len => Ok(k as usize),
+        Some(_) => Err(Error::runtime(
+            format!("{name}: index out of range"),
+            vec![i],
+        )),
+        None => Err(Error::wrong_type(name, "an exact integer index", i)),
+    }
+}

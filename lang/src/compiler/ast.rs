@@ -1,0 +1,132 @@
+//! The core language the expander produces and code generation consumes.
+//!
+//! Every derived form (`let*`, `cond`, `do`, named `let`, quasiquote, ...) is gone by
+//! now. Variables are resolved: a [`VarId`] for a lexical variable, a symbol for a global.
+
+use std::rc::Rc;
+
+use crate::reader::Span;
+use crate::value::Value;
+
+pub type VarId = usize;
+
+/// What the compiler knows of a lexical variable.
+#[derive(Clone, Debug)]
+pub struct VarInfo {
+    pub name: String,
+    /// The lambda that binds it (0 for top-level `let`s outside any lambda).
+    pub lambda: usize,
+    /// Some `set!` assigns it.
+    pub assigned: bool,
+    /// A lambda other than the one binding it refers to it.
+    pub captured: bool,
+}
+
+impl VarInfo {
+    /// A captured variable that is assigned lives in a box that the closures share.
+    pub fn boxed(&self) -> bool {
+        self.assigned && self.captured
+    }
+}
+
+/// Operations the VM does inline, without a call, when their names are not rebound.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Prim {
+    Add,
+    Sub,
+    Mul,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    NumEq,
+    Cons,
+    Car,
+    Cdr,
+    IsNull,
+    IsPair,
+    Not,
+    IsEq,
+    IsZero,
+    VectorRef,
+    VectorSet,
+}
+
+impl Prim {
+    /// The primitive a global name stands for, with its argument count.
+    pub fn of(name: &str, argc: usize) -> Option<Prim> {
+        use Prim::*;
+        Some(match (name, argc) {
+            ("+", 2) => Add,
+            ("-", 2) => Sub,
+            ("*", 2) => Mul,
+            ("<", 2) => Lt,
+            (">", 2) => Gt,
+            ("<=", 2) => Le,
+            (">=", 2) => Ge,
+            ("=", 2) => NumEq,
+            ("cons", 2) => Cons,
+            ("car", 1) => Car,
+            ("cdr", 1) => Cdr,
+            ("null?", 1) => IsNull,
+            ("pair?", 1) => IsPair,
+            ("not", 1) => Not,
+            ("eq?", 2) => IsEq,
+            ("zero?", 1) => IsZero,
+            ("vector-ref", 2) => VectorRef,
+            ("vector-set!", 3) => VectorSet,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        use Prim::*;
+        match self {
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Lt => "<",
+            Gt => ">",
+            Le => "<=",
+            Ge => ">=",
+            NumEq => "=",
+            Cons => "cons",
+            Car => "car",
+            Cdr => "cdr",
+            IsNull => "null?",
+            IsPair => "pair?",
+            Not => "not",
+            IsEq => "eq?",
+            IsZero => "zero?",
+            VectorRef => "vector-ref",
+            VectorSet => "vector-set!",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Lambda {
+    pub name: Option<String>,
+    pub params: Vec<VarId>,
+    pub rest: Option<VarId>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum Expr {
+    Const(Value),
+    Local(VarId),
+    /// A global, by its symbol; the span is for "unbound variable".
+    Global(Value, Span),
+    SetLocal(VarId, Box<Expr>),
+    SetGlobal(Value, Box<Expr>, Span),
+    DefineGlobal(Value, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Lambda(Rc<Lambda>),
+    Seq(Vec<Expr>),
+    Call(Box<Expr>, Vec<Expr>, Span),
+    Prim(Prim, Vec<Expr>, Span),
+    /// Binds the variables to the values (all evaluated first), then evaluates the body.
+    Let(Vec<(VarId, Expr)>, Box<Expr>),
+}

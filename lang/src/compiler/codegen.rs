@@ -1,0 +1,517 @@
+//! Code generation: the core language to bytecode.
+//!
+//! Each lambda gets a frame on the VM stack: its arguments in slots `0..n`, then the
+//! variables of `let`s in the slots above, in the order they are bound. A variable that
+//! an inner lambda captures is copied into the closure; one that is also assigned lives
+//! in a box that the frame and the closures share. Calls in tail position reuse the
+//! frame.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
+use crate::error::{Error, Result};
+use crate::reader::Span;
+use crate::runtime::Runtime;
+use crate::value::Value;
+use crate::vm::{Op, Proto};
+
+/// How the value of an expression is used.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Ctx {
+    /// Pushed on the stack.
+    Value,
+    /// Returned from the function (a call here is a tail call).
+    Tail,
+    /// Discarded: nothing is pushed.
+    Effect,
+}
+
+/// Where a variable of an enclosing lambda is, from inside the current one.
+#[derive(Copy, Clone)]
+enum Place {
+    Slot(u16),
+    Free(u16),
+}
+
+struct Function {
+    proto: Proto,
+    places: HashMap<VarId, Place>,
+    /// Stack slots in use above the frame pointer.
+    depth: usize,
+}
+
+pub struct Codegen<'a> {
+    rt: &'a mut Runtime,
+    vars: &'a [VarInfo],
+    functions: Vec<Function>,
+}
+
+const MAX_U16: usize = u16::MAX as usize;
+
+impl<'a> Codegen<'a> {
+    pub fn new(rt: &'a mut Runtime, vars: &'a [VarInfo]) -> Codegen<'a> {
+        Codegen {
+            rt,
+            vars,
+            functions: Vec::new(),
+        }
+    }
+
+    /// Compiles a top-level expression as a procedure of no arguments.
+    pub fn toplevel(mut self, body: &Expr, span: &Span) -> Result<Rc<Proto>> {
+        self.functions.push(Function {
+            proto: Proto {
+                name: Some("top-level".into()),
+                ..Proto::default()
+            },
+            places: HashMap::new(),
+            depth: 0,
+        });
+        self.mark(span);
+        self.expr(body, Ctx::Tail)?;
+        let f = self.functions.pop().expect("the top-level function");
+        Ok(Rc::new(f.proto))
+    }
+
+    fn f(&mut self) -> &mut Function {
+        self.functions
+            .last_mut()
+            .expect("a function is being compiled")
+    }
+
+    fn emit(&mut self, op: Op) {
+        self.f().proto.code.push(op as u8);
+    }
+
+    fn emit_u16(&mut self, n: usize, span: Option<&Span>) -> Result<()> {
+        if n > MAX_U16 {
+            let span = span.cloned().unwrap_or_else(|| {
+                self.f()
+                    .proto
+                    .spans
+                    .last()
+                    .map(|s| s.1.clone())
+                    .expect("a span")
+            });
+            return Err(Error::syntax(
+                "procedure too large: more than 65535 slots, constants or arguments",
+                &span,
+            ));
+        }
+        self.f()
+            .proto
+            .code
+            .extend_from_slice(&(n as u16).to_le_bytes());
+        Ok(())
+    }
+
+    fn emit_u32(&mut self, n: u32) {
+        self.f().proto.code.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn pc(&mut self) -> usize {
+        self.f().proto.code.len()
+    }
+
+    /// Records that code from here on comes from `span`.
+    fn mark(&mut self, span: &Span) {
+        let pc = self.pc() as u32;
+        let spans = &mut self.f().proto.spans;
+        if spans.last().is_some_and(|(at, _)| *at == pc) {
+            spans.pop();
+        }
+        spans.push((pc, span.clone()));
+    }
+
+    fn constant(&mut self, v: Value) -> usize {
+        let constants = &mut self.f().proto.constants;
+        match constants.iter().position(|&c| c == v) {
+            Some(k) => k,
+            None => {
+                constants.push(v);
+                constants.len() - 1
+            }
+        }
+    }
+
+    fn push_depth(&mut self, n: isize) {
+        let f = self.f();
+        f.depth = (f.depth as isize + n) as usize;
+    }
+
+    /// Finishes an expression in context `ctx` whose value is on the stack.
+    fn finish(&mut self, ctx: Ctx) {
+        match ctx {
+            Ctx::Value => {}
+            Ctx::Tail => self.emit(Op::Return),
+            Ctx::Effect => {
+                self.emit(Op::Pop);
+                self.push_depth(-1);
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, ctx: Ctx) -> Result<()> {
+        match e {
+            Expr::Const(v) => {
+                if ctx == Ctx::Effect {
+                    return Ok(());
+                }
+                self.constant_value(*v)?;
+                self.finish(ctx);
+            }
+            Expr::Local(var) => {
+                if ctx == Ctx::Effect {
+                    return Ok(());
+                }
+                self.load(*var)?;
+                self.finish(ctx);
+            }
+            Expr::Global(sym, span) => {
+                let cell = self.rt.global_cell(*sym);
+                let k = self.constant(cell);
+                self.mark(span);
+                self.emit(Op::Global);
+                self.emit_u16(k, Some(span))?;
+                self.push_depth(1);
+                self.finish(ctx);
+            }
+            Expr::SetLocal(var, value) => {
+                self.expr(value, Ctx::Value)?;
+                self.store(*var)?;
+                self.unspecified(ctx);
+            }
+            Expr::SetGlobal(sym, value, span) => {
+                self.expr(value, Ctx::Value)?;
+                let cell = self.rt.global_cell(*sym);
+                let k = self.constant(cell);
+                self.mark(span);
+                self.emit(Op::SetGlobal);
+                self.emit_u16(k, Some(span))?;
+                self.push_depth(-1);
+                self.unspecified(ctx);
+            }
+            Expr::DefineGlobal(sym, value) => {
+                self.expr(value, Ctx::Value)?;
+                let cell = self.rt.global_cell(*sym);
+                let k = self.constant(cell);
+                self.emit(Op::DefineGlobal);
+                self.emit_u16(k, None)?;
+                self.push_depth(-1);
+                self.unspecified(ctx);
+            }
+            Expr::If(test, then, otherwise) => self.if_(test, then, otherwise, ctx)?,
+            Expr::Lambda(lambda) => {
+                if ctx == Ctx::Effect {
+                    return Ok(());
+                }
+                self.lambda(lambda)?;
+                self.finish(ctx);
+            }
+            Expr::Seq(exprs) => {
+                let (last, init) = exprs.split_last().expect("a sequence is not empty");
+                for e in init {
+                    self.expr(e, Ctx::Effect)?;
+                }
+                self.expr(last, ctx)?;
+            }
+            Expr::Call(f, args, span) => {
+                self.expr(f, Ctx::Value)?;
+                for a in args {
+                    self.expr(a, Ctx::Value)?;
+                }
+                self.mark(span);
+                self.emit(if ctx == Ctx::Tail {
+                    Op::TailCall
+                } else {
+                    Op::Call
+                });
+                self.emit_u16(args.len(), Some(span))?;
+                self.push_depth(-(args.len() as isize));
+                if ctx == Ctx::Effect {
+                    self.finish(ctx);
+                }
+            }
+            Expr::Prim(prim, args, span) => {
+                for a in args {
+                    self.expr(a, Ctx::Value)?;
+                }
+                self.mark(span);
+                self.emit(prim_op(*prim));
+                self.push_depth(1 - args.len() as isize);
+                self.finish(ctx);
+            }
+            Expr::Let(bindings, body) => self.let_(bindings, body, ctx)?,
+        }
+        Ok(())
+    }
+
+    fn constant_value(&mut self, v: Value) -> Result<()> {
+        match v {
+            Value::NIL => self.emit(Op::Nil),
+            Value::TRUE => self.emit(Op::True),
+            Value::FALSE => self.emit(Op::False),
+            Value::UNSPECIFIED => self.emit(Op::Unspecified),
+            _ => {
+                let k = self.constant(v);
+                self.emit(Op::Const);
+                self.emit_u16(k, None)?;
+            }
+        }
+        self.push_depth(1);
+        Ok(())
+    }
+
+    /// The value of `set!` and `define`, which is unspecified.
+    fn unspecified(&mut self, ctx: Ctx) {
+        if ctx != Ctx::Effect {
+            self.emit(Op::Unspecified);
+            self.push_depth(1);
+            self.finish(ctx);
+        }
+    }
+
+    fn place(&self, var: VarId) -> Place {
+        match self.functions.last().and_then(|f| f.places.get(&var)) {
+            Some(&place) => place,
+            None => unreachable!(
+                "variable `{}` has no place in its frame",
+                self.vars[var].name
+            ),
+        }
+    }
+
+    fn load(&mut self, var: VarId) -> Result<()> {
+        match self.place(var) {
+            Place::Slot(s) => {
+                self.emit(Op::Local);
+                self.emit_u16(s as usize, None)?;
+            }
+            Place::Free(i) => {
+                self.emit(Op::Free);
+                self.emit_u16(i as usize, None)?;
+            }
+        }
+        if self.vars[var].boxed() {
+            self.emit(Op::Unbox);
+        }
+        self.push_depth(1);
+        Ok(())
+    }
+
+    /// Pops the top of the stack into `var`.
+    fn store(&mut self, var: VarId) -> Result<()> {
+        if self.vars[var].boxed() {
+            self.load_box(var)?;
+            self.emit(Op::SetBox);
+            self.push_depth(-1);
+            return Ok(());
+        }
+        match self.place(var) {
+            Place::Slot(s) => {
+                self.emit(Op::SetLocal);
+                self.emit_u16(s as usize, None)?;
+                self.push_depth(-1);
+                Ok(())
+            }
+            Place::Free(_) => unreachable!("a captured variable that is assigned is boxed"),
+        }
+    }
+
+    /// Pushes the box of a boxed variable itself.
+    fn load_box(&mut self, var: VarId) -> Result<()> {
+        let (op, n) = match self.place(var) {
+            Place::Slot(s) => (Op::Local, s),
+            Place::Free(i) => (Op::Free, i),
+        };
+        self.emit(op);
+        self.emit_u16(n as usize, None)?;
+        self.push_depth(1);
+        Ok(())
+    }
+
+    fn if_(&mut self, test: &Expr, then: &Expr, otherwise: &Expr, ctx: Ctx) -> Result<()> {
+        self.expr(test, Ctx::Value)?;
+        self.emit(Op::JumpIfFalse);
+        let to_else = self.pc();
+        self.emit_u32(0);
+        self.push_depth(-1);
+        let depth = self.f().depth;
+        self.expr(then, ctx)?;
+        let to_end = if ctx == Ctx::Tail {
+            None
+        } else {
+            self.emit(Op::Jump);
+            let at = self.pc();
+            self.emit_u32(0);
+            Some(at)
+        };
+        self.patch(to_else);
+        self.f().depth = depth;
+        self.expr(otherwise, ctx)?;
+        if let Some(at) = to_end {
+            self.patch(at);
+        }
+        Ok(())
+    }
+
+    /// Points the jump operand at `at` to the current position.
+    fn patch(&mut self, at: usize) {
+        let here = self.pc() as u32;
+        self.f().proto.code[at..at + 4].copy_from_slice(&here.to_le_bytes());
+    }
+
+    fn let_(&mut self, bindings: &[(VarId, Expr)], body: &Expr, ctx: Ctx) -> Result<()> {
+        let base = self.f().depth;
+        for (_, init) in bindings {
+            self.expr(init, Ctx::Value)?;
+        }
+        for (i, (var, _)) in bindings.iter().enumerate() {
+            let slot = base + i;
+            if slot > MAX_U16 {
+                return Err(Error::runtime(
+                    "procedure too large: more than 65535 local variables",
+                    vec![],
+                ));
+            }
+            self.f().places.insert(*var, Place::Slot(slot as u16));
+            if self.vars[*var].boxed() {
+                self.emit(Op::BoxLocal);
+                self.emit_u16(slot, None)?;
+            }
+        }
+        self.expr(body, ctx)?;
+        let n = bindings.len();
+        match ctx {
+            Ctx::Tail => {}
+            Ctx::Value if n > 0 => {
+                self.emit(Op::Slide);
+                self.emit_u16(n, None)?;
+            }
+            Ctx::Effect if n > 0 => {
+                self.emit(Op::Drop);
+                self.emit_u16(n, None)?;
+            }
+            _ => {}
+        }
+        self.f().depth = base + usize::from(ctx == Ctx::Value);
+        Ok(())
+    }
+
+    fn lambda(&mut self, lambda: &Rc<Lambda>) -> Result<()> {
+        let free = free_variables(lambda);
+        let mut places = HashMap::new();
+        let params = lambda.params.len();
+        for (i, &p) in lambda.params.iter().chain(lambda.rest.iter()).enumerate() {
+            places.insert(p, Place::Slot(i as u16));
+        }
+        for (i, &v) in free.iter().enumerate() {
+            places.insert(v, Place::Free(i as u16));
+        }
+        let depth = params + usize::from(lambda.rest.is_some());
+        self.functions.push(Function {
+            proto: Proto {
+                name: lambda.name.clone(),
+                params,
+                rest: lambda.rest.is_some(),
+                ..Proto::default()
+            },
+            places,
+            depth,
+        });
+        self.mark(&lambda.span);
+        for &p in lambda.params.iter().chain(lambda.rest.iter()) {
+            if self.vars[p].boxed() {
+                let Place::Slot(s) = self.place(p) else {
+                    unreachable!("parameters are slots")
+                };
+                self.emit(Op::BoxLocal);
+                self.emit_u16(s as usize, None)?;
+            }
+        }
+        self.expr(&lambda.body, Ctx::Tail)?;
+        let f = self.functions.pop().expect("the lambda's function");
+        let index = self.rt.add_code(Rc::new(f.proto));
+        self.mark(&lambda.span);
+        self.emit(Op::Closure);
+        self.emit_u32(index as u32);
+        self.emit_u16(free.len(), Some(&lambda.span))?;
+        for v in free {
+            let (kind, n) = match self.place(v) {
+                Place::Slot(s) => (0u8, s),
+                Place::Free(i) => (1u8, i),
+            };
+            self.f().proto.code.push(kind);
+            self.emit_u16(n as usize, None)?;
+        }
+        self.push_depth(1);
+        Ok(())
+    }
+}
+
+fn prim_op(p: Prim) -> Op {
+    match p {
+        Prim::Add => Op::Add,
+        Prim::Sub => Op::Sub,
+        Prim::Mul => Op::Mul,
+        Prim::Lt => Op::Lt,
+        Prim::Gt => Op::Gt,
+        Prim::Le => Op::Le,
+        Prim::Ge => Op::Ge,
+        Prim::NumEq => Op::NumEq,
+        Prim::Cons => Op::Cons,
+        Prim::Car => Op::Car,
+        Prim::Cdr => Op::Cdr,
+        Prim::IsNull => Op::IsNull,
+        Prim::IsPair => Op::IsPair,
+        Prim::Not => Op::Not,
+        Prim::IsEq => Op::IsEq,
+        Prim::IsZero => Op::IsZero,
+        Prim::VectorRef => Op::VectorRef,
+        Prim::VectorSet => Op::VectorSet,
+    }
+}
+
+/// The variables a lambda refers to that it does not bind: those it captures.
+fn free_variables(lambda: &Lambda) -> Vec<VarId> {
+    let mut used = Vec::new();
+    let mut bound = HashSet::new();
+    bound.extend(lambda.params.iter().copied());
+    bound.extend(lambda.rest);
+    let mut stack = vec![&lambda.body];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Local(v) => used.push(*v),
+            Expr::SetLocal(v, value) => {
+                used.push(*v);
+                stack.push(value);
+            }
+            Expr::Const(_) | Expr::Global(..) => {}
+            Expr::SetGlobal(_, value, _) | Expr::DefineGlobal(_, value) => stack.push(value),
+            Expr::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
+            Expr::Lambda(inner) => {
+                bound.extend(inner.params.iter().copied());
+                bound.extend(inner.rest);
+                stack.push(&inner.body);
+            }
+            Expr::Seq(es) => stack.extend(es.iter()),
+            Expr::Call(f, args, _) => {
+                stack.push(f);
+                stack.extend(args.iter());
+            }
+            Expr::Prim(_, args, _) => stack.extend(args.iter()),
+            Expr::Let(bindings, body) => {
+                for (v, init) in bindings {
+                    bound.insert(*v);
+                    stack.push(init);
+                }
+                stack.push(body);
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    used.into_iter()
+        .filter(|v| !bound.contains(v) && seen.insert(*v))
+        .collect()
+}

@@ -1,0 +1,427 @@
+//! Derived forms, expanded straight into the core language: `let` (and named `let`),
+//! `let*`, `letrec`, `letrec*`, `do`, `cond`, `case`, `and`, `or`, `when`, `unless`.
+
+use super::ast::Expr;
+use super::expand::{seq, Expander, Meaning};
+use crate::error::{Error, Result};
+use crate::reader::{Datum, Span};
+use crate::value::Value;
+
+type Bindings<'d> = Vec<(&'d str, &'d Datum)>;
+
+impl Expander<'_> {
+    pub(super) fn expand_derived(
+        &mut self,
+        form: &str,
+        items: &[Datum],
+        span: &Span,
+    ) -> Result<Expr> {
+        let bad = |what: &str| Err(Error::syntax(format!("bad `{form}`: {what}"), span));
+        match form {
+            "let" => match items {
+                [_, name, bindings, body @ ..] if name.symbol().is_some() && !body.is_empty() => {
+                    self.named_let(name.symbol().unwrap_or_default(), bindings, body, span)
+                }
+                [_, bindings, body @ ..] if !body.is_empty() => {
+                    let bindings = parse_bindings(bindings, form)?;
+                    self.let_(&bindings, body, span)
+                }
+                _ => bad("expected (let ((name value) ...) body ...)"),
+            },
+            "let*" => match items {
+                [_, bindings, body @ ..] if !body.is_empty() => {
+                    let bindings = parse_bindings(bindings, form)?;
+                    self.let_star(&bindings, body, span)
+                }
+                _ => bad("expected (let* ((name value) ...) body ...)"),
+            },
+            "letrec" | "letrec*" => match items {
+                [_, bindings, body @ ..] if !body.is_empty() => {
+                    let bindings = parse_bindings(bindings, form)?;
+                    self.letrec(&bindings, body, span)
+                }
+                _ => bad("expected (letrec ((name value) ...) body ...)"),
+            },
+            "do" => self.do_loop(items, span),
+            "cond" => self.cond(&items[1..], span),
+            "case" => match items {
+                [_, key, clauses @ ..] => {
+                    let key_expr = self.expand(key)?;
+                    self.with_scope(|ex| {
+                        let k = ex.fresh("case-key");
+                        let body = ex.case_clauses(k, clauses, span)?;
+                        Ok(Expr::Let(vec![(k, key_expr)], Box::new(body)))
+                    })
+                }
+                _ => bad("expected (case key clause ...)"),
+            },
+            "and" => self.and(&items[1..]),
+            "or" => self.or(&items[1..]),
+            "when" | "unless" => match items {
+                [_, test, body @ ..] if !body.is_empty() => {
+                    let test = self.expand(test)?;
+                    let body = seq(body.iter().map(|d| self.expand(d)).collect::<Result<_>>()?);
+                    let none = Expr::Const(Value::UNSPECIFIED);
+                    let (t, e) = if form == "when" {
+                        (body, none)
+                    } else {
+                        (none, body)
+                    };
+                    Ok(Expr::If(Box::new(test), Box::new(t), Box::new(e)))
+                }
+                _ => bad("expected a test and a body"),
+            },
+            _ => Err(Error::syntax(
+                format!("unknown special form `{form}`"),
+                span,
+            )),
+        }
+    }
+
+    fn let_(&mut self, bindings: &Bindings<'_>, body: &[Datum], span: &Span) -> Result<Expr> {
+        check_unique(bindings, span)?;
+        let inits = bindings
+            .iter()
+            .map(|(_, d)| self.expand(d))
+            .collect::<Result<Vec<_>>>()?;
+        self.with_scope(|ex| {
+            let vars: Vec<_> = bindings.iter().map(|(n, _)| ex.bind(n)).collect();
+            let body = ex.body(body, span)?;
+            Ok(Expr::Let(
+                vars.into_iter().zip(inits).collect(),
+                Box::new(body),
+            ))
+        })
+    }
+
+    fn let_star(&mut self, bindings: &Bindings<'_>, body: &[Datum], span: &Span) -> Result<Expr> {
+        match bindings.split_first() {
+            None => self.with_scope(|ex| ex.body(body, span)),
+            Some((&(name, init), rest)) => {
+                let init = self.expand(init)?;
+                self.with_scope(|ex| {
+                    let var = ex.bind(name);
+                    let inner = ex.let_star(&rest.to_vec(), body, span)?;
+                    Ok(Expr::Let(vec![(var, init)], Box::new(inner)))
+                })
+            }
+        }
+    }
+
+    fn letrec(&mut self, bindings: &Bindings<'_>, body: &[Datum], span: &Span) -> Result<Expr> {
+        check_unique(bindings, span)?;
+        self.with_scope(|ex| {
+            let vars: Vec<_> = bindings.iter().map(|(n, _)| ex.bind(n)).collect();
+            let mut exprs = Vec::new();
+            for (&var, &(name, init)) in vars.iter().zip(bindings) {
+                let value = ex.named_value(name, init)?;
+                ex.vars[var].assigned = true;
+                exprs.push(Expr::SetLocal(var, Box::new(value)));
+            }
+            exprs.push(ex.body(body, span)?);
+            let undefined = vars
+                .into_iter()
+                .map(|v| (v, Expr::Const(Value::UNDEFINED)))
+                .collect();
+            Ok(Expr::Let(undefined, Box::new(seq(exprs))))
+        })
+    }
+
+    /// An initializer; a `lambda` gets the variable's name, for backtraces.
+    fn named_value(&mut self, name: &str, init: &Datum) -> Result<Expr> {
+        match init.list() {
+            Some([head, formals, body @ ..])
+                if head.symbol() == Some("lambda")
+                    && matches!(self.meaning("lambda"), Meaning::Special(_))
+                    && !body.is_empty() =>
+            {
+                Ok(Expr::Lambda(self.lambda(
+                    Some(name),
+                    formals,
+                    body,
+                    &init.span,
+                )?))
+            }
+            _ => self.expand(init),
+        }
+    }
+
+    /// `(let loop ((v init) ...) body)`: the inits are evaluated outside `loop`'s scope.
+    fn named_let(
+        &mut self,
+        name: &str,
+        bindings: &Datum,
+        body: &[Datum],
+        span: &Span,
+    ) -> Result<Expr> {
+        let bindings = parse_bindings(bindings, "let")?;
+        check_unique(&bindings, span)?;
+        let inits = bindings
+            .iter()
+            .map(|(_, d)| self.expand(d))
+            .collect::<Result<Vec<_>>>()?;
+        let params: Vec<Datum> = bindings
+            .iter()
+            .map(|(n, d)| Datum {
+                kind: crate::reader::DatumKind::Symbol(n.to_string()),
+                span: d.span.clone(),
+            })
+            .collect();
+        let formals = Datum {
+            kind: crate::reader::DatumKind::List(params, None),
+            span: span.clone(),
+        };
+        self.with_scope(|ex| {
+            let var = ex.bind(name);
+            let lambda = ex.lambda(Some(name), &formals, body, span)?;
+            ex.vars[var].assigned = true;
+            let call = Expr::Call(Box::new(Expr::Local(var)), inits, span.clone());
+            let init = Expr::SetLocal(var, Box::new(Expr::Lambda(lambda)));
+            Ok(Expr::Let(
+                vec![(var, Expr::Const(Value::UNDEFINED))],
+                Box::new(Expr::Seq(vec![init, call])),
+            ))
+        })
+    }
+
+    /// `(do ((var init step) ...) (test result ...) body ...)` as a loop of tail calls.
+    fn do_loop(&mut self, items: &[Datum], span: &Span) -> Result<Expr> {
+        let bad = |what: &str| Error::syntax(format!("bad `do`: {what}"), span);
+        let [_, specs, exit, body @ ..] = items else {
+            return Err(bad("expected specs, an exit clause, a body"));
+        };
+        let specs = specs
+            .list()
+            .ok_or_else(|| bad("the variable specs must be a list"))?;
+        let exit = exit
+            .list()
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| bad("expected (test result ...)"))?;
+        let mut vars = Vec::new();
+        let mut inits = Vec::new();
+        for spec in specs {
+            match spec.list() {
+                Some([v, init, step @ ..]) if v.symbol().is_some() && step.len() <= 1 => {
+                    vars.push((v.symbol().unwrap_or_default(), step.first().unwrap_or(v)));
+                    inits.push(self.expand(init)?);
+                }
+                _ => return Err(bad("each spec is (variable init [step])")),
+            }
+        }
+        let names: Vec<&str> = vars.iter().map(|(n, _)| *n).collect();
+        self.with_scope(|ex| {
+            let loop_var = ex.fresh("do-loop");
+            ex.vars[loop_var].assigned = true;
+            let lambda = ex.lambda_with(Some("do-loop"), &names, None, span, |ex| {
+                let test = ex.expand(&exit[0])?;
+                let result = match &exit[1..] {
+                    [] => Expr::Const(Value::UNSPECIFIED),
+                    rs => seq(rs.iter().map(|d| ex.expand(d)).collect::<Result<_>>()?),
+                };
+                let mut steps = body
+                    .iter()
+                    .map(|d| ex.expand(d))
+                    .collect::<Result<Vec<_>>>()?;
+                let next = vars
+                    .iter()
+                    .map(|(_, step)| ex.expand(step))
+                    .collect::<Result<Vec<_>>>()?;
+                let again = ex.reference(loop_var);
+                steps.push(Expr::Call(Box::new(again), next, span.clone()));
+                Ok(Expr::If(
+                    Box::new(test),
+                    Box::new(result),
+                    Box::new(seq(steps)),
+                ))
+            })?;
+            let call = Expr::Call(Box::new(Expr::Local(loop_var)), inits, span.clone());
+            let init = Expr::SetLocal(loop_var, Box::new(Expr::Lambda(lambda)));
+            Ok(Expr::Let(
+                vec![(loop_var, Expr::Const(Value::UNDEFINED))],
+                Box::new(Expr::Seq(vec![init, call])),
+            ))
+        })
+    }
+
+    fn cond(&mut self, clauses: &[Datum], span: &Span) -> Result<Expr> {
+        let Some((clause, rest)) = clauses.split_first() else {
+            return Ok(Expr::Const(Value::UNSPECIFIED));
+        };
+        let bad = || Error::syntax("bad `cond` clause", &clause.span);
+        let parts = clause.list().filter(|p| !p.is_empty()).ok_or_else(bad)?;
+        let is_keyword = |ex: &Self, d: &Datum, k: &str| {
+            d.symbol() == Some(k) && matches!(ex.meaning(k), Meaning::Global)
+        };
+        if is_keyword(self, &parts[0], "else") {
+            if !rest.is_empty() || parts.len() < 2 {
+                return Err(Error::syntax(
+                    "`else` must be the last cond clause, with a body",
+                    &clause.span,
+                ));
+            }
+            return Ok(seq(parts[1..]
+                .iter()
+                .map(|d| self.expand(d))
+                .collect::<Result<_>>()?));
+        }
+        let test = self.expand(&parts[0])?;
+        let otherwise = self.cond(rest, span)?;
+        match &parts[1..] {
+            [] => self.with_scope(|ex| {
+                let t = ex.fresh("cond-test");
+                let body = Expr::If(
+                    Box::new(Expr::Local(t)),
+                    Box::new(Expr::Local(t)),
+                    Box::new(otherwise),
+                );
+                Ok(Expr::Let(vec![(t, test)], Box::new(body)))
+            }),
+            [arrow, receiver] if is_keyword(self, arrow, "=>") => {
+                let receiver = self.expand(receiver)?;
+                self.with_scope(|ex| {
+                    let t = ex.fresh("cond-test");
+                    let call = Expr::Call(
+                        Box::new(receiver),
+                        vec![Expr::Local(t)],
+                        clause.span.clone(),
+                    );
+                    let body = Expr::If(
+                        Box::new(Expr::Local(t)),
+                        Box::new(call),
+                        Box::new(otherwise),
+                    );
+                    Ok(Expr::Let(vec![(t, test)], Box::new(body)))
+                })
+            }
+            body => {
+                let body = seq(body.iter().map(|d| self.expand(d)).collect::<Result<_>>()?);
+                Ok(Expr::If(
+                    Box::new(test),
+                    Box::new(body),
+                    Box::new(otherwise),
+                ))
+            }
+        }
+    }
+
+    fn case_clauses(&mut self, key: usize, clauses: &[Datum], span: &Span) -> Result<Expr> {
+        let Some((clause, rest)) = clauses.split_first() else {
+            return Ok(Expr::Const(Value::UNSPECIFIED));
+        };
+        let bad = || {
+            Error::syntax(
+                "bad `case` clause: expected ((datum ...) body ...)",
+                &clause.span,
+            )
+        };
+        let parts = clause.list().filter(|p| p.len() >= 2).ok_or_else(bad)?;
+        let is_else = parts[0].symbol() == Some("else");
+        if is_else && !rest.is_empty() {
+            return Err(Error::syntax(
+                "`else` must be the last case clause",
+                &clause.span,
+            ));
+        }
+        let body = match &parts[1..] {
+            [arrow, receiver] if arrow.symbol() == Some("=>") => {
+                let receiver = self.expand(receiver)?;
+                Expr::Call(
+                    Box::new(receiver),
+                    vec![Expr::Local(key)],
+                    clause.span.clone(),
+                )
+            }
+            body => seq(body.iter().map(|d| self.expand(d)).collect::<Result<_>>()?),
+        };
+        if is_else {
+            return Ok(body);
+        }
+        let data = parts[0].list().ok_or_else(bad)?;
+        let otherwise = self.case_clauses(key, rest, span)?;
+        let memv = self.rt.builtin("memv");
+        let set = Expr::Const(self.rt.datum_to_value(&parts[0]));
+        let test = match data.len() {
+            1 => {
+                let datum = Expr::Const(self.rt.datum_to_value(&data[0]));
+                let eqv = self.rt.builtin("eqv?");
+                Expr::Call(
+                    Box::new(Expr::Const(eqv)),
+                    vec![Expr::Local(key), datum],
+                    span.clone(),
+                )
+            }
+            _ => Expr::Call(
+                Box::new(Expr::Const(memv)),
+                vec![Expr::Local(key), set],
+                span.clone(),
+            ),
+        };
+        Ok(Expr::If(
+            Box::new(test),
+            Box::new(body),
+            Box::new(otherwise),
+        ))
+    }
+
+    fn and(&mut self, parts: &[Datum]) -> Result<Expr> {
+        match parts {
+            [] => Ok(Expr::Const(Value::TRUE)),
+            [last] => self.expand(last),
+            [first, rest @ ..] => {
+                let test = self.expand(first)?;
+                let rest = self.and(rest)?;
+                Ok(Expr::If(
+                    Box::new(test),
+                    Box::new(rest),
+                    Box::new(Expr::Const(Value::FALSE)),
+                ))
+            }
+        }
+    }
+
+    fn or(&mut self, parts: &[Datum]) -> Result<Expr> {
+        match parts {
+            [] => Ok(Expr::Const(Value::FALSE)),
+            [last] => self.expand(last),
+            [first, rest @ ..] => {
+                let test = self.expand(first)?;
+                let rest = self.or(rest)?;
+                self.with_scope(|ex| {
+                    let t = ex.fresh("or-test");
+                    let body = Expr::If(
+                        Box::new(Expr::Local(t)),
+                        Box::new(Expr::Local(t)),
+                        Box::new(rest),
+                    );
+                    Ok(Expr::Let(vec![(t, test)], Box::new(body)))
+                })
+            }
+        }
+    }
+}
+
+fn parse_bindings<'d>(d: &'d Datum, form: &str) -> Result<Bindings<'d>> {
+    let bad = |d: &Datum| {
+        Error::syntax(
+            format!("bad `{form}` binding: expected (name value)"),
+            &d.span,
+        )
+    };
+    let items = d.list().ok_or_else(|| bad(d))?;
+    items
+        .iter()
+        .map(|b| match b.list() {
+            Some([name, init]) => name.symbol().map(|n| (n, init)).ok_or_else(|| bad(b)),
+            _ => Err(bad(b)),
+        })
+        .collect()
+}
+
+fn check_unique(bindings: &Bindings<'_>, span: &Span) -> Result<()> {
+    for (i, (name, _)) in bindings.iter().enumerate() {
+        if bindings[..i].iter().any(|(n, _)| n == name) {
+            return Err(Error::syntax(format!("`{name}` is bound twice"), span));
+        }
+    }
+    Ok(())
+}

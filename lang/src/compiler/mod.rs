@@ -1,0 +1,28 @@
+//! The compiler: datums to bytecode, by way of the core language.
+//!
+//! `expand` (with `derived` and `quasi`) turns a datum into an [`ast::Expr`], resolving
+//! every identifier; `codegen` turns that into a [`Proto`](crate::vm::Proto).
+
+mod ast;
+mod codegen;
+mod derived;
+mod expand;
+mod quasi;
+
+use std::rc::Rc;
+
+pub use ast::Prim;
+pub use expand::SPECIAL_FORMS_LIST as SPECIAL_FORMS;
+
+use crate::error::Result;
+use crate::reader::Datum;
+use crate::runtime::Runtime;
+use crate::vm::Proto;
+
+/// Compiles one top-level form to a procedure of no arguments.
+pub fn compile(rt: &mut Runtime, datum: &Datum) -> Result<Rc<Proto>> {
+    let mut expander = expand::Expander::new(rt);
+    let expr = expander.expand_toplevel(datum)?;
+    let vars = std::mem::take(&mut expander.vars);
+    codegen::Codegen::new(rt, &vars).toplevel(&expr, &datum.span)
+}

@@ -1,0 +1,112 @@
+//! Scheme errors as the Rust side carries them: a message, irritants, and where.
+
+use std::fmt;
+
+use crate::printer::{print, Style};
+use crate::reader::{ReadError, Span};
+use crate::value::Value;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ErrorKind {
+    Read,
+    /// Bad syntax found by the compiler.
+    Syntax,
+    /// An error raised while running: by `error`, `raise`, or a builtin.
+    Runtime,
+    /// Not an error: `(exit code)` unwinding to the top level.
+    Exit(i32),
+}
+
+/// A Scheme error. Its irritants are heap values: it is reported before the next
+/// safepoint, so they need no rooting (see the rooting invariant in `value.rs`).
+#[derive(Clone, Debug)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub irritants: Vec<Value>,
+    pub span: Option<Span>,
+    /// The Scheme call stack when the error was raised, innermost first.
+    pub backtrace: Vec<String>,
+    /// A raised object that is not an error object (`(raise 'oops)`).
+    pub payload: Option<Value>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            irritants: Vec::new(),
+            span: None,
+            backtrace: Vec::new(),
+            payload: None,
+        }
+    }
+
+    pub fn runtime(message: impl Into<String>, irritants: Vec<Value>) -> Error {
+        Error {
+            irritants,
+            ..Error::new(ErrorKind::Runtime, message)
+        }
+    }
+
+    pub fn syntax(message: impl Into<String>, span: &Span) -> Error {
+        Error {
+            span: Some(span.clone()),
+            ..Error::new(ErrorKind::Syntax, message)
+        }
+    }
+
+    /// A builtin got an argument of the wrong type.
+    pub fn wrong_type(procedure: &str, expected: &str, got: Value) -> Error {
+        Error::runtime(format!("{procedure}: expected {expected}"), vec![got])
+    }
+
+    pub fn at(mut self, span: Option<&Span>) -> Error {
+        if self.span.is_none() {
+            self.span = span.cloned();
+        }
+        self
+    }
+
+    /// The message and irritants, as the top level prints them.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        if let Some(p) = self.payload {
+            out.push_str("uncaught raise: ");
+            print(p, Style::Write, &mut out);
+            return out;
+        }
+        out.push_str(&self.message);
+        for &irritant in &self.irritants {
+            out.push(' ');
+            print(irritant, Style::Write, &mut out);
+        }
+        out
+    }
+}
+
+impl From<ReadError> for Error {
+    fn from(e: ReadError) -> Error {
+        Error {
+            span: Some(e.span),
+            ..Error::new(ErrorKind::Read, e.message)
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(span) = &self.span {
+            write!(f, "{span}: ")?;
+        }
+        let what = match self.kind {
+            ErrorKind::Read => "read error: ",
+            ErrorKind::Syntax => "syntax error: ",
+            _ => "error: ",
+        };
+        write!(f, "{what}{}", self.describe())
+    }
+}

@@ -1,0 +1,209 @@
+//! The runtime: the heap and everything the compiler and the builtins share with the VM.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::rc::Rc;
+
+use rudo_gc::{Heap, HeapConfig, RootSet, RootVisitor};
+
+use crate::builtins::{self, Builtin};
+use crate::number::Number;
+use crate::object::Alloc;
+use crate::reader::{Datum, DatumKind};
+use crate::symbol::SymbolTable;
+use crate::value::{Kind, Value};
+use crate::vm::Proto;
+
+/// Settings a program runs with.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Collect at every safepoint and verify the heap after each collection.
+    pub gc_stress: bool,
+    /// The deepest the reader nests lists and vectors.
+    pub max_read_depth: usize,
+    /// The most Scheme frames (non-tail calls in progress) before a stack-overflow error.
+    pub max_frames: usize,
+    pub heap: HeapConfig,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
+            max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
+            max_frames: 10_000_000,
+            heap: HeapConfig::default(),
+        }
+    }
+}
+
+pub struct Runtime {
+    pub heap: Heap,
+    pub symbols: SymbolTable,
+    /// Global cells by symbol: `[name, value]` objects.
+    pub(crate) globals: HashMap<Value, Value>,
+    /// Every compiled code object; closures name theirs by index.
+    pub code: Vec<Rc<Proto>>,
+    pub builtins: Vec<Builtin>,
+    pub(crate) builtin_values: HashMap<&'static str, Value>,
+    /// Globals the program has defined or assigned: calls to them are not inlined.
+    redefined: HashSet<String>,
+    pub out: Box<dyn Write>,
+    pub options: Options,
+    pub command_line: Vec<String>,
+}
+
+/// The fields of a global cell.
+pub const CELL_NAME: usize = 0;
+pub const CELL_VALUE: usize = 1;
+
+impl Runtime {
+    pub fn new(options: Options) -> Runtime {
+        let mut rt = Runtime {
+            heap: Heap::new(options.heap.clone()),
+            symbols: SymbolTable::default(),
+            globals: HashMap::new(),
+            code: Vec::new(),
+            builtins: Vec::new(),
+            builtin_values: HashMap::new(),
+            redefined: HashSet::new(),
+            out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            options,
+            command_line: Vec::new(),
+        };
+        for b in builtins::all() {
+            rt.define_builtin(b);
+        }
+        rt
+    }
+
+    fn define_builtin(&mut self, b: Builtin) {
+        let index = self.builtins.len();
+        let name = b.name;
+        self.builtins.push(b);
+        let prim = self.heap.object(Kind::Primitive, 1, 0, Value::FALSE);
+        prim.set_raw(0, index as u64);
+        self.builtin_values.insert(name, prim);
+        let sym = self.intern(name);
+        let cell = self.global_cell(sym);
+        cell.set_field(CELL_VALUE, prim);
+    }
+
+    pub fn intern(&mut self, name: &str) -> Value {
+        self.symbols.intern(&mut self.heap, name)
+    }
+
+    /// The cell of a global variable, made (unbound) on first mention.
+    pub fn global_cell(&mut self, sym: Value) -> Value {
+        if let Some(&cell) = self.globals.get(&sym) {
+            return cell;
+        }
+        let cell = self.heap.object(Kind::Global, 2, 2, Value::UNDEFINED);
+        cell.set_field(CELL_NAME, sym);
+        self.globals.insert(sym, cell);
+        cell
+    }
+
+    /// The value of a global, if it is bound.
+    pub fn global(&self, name: &str) -> Option<Value> {
+        let sym = self.symbols.lookup(name)?;
+        let v = self.globals.get(&sym)?.field(CELL_VALUE);
+        (v != Value::UNDEFINED).then_some(v)
+    }
+
+    /// Names of the bound globals, for completion.
+    pub fn global_names(&self) -> Vec<String> {
+        self.globals
+            .iter()
+            .filter(|(_, cell)| cell.field(CELL_VALUE) != Value::UNDEFINED)
+            .map(|(&sym, _)| crate::object::symbol_name(sym).to_string())
+            .collect()
+    }
+
+    /// A builtin procedure itself, whatever the global of its name now holds.
+    pub fn builtin(&self, name: &str) -> Value {
+        self.builtin_values[name]
+    }
+
+    pub fn is_redefined(&self, name: &str) -> bool {
+        self.redefined.contains(name)
+    }
+
+    pub fn mark_redefined(&mut self, name: &str) {
+        self.redefined.insert(name.to_string());
+    }
+
+    pub fn add_code(&mut self, proto: Rc<Proto>) -> usize {
+        self.code.push(proto);
+        self.code.len() - 1
+    }
+
+    /// A datum as a heap value (for `quote`). Nesting is bounded by the reader's limit.
+    pub fn datum_to_value(&mut self, d: &Datum) -> Value {
+        match &d.kind {
+            DatumKind::Number(n) => self.number(n.clone()),
+            DatumKind::Boolean(b) => Value::bool(*b),
+            DatumKind::Char(c) => Value::char(*c),
+            DatumKind::String(s) => self.heap.string(s),
+            DatumKind::Symbol(s) => self.intern(s),
+            DatumKind::List(items, tail) => {
+                let mut acc = match tail {
+                    Some(t) => self.datum_to_value(t),
+                    None => Value::NIL,
+                };
+                for item in items.iter().rev() {
+                    let v = self.datum_to_value(item);
+                    acc = self.heap.cons(v, acc);
+                }
+                acc
+            }
+            DatumKind::Vector(items) => {
+                let values: Vec<Value> = items.iter().map(|i| self.datum_to_value(i)).collect();
+                self.heap.vector(&values)
+            }
+            DatumKind::Bytevector(b) => self.heap.bytevector(b),
+        }
+    }
+
+    /// A number as a heap value.
+    pub fn number(&mut self, n: Number) -> Value {
+        crate::number::to_value(&mut self.heap, n)
+    }
+
+    /// Writes to the current output; errors writing are ignored like a closed pipe's.
+    pub fn write_out(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+}
+
+/// The roots the runtime holds apart from its heap: symbols, globals, builtins, and the
+/// constants of all code. Borrowed field by field, so the heap can be borrowed mutably
+/// beside it during a collection.
+pub(crate) struct RuntimeRoots<'a> {
+    pub symbols: &'a SymbolTable,
+    pub globals: &'a HashMap<Value, Value>,
+    pub builtin_values: &'a HashMap<&'static str, Value>,
+    pub code: &'a [Rc<Proto>],
+}
+
+impl RootSet for RuntimeRoots<'_> {
+    fn visit(&self, roots: &mut RootVisitor<'_>) {
+        self.symbols.visit(roots);
+        for (&sym, &cell) in self.globals {
+            roots.word(sym.word());
+            roots.word(cell.word());
+        }
+        for &v in self.builtin_values.values() {
+            roots.word(v.word());
+        }
+        for proto in self.code {
+            for c in &proto.constants {
+                roots.word(c.word());
+            }
+        }
+    }
+}

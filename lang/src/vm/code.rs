@@ -1,0 +1,26 @@
+//! Compiled code: what a lambda (or a top-level form) becomes.
+
+use crate::reader::Span;
+use crate::value::Value;
+
+#[derive(Debug, Default)]
+pub struct Proto {
+    pub name: Option<String>,
+    /// Required parameters.
+    pub params: usize,
+    /// Whether extra arguments are collected in a list after the required ones.
+    pub rest: bool,
+    pub code: Vec<u8>,
+    /// Constants the code refers to; roots of every collection.
+    pub constants: Vec<Value>,
+    /// The source span of instructions, by the offset of the first instruction of each.
+    pub spans: Vec<(u32, Span)>,
+}
+
+impl Proto {
+    /// The source span of the instruction at `pc`.
+    pub fn span_at(&self, pc: usize) -> Option<&Span> {
+        let i = self.spans.partition_point(|(at, _)| *at as usize <= pc);
+        i.checked_sub(1).map(|i| &self.spans[i].1)
+    }
+}

@@ -1,0 +1,192 @@
+//! The instruction set, and the disassembler.
+//!
+//! An instruction is one opcode byte followed by its operands in the stream: `u16` for
+//! slots, constants and counts, `u32` for jump targets and code indices, little-endian.
+
+use std::fmt::Write as _;
+
+use super::code::Proto;
+use crate::printer::{to_string, Style};
+
+macro_rules! ops {
+    ($($name:ident $text:literal [$($operand:ident),*];)*) => {
+        /// One opcode.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum Op { $($name),* }
+
+        impl Op {
+            const ALL: &'static [Op] = &[$(Op::$name),*];
+
+            pub fn from_byte(b: u8) -> Option<Op> {
+                Op::ALL.get(b as usize).copied()
+            }
+
+            pub fn mnemonic(self) -> &'static str {
+                match self { $(Op::$name => $text),* }
+            }
+
+            /// The operand kinds that follow the opcode.
+            pub fn operands(self) -> &'static [Operand] {
+                match self { $(Op::$name => &[$(Operand::$operand),*]),* }
+            }
+        }
+    };
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// A `u16`: a slot, a count, or an index.
+    U16,
+    /// A `u16` index into the constants.
+    Const,
+    /// A `u32` code offset.
+    Target,
+    /// A `u32` index into the runtime's code table.
+    Code,
+}
+
+ops! {
+    Const "const" [Const];
+    Nil "nil" [];
+    True "true" [];
+    False "false" [];
+    Unspecified "unspecified" [];
+    Local "local" [U16];
+    SetLocal "set-local" [U16];
+    Free "free" [U16];
+    Unbox "unbox" [];
+    SetBox "set-box" [];
+    BoxLocal "box-local" [U16];
+    Global "global" [Const];
+    SetGlobal "set-global" [Const];
+    DefineGlobal "define-global" [Const];
+    Pop "pop" [];
+    Slide "slide" [U16];
+    Drop "drop" [U16];
+    Jump "jump" [Target];
+    JumpIfFalse "jump-if-false" [Target];
+    Closure "closure" [Code, U16];
+    Call "call" [U16];
+    TailCall "tail-call" [U16];
+    Return "return" [];
+    Add "add" [];
+    Sub "sub" [];
+    Mul "mul" [];
+    Lt "lt" [];
+    Gt "gt" [];
+    Le "le" [];
+    Ge "ge" [];
+    NumEq "num-eq" [];
+    Cons "cons" [];
+    Car "car" [];
+    Cdr "cdr" [];
+    IsNull "null?" [];
+    IsPair "pair?" [];
+    Not "not" [];
+    IsEq "eq?" [];
+    IsZero "zero?" [];
+    VectorRef "vector-ref" [];
+    VectorSet "vector-set!" [];
+}
+
+/// A closure's capture list follows `closure`: for each free variable, a byte (0: a local
+/// slot of the creating frame, 1: a free variable of the creating closure) and a `u16`.
+pub const CAPTURE_BYTES: usize = 3;
+
+pub fn read_u16(code: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([code[at], code[at + 1]])
+}
+
+pub fn read_u32(code: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([code[at], code[at + 1], code[at + 2], code[at + 3]])
+}
+
+/// The length in bytes of the instruction at `pc`.
+pub fn instruction_len(code: &[u8], pc: usize) -> usize {
+    let Some(op) = Op::from_byte(code[pc]) else {
+        return 1;
+    };
+    let operands: usize = op
+        .operands()
+        .iter()
+        .map(|o| {
+            if matches!(o, Operand::U16 | Operand::Const) {
+                2
+            } else {
+                4
+            }
+        })
+        .sum();
+    let captures = if op == Op::Closure {
+        read_u16(code, pc + 5) as usize * CAPTURE_BYTES
+    } else {
+        0
+    };
+    1 + operands + captures
+}
+
+/// The listing of one code object.
+pub fn disassemble(proto: &Proto, index: usize) -> String {
+    let mut out = String::new();
+    let name = proto.name.as_deref().unwrap_or("anonymous");
+    let rest = if proto.rest { " + rest" } else { "" };
+    let _ = writeln!(
+        out,
+        "code #{index} {name}: {} parameters{rest}, {} bytes",
+        proto.params,
+        proto.code.len()
+    );
+    let code = &proto.code;
+    let mut pc = 0;
+    let mut last_line = None;
+    while pc < code.len() {
+        let line = proto.span_at(pc).map(|s| s.file.line_col(s.start).0);
+        let line_text = if line != last_line {
+            line.map_or("    ".into(), |l| format!("{l:4}"))
+        } else {
+            "   |".into()
+        };
+        last_line = line;
+        let _ = write!(out, "{pc:6} {line_text}  ");
+        let Some(op) = Op::from_byte(code[pc]) else {
+            let _ = writeln!(out, "?? {:#x}", code[pc]);
+            pc += 1;
+            continue;
+        };
+        let _ = write!(out, "{:<14}", op.mnemonic());
+        let mut at = pc + 1;
+        for operand in op.operands() {
+            match operand {
+                Operand::U16 => {
+                    let _ = write!(out, " {}", read_u16(code, at));
+                    at += 2;
+                }
+                Operand::Const => {
+                    let k = read_u16(code, at) as usize;
+                    let shown = proto
+                        .constants
+                        .get(k)
+                        .map_or("?".into(), |&v| to_string(v, Style::Write));
+                    let _ = write!(out, " {k} ; {shown}");
+                    at += 2;
+                }
+                Operand::Target | Operand::Code => {
+                    let _ = write!(out, " {}", read_u32(code, at));
+                    at += 4;
+                }
+            }
+        }
+        if op == Op::Closure {
+            let n = read_u16(code, pc + 5) as usize;
+            for i in 0..n {
+                let c = pc + 7 + i * CAPTURE_BYTES;
+                let kind = if code[c] == 0 { "local" } else { "free" };
+                let _ = write!(out, " [{kind} {}]", read_u16(code, c + 1));
+            }
+        }
+        out.push('\n');
+        pc += instruction_len(code, pc);
+    }
+    out
+}

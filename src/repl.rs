@@ -1,0 +1,161 @@
+//! The REPL: rustyline with history, multi-line input until the datum is complete, and
+//! completion of bound names.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Editor, Helper};
+
+use rudo_lang::compiler::SPECIAL_FORMS;
+use rudo_lang::reader::{read_all, SourceFile};
+use rudo_lang::{to_string, ErrorKind, Style, Value, Vm};
+
+use crate::report::report;
+
+struct SchemeHelper {
+    names: Rc<RefCell<Vec<String>>>,
+    max_depth: usize,
+}
+
+impl Validator for SchemeHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let file = SourceFile::new("<repl>", ctx.input());
+        Ok(match read_all(&file, self.max_depth) {
+            Err(e) if e.incomplete => ValidationResult::Incomplete,
+            _ => ValidationResult::Valid(None),
+        })
+    }
+}
+
+impl Completer for SchemeHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let start = line[..pos]
+            .rfind(|c: char| c.is_whitespace() || "()[]'`,\"".contains(c))
+            .map_or(0, |i| i + 1);
+        let prefix = &line[start..pos];
+        let names = self.names.borrow();
+        let mut hits: Vec<Pair> = names
+            .iter()
+            .map(String::as_str)
+            .chain(SPECIAL_FORMS.iter().copied())
+            .filter(|n| n.starts_with(prefix) && !n.starts_with('%'))
+            .map(|n| Pair {
+                display: n.to_string(),
+                replacement: n.to_string(),
+            })
+            .collect();
+        hits.sort_by(|a, b| a.display.cmp(&b.display));
+        hits.dedup_by(|a, b| a.display == b.display);
+        Ok((start, hits))
+    }
+}
+
+impl Hinter for SchemeHelper {
+    type Hint = String;
+}
+
+impl Highlighter for SchemeHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _: bool) -> Cow<'b, str> {
+        Cow::Borrowed(prompt)
+    }
+}
+
+impl Helper for SchemeHelper {}
+
+fn history_path() -> Option<PathBuf> {
+    dirs::home_dir().map(|h| h.join(".rudo_scheme_history"))
+}
+
+/// Runs the REPL until end of input. Returns the exit status.
+pub fn run(vm: &mut Vm) -> i32 {
+    let names = Rc::new(RefCell::new(vm.rt.global_names()));
+    let helper = SchemeHelper {
+        names: names.clone(),
+        max_depth: vm.rt.options.max_read_depth,
+    };
+    let Ok(mut editor) = Editor::new() else {
+        eprintln!("rudo-scheme: cannot open the terminal for the REPL");
+        return 74;
+    };
+    editor.set_helper(Some(helper));
+    let history = history_path();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    println!(
+        "rudo-scheme {} — Ctrl-D to leave",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut counter = 0;
+    let status = loop {
+        // Whatever the collector left to do, it may do while we wait for input.
+        match editor.readline("> ") {
+            Ok(line) => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let _ = editor.add_history_entry(line.as_str());
+                counter += 1;
+                if let Some(code) = eval_and_print(vm, &format!("<repl:{counter}>"), &line) {
+                    break code;
+                }
+                *names.borrow_mut() = vm.rt.global_names();
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break 0,
+            Err(e) => {
+                eprintln!("rudo-scheme: {e}");
+                break 74;
+            }
+        }
+    };
+    if let Some(path) = &history {
+        let _ = editor.save_history(path);
+    }
+    status
+}
+
+/// Evaluates one input and prints its values. `Some(code)` when the program called `exit`.
+pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
+    let file = SourceFile::new(name, text);
+    let datums = match read_all(&file, vm.rt.options.max_read_depth) {
+        Ok(d) => d,
+        Err(e) => {
+            report(&e.into(), true);
+            return None;
+        }
+    };
+    for d in &datums {
+        match vm.eval_datum(d) {
+            Ok(v) => {
+                vm.rt.flush();
+                if v != Value::UNSPECIFIED {
+                    println!("{}", to_string(v, Style::Write));
+                }
+            }
+            Err(e) => {
+                vm.rt.flush();
+                if let ErrorKind::Exit(code) = e.kind {
+                    return Some(code);
+                }
+                report(&e, true);
+                return None;
+            }
+        }
+    }
+    None
+}
