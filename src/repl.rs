@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -96,10 +97,12 @@ pub fn run(vm: &mut Vm) -> i32 {
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
-    println!(
-        "rudo-scheme {} — Ctrl-D to leave",
-        env!("CARGO_PKG_VERSION")
-    );
+    if std::io::stdin().is_terminal() {
+        println!(
+            "rudo-scheme {} — Ctrl-D to leave",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     let mut counter = 0;
     let status = loop {
         // Whatever the collector left to do, it may do while we wait for input.
@@ -135,7 +138,7 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
     let datums = match read_all(&file, vm.rt.options.max_read_depth) {
         Ok(d) => d,
         Err(e) => {
-            report(&e.into(), true);
+            report(&e.into(), std::io::stderr().is_terminal());
             return None;
         }
     };
@@ -152,7 +155,7 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
                 if let ErrorKind::Exit(code) = e.kind {
                     return Some(code);
                 }
-                report(&e, true);
+                report(&e, std::io::stderr().is_terminal());
                 return None;
             }
         }

@@ -67,6 +67,9 @@ pub struct GcStats {
     pub last: Option<CollectionStats>,
 }
 
+/// The longest pause the histogram tells apart (ten minutes); longer ones count as this.
+const MAX_PAUSE_NS: u64 = 600_000_000_000;
+
 /// What the heap accumulates between snapshots.
 pub(crate) struct StatsRecorder {
     pub collections: u64,
@@ -84,7 +87,8 @@ impl StatsRecorder {
             mark_total: Duration::ZERO,
             sweep_total: Duration::ZERO,
             last: None,
-            pauses: Histogram::new(3).expect("3 significant figures is a valid precision"),
+            pauses: Histogram::new_with_bounds(1, MAX_PAUSE_NS, 3)
+                .expect("valid bounds and precision"),
         }
     }
 

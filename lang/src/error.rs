@@ -97,16 +97,24 @@ impl From<ReadError> for Error {
     }
 }
 
+impl Error {
+    /// The kind of error and its description: `syntax error: bad if ...`.
+    pub fn headline(&self) -> String {
+        let what = match self.kind {
+            ErrorKind::Read => "read error: ",
+            ErrorKind::Syntax => "syntax error: ",
+            _ => "",
+        };
+        format!("{what}{}", self.describe())
+    }
+}
+
 impl fmt::Display for Error {
+    /// `file:line:col: headline`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(span) = &self.span {
             write!(f, "{span}: ")?;
         }
-        let what = match self.kind {
-            ErrorKind::Read => "read error: ",
-            ErrorKind::Syntax => "syntax error: ",
-            _ => "error: ",
-        };
-        write!(f, "{what}{}", self.describe())
+        f.write_str(&self.headline())
     }
 }

@@ -269,6 +269,70 @@ impl From<f64> for Number {
     }
 }
 
+/// The number a value holds, if it is one.
+pub fn from_value(v: Value) -> Option<Number> {
+    if let Some(i) = v.as_fixnum() {
+        return Some(Number::Fixnum(i));
+    }
+    match v.kind()? {
+        Kind::Flonum => Some(Number::Real(crate::object::flonum_value(v))),
+        Kind::Bignum => Some(Number::Big(bignum_value(v))),
+        Kind::Ratnum => {
+            let n = from_value(v.field(0))?.to_bigint()?;
+            let d = from_value(v.field(1))?.to_bigint()?;
+            Some(Number::Rational(BigRational::new_raw(n, d)))
+        }
+        _ => None,
+    }
+}
+
+pub fn is_number(v: Value) -> bool {
+    v.is_fixnum() || matches!(v.kind(), Some(Kind::Flonum | Kind::Bignum | Kind::Ratnum))
+}
+
+fn bignum_value(v: Value) -> BigInt {
+    let digits: Vec<u64> = (1..v.size()).map(|i| v.raw(i)).collect();
+    let sign = if v.raw(0) == 1 {
+        num_bigint::Sign::Minus
+    } else {
+        num_bigint::Sign::Plus
+    };
+    BigInt::from_biguint(sign, num_bigint::BigUint::from_slice(&u64_to_u32(&digits)))
+}
+
+fn u64_to_u32(digits: &[u64]) -> Vec<u32> {
+    digits
+        .iter()
+        .flat_map(|d| [*d as u32, (*d >> 32) as u32])
+        .collect()
+}
+
+/// A number as a heap value: fixnums are immediate, the rest are objects.
+pub fn to_value(heap: &mut Heap, n: Number) -> Value {
+    match n {
+        Number::Fixnum(i) => Value::fixnum(i),
+        Number::Real(f) => heap.flonum(f),
+        Number::Big(b) => {
+            let (sign, digits) = b.to_u64_digits();
+            let v = heap.object(Kind::Bignum, 1 + digits.len(), 0, Value::FALSE);
+            v.set_raw(0, u64::from(sign == num_bigint::Sign::Minus));
+            for (i, d) in digits.iter().enumerate() {
+                v.set_raw(1 + i, *d);
+            }
+            v
+        }
+        Number::Rational(r) => {
+            let (n, d) = r.into_raw();
+            let n = to_value(heap, Number::from_bigint(n));
+            let d = to_value(heap, Number::from_bigint(d));
+            let v = heap.object(Kind::Ratnum, 2, 2, Value::FALSE);
+            v.set_field(0, n);
+            v.set_field(1, d);
+            v
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,69 +408,5 @@ mod tests {
         let big = BigInt::from(10).pow(400);
         let r = BigRational::new(big.clone() + 1, big * 3);
         assert!((ratio_to_f64(&r) - 1.0 / 3.0).abs() < 1e-15);
-    }
-}
-
-/// The number a value holds, if it is one.
-pub fn from_value(v: Value) -> Option<Number> {
-    if let Some(i) = v.as_fixnum() {
-        return Some(Number::Fixnum(i));
-    }
-    match v.kind()? {
-        Kind::Flonum => Some(Number::Real(crate::object::flonum_value(v))),
-        Kind::Bignum => Some(Number::Big(bignum_value(v))),
-        Kind::Ratnum => {
-            let n = from_value(v.field(0))?.to_bigint()?;
-            let d = from_value(v.field(1))?.to_bigint()?;
-            Some(Number::Rational(BigRational::new_raw(n, d)))
-        }
-        _ => None,
-    }
-}
-
-pub fn is_number(v: Value) -> bool {
-    v.is_fixnum() || matches!(v.kind(), Some(Kind::Flonum | Kind::Bignum | Kind::Ratnum))
-}
-
-fn bignum_value(v: Value) -> BigInt {
-    let digits: Vec<u64> = (1..v.size()).map(|i| v.raw(i)).collect();
-    let sign = if v.raw(0) == 1 {
-        num_bigint::Sign::Minus
-    } else {
-        num_bigint::Sign::Plus
-    };
-    BigInt::from_biguint(sign, num_bigint::BigUint::from_slice(&u64_to_u32(&digits)))
-}
-
-fn u64_to_u32(digits: &[u64]) -> Vec<u32> {
-    digits
-        .iter()
-        .flat_map(|d| [*d as u32, (*d >> 32) as u32])
-        .collect()
-}
-
-/// A number as a heap value: fixnums are immediate, the rest are objects.
-pub fn to_value(heap: &mut Heap, n: Number) -> Value {
-    match n {
-        Number::Fixnum(i) => Value::fixnum(i),
-        Number::Real(f) => heap.flonum(f),
-        Number::Big(b) => {
-            let (sign, digits) = b.to_u64_digits();
-            let v = heap.object(Kind::Bignum, 1 + digits.len(), 0, Value::FALSE);
-            v.set_raw(0, u64::from(sign == num_bigint::Sign::Minus));
-            for (i, d) in digits.iter().enumerate() {
-                v.set_raw(1 + i, *d);
-            }
-            v
-        }
-        Number::Rational(r) => {
-            let (n, d) = r.into_raw();
-            let n = to_value(heap, Number::from_bigint(n));
-            let d = to_value(heap, Number::from_bigint(d));
-            let v = heap.object(Kind::Ratnum, 2, 2, Value::FALSE);
-            v.set_field(0, n);
-            v.set_field(1, d);
-            v
-        }
     }
 }

@@ -115,11 +115,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             int_div(rt, "floor-remainder", a, |x, y| x.mod_floor(y))
         }),
         builtin("gcd", 0, None, |rt, a| {
-            fold_int(rt, "gcd", a, |x, y| x.gcd(y))
+            fold_int(rt, "gcd", a, 0, |x, y| x.gcd(y))
         }),
         builtin("lcm", 0, None, |rt, a| {
-            let r = fold_int(rt, "lcm", a, |x, y| x.lcm(y))?;
-            Ok(if a.is_empty() { Value::fixnum(1) } else { r })
+            fold_int(rt, "lcm", a, 1, |x, y| x.lcm(y))
         }),
         builtin("floor", 1, Some(1), |rt, a| {
             round_with(rt, "floor", a[0], f64::floor, |r| r.floor())
@@ -427,9 +426,10 @@ fn fold_int(
     rt: &mut Runtime,
     name: &str,
     args: &[Value],
+    start: i64,
     op: fn(&BigInt, &BigInt) -> BigInt,
 ) -> Result<Value> {
-    let mut acc = BigInt::zero();
+    let mut acc = BigInt::from(start);
     let mut inexact = false;
     for &a in args {
         inexact |= !num(name, a)?.is_exact();
@@ -537,9 +537,5 @@ fn expt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
 }
 
 fn float_fn(rt: &mut Runtime, name: &str, v: Value, f: fn(f64) -> f64) -> Result<Value> {
-    let n = num(name, v)?;
-    if n.is_exact() && n.is_zero() && name != "exp" && name != "cos" {
-        return Ok(Value::fixnum(0));
-    }
-    Ok(rt.number(Number::Real(f(n.to_f64()))))
+    Ok(rt.number(Number::Real(f(num(name, v)?.to_f64()))))
 }

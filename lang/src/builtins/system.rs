@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::object::{string_to_rust, Alloc};
 use crate::printer::{print, Style};
 use crate::runtime::Runtime;
-use crate::value::Value;
+use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -35,13 +35,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             rt.flush();
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("error", 1, None, |_, a| {
-            let message = match a[0].is(crate::value::Kind::String) {
-                true => string_to_rust(a[0]),
-                false => crate::printer::to_string(a[0], Style::Display),
-            };
-            Err(Error::runtime(message, a[1..].to_vec()))
-        }),
+        builtin("error", 1, None, error),
         builtin("exit", 0, Some(1), |_, a| {
             let code = match a.first() {
                 None | Some(&Value::TRUE) => 0,
@@ -64,6 +58,24 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(a[0] == Value::BROKEN))
         }),
     ]
+}
+
+/// `(error message irritant ...)`; `(error 'who "message" ...)` names the procedure.
+fn error(_: &mut Runtime, a: &[Value]) -> Result<Value> {
+    let text = |v: Value| match v.is(Kind::String) {
+        true => string_to_rust(v),
+        false => crate::printer::to_string(v, Style::Display),
+    };
+    match a {
+        [who, message, irritants @ ..] if who.is(Kind::Symbol) && message.is(Kind::String) => {
+            Err(Error::runtime(
+                format!("{}: {}", text(*who), text(*message)),
+                irritants.to_vec(),
+            ))
+        }
+        [message, irritants @ ..] => Err(Error::runtime(text(*message), irritants.to_vec())),
+        [] => unreachable!("arity checked"),
+    }
 }
 
 fn output(rt: &mut Runtime, v: Value, style: Style) -> Result<Value> {

@@ -43,7 +43,7 @@ impl Expander<'_> {
                 _ => bad("expected (letrec ((name value) ...) body ...)"),
             },
             "do" => self.do_loop(items, span),
-            "cond" => self.cond(&items[1..], span),
+            "cond" => self.cond(&items[1..]),
             "case" => match items {
                 [_, key, clauses @ ..] => {
                     let key_expr = self.expand(key)?;
@@ -243,7 +243,7 @@ impl Expander<'_> {
         })
     }
 
-    fn cond(&mut self, clauses: &[Datum], span: &Span) -> Result<Expr> {
+    fn cond(&mut self, clauses: &[Datum]) -> Result<Expr> {
         let Some((clause, rest)) = clauses.split_first() else {
             return Ok(Expr::Const(Value::UNSPECIFIED));
         };
@@ -265,7 +265,7 @@ impl Expander<'_> {
                 .collect::<Result<_>>()?));
         }
         let test = self.expand(&parts[0])?;
-        let otherwise = self.cond(rest, span)?;
+        let otherwise = self.cond(rest)?;
         match &parts[1..] {
             [] => self.with_scope(|ex| {
                 let t = ex.fresh("cond-test");

@@ -68,6 +68,31 @@ impl<'s> Tokens<'s> {
         }
     }
 
+    /// At the end of input: an error if a list is still open, pointing at its opener.
+    fn unclosed(&mut self) -> Option<Spanned<'s>> {
+        let start = self.open.iter().rev().find_map(|o| match o {
+            Open::List { start, .. } => Some(*start),
+            Open::Prefix => None,
+        })?;
+        self.failed = true;
+        let opener = &self.file.text[start..];
+        let len = if opener.starts_with("#u8(") {
+            4
+        } else if opener.starts_with("#(") {
+            2
+        } else {
+            1
+        };
+        Some(Err(ReadError {
+            message: format!(
+                "unexpected end of input: `{}` is never closed",
+                &opener[..len]
+            ),
+            span: Span::new(self.file, start, start + len),
+            incomplete: true,
+        }))
+    }
+
     /// A datum just ended: the prefixes waiting for it are complete too.
     fn datum_done(&mut self) {
         while self.open.last() == Some(&Open::Prefix) {
@@ -83,7 +108,9 @@ impl<'s> Iterator for Tokens<'s> {
         if self.failed {
             return None;
         }
-        let (token, span) = self.lexer.next()?;
+        let Some((token, span)) = self.lexer.next() else {
+            return self.unclosed();
+        };
         let token = match token {
             Ok(t) => t,
             Err(e) => {

@@ -58,7 +58,8 @@ fn reads_r7rs_datums() {
 #[test]
 fn bad_input_names_the_problem_and_position() {
     let cases = [
-        ("(a b", "1:5", "missing its `)`", true),
+        ("(a b", "1:1", "`(` is never closed", true),
+        ("(a\n  #(b", "2:3", "`#(` is never closed", true),
         ("(a\n  b))", "2:5", "unexpected `)`", false),
         (")", "1:1", "unexpected `)`", false),
         ("(a]", "1:3", "`]` does not match the `(` at 1:1", false),

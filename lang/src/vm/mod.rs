@@ -278,7 +278,7 @@ impl Vm {
                         if callee.is(Kind::Closure) {
                             let target =
                                 self.rt.code[callee.field(0).fixnum_value() as usize].clone();
-                            if let Err(e) = self.bind_arguments(&target, callee, argc) {
+                            if let Err(e) = self.bind_arguments(&target, argc) {
                                 fail!(e, at);
                             }
                             if op == Op::Call {
@@ -415,7 +415,7 @@ impl Vm {
     }
 
     /// Checks the argument count of a call to `target`, and gathers rest arguments.
-    fn bind_arguments(&mut self, target: &Proto, callee: Value, argc: usize) -> Result<()> {
+    fn bind_arguments(&mut self, target: &Proto, argc: usize) -> Result<()> {
         let n = target.params;
         if argc == n || (target.rest && argc > n) {
             if target.rest {
@@ -430,10 +430,11 @@ impl Vm {
         } else {
             n.to_string()
         };
+        let plural = if expected == "1" { "" } else { "s" };
         let name = target.name.as_deref().unwrap_or("anonymous procedure");
         Err(Error::runtime(
-            format!("{name}: expected {expected} arguments, got {argc}"),
-            vec![callee],
+            format!("{name}: expected {expected} argument{plural}, got {argc}"),
+            vec![],
         ))
     }
 
@@ -532,20 +533,38 @@ impl Vm {
     fn locate(&self, e: Error, code: &Proto, pc: usize) -> Error {
         let mut e = e.at(code.span_at(pc));
         if e.kind == ErrorKind::Runtime && e.backtrace.is_empty() {
-            let mut trace = vec![frame_line(code, pc)];
-            for f in self.frames.iter().rev().take(BACKTRACE_LIMIT - 1) {
-                trace.push(frame_line(&f.code, f.pc.saturating_sub(1)));
-            }
-            if self.frames.len() + 1 > BACKTRACE_LIMIT {
-                trace.push(format!(
-                    "... {} more frames",
-                    self.frames.len() + 1 - BACKTRACE_LIMIT
-                ));
-            }
-            e.backtrace = trace;
+            let calls = std::iter::once(frame_line(code, pc)).chain(
+                self.frames
+                    .iter()
+                    .rev()
+                    .map(|f| frame_line(&f.code, f.pc.saturating_sub(1))),
+            );
+            e.backtrace = collapse_repeats(calls, BACKTRACE_LIMIT);
         }
         e
     }
+}
+
+/// Backtrace lines, a run of identical lines as one with its count, at most `limit`.
+fn collapse_repeats(lines: impl Iterator<Item = String>, limit: usize) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    let mut more = 0;
+    for line in lines {
+        let full = out.len() == limit;
+        match out.last_mut() {
+            Some((last, n)) if *last == line => *n += 1,
+            _ if full => more += 1,
+            _ => out.push((line, 1)),
+        }
+    }
+    let mut text: Vec<String> = out
+        .into_iter()
+        .map(|(l, n)| if n > 1 { format!("{l} (x{n})") } else { l })
+        .collect();
+    if more > 0 {
+        text.push(format!("... {more} more frames"));
+    }
+    text
 }
 
 fn frame_line(code: &Proto, pc: usize) -> String {

@@ -1,0 +1,182 @@
+//! The golden tests: every `tests/scheme/**/*.scm` runs and its output is compared with
+//! the `.out` file beside it. Programs under a `repl/` folder are typed into the REPL
+//! (stdin), so an error there is reported and the REPL goes on; the others run as
+//! scripts. Standard output and standard error are compared together, followed by the
+//! exit status when it is not zero.
+//!
+//! The GC stress programs, `tests/gc/*.scm`, run twice: normally, and under `--gc-stress`
+//! with the argument `small`, which they use to shrink their sizes.
+//!
+//! A program whose first line is `;; args: OPTIONS -- ARGS` runs with those options
+//! before its name and those arguments after it.
+//!
+//! `RUDO_BLESS=1 cargo test --test golden` rewrites the `.out` files from what the
+//! programs print now: review the diff before committing it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_rudo-scheme");
+
+#[derive(Clone, Debug)]
+struct Case {
+    program: PathBuf,
+    expected: PathBuf,
+    stdin: bool,
+    args: Vec<&'static str>,
+}
+
+fn scheme_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            scheme_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "scm") {
+            out.push(path);
+        }
+    }
+}
+
+fn cases() -> Vec<Case> {
+    // Relative paths, so that the positions in the expected output do not depend on where
+    // the repository is.
+    let root = Path::new("tests");
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).expect("the repository root");
+    let mut golden = Vec::new();
+    scheme_files(&root.join("scheme"), &mut golden);
+    let mut out: Vec<Case> = golden
+        .into_iter()
+        .map(|program| Case {
+            expected: program.with_extension("out"),
+            stdin: program.components().any(|c| c.as_os_str() == "repl"),
+            program,
+            args: vec![],
+        })
+        .collect();
+    let mut stress = Vec::new();
+    scheme_files(&root.join("gc"), &mut stress);
+    for program in stress {
+        let expected = program.with_extension("out");
+        out.push(Case {
+            program: program.clone(),
+            expected: expected.clone(),
+            stdin: false,
+            args: vec![],
+        });
+        out.push(Case {
+            program,
+            expected: expected.with_extension("stress.out"),
+            stdin: false,
+            args: vec!["--gc-stress"],
+        });
+    }
+    out
+}
+
+/// What a program printed, as the `.out` files hold it.
+fn run(case: &Case) -> String {
+    let mut cmd = Command::new(BINARY);
+    cmd.args(&case.args);
+    let source = std::fs::read_to_string(&case.program).expect("the program exists");
+    let extra: Vec<&str> = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix(";; args:"))
+        .map_or(vec![], |a| a.split_whitespace().collect());
+    // `;; args: OPTIONS -- SCRIPT ARGS` on the first line of a program.
+    let split = extra.iter().position(|a| *a == "--").unwrap_or(extra.len());
+    let (options, script_args) = (&extra[..split], extra.get(split + 1..).unwrap_or_default());
+    cmd.args(options);
+    if case.stdin {
+        cmd.stdin(Stdio::from(
+            std::fs::File::open(&case.program).expect("the program exists"),
+        ));
+    } else {
+        cmd.arg(&case.program);
+        cmd.args(script_args);
+        if !case.args.is_empty() {
+            cmd.arg("small");
+        }
+        cmd.stdin(Stdio::null());
+    }
+    // One pipe for both streams keeps their lines in the order they were written.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    cmd.stdout(writer.try_clone().expect("a pipe"))
+        .stderr(writer);
+    cmd.env_remove("RUDO_GC_STRESS");
+    let mut child = cmd.spawn().expect("rudo-scheme starts");
+    drop(cmd);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut { reader }, &mut text).expect("output is UTF-8");
+    let status = child.wait().expect("rudo-scheme ends");
+    match status.code() {
+        Some(0) => {}
+        Some(code) => text.push_str(&format!("[exit {code}]\n")),
+        None => text.push_str(&format!("[killed: {status}]\n")),
+    }
+    text
+}
+
+#[test]
+fn golden() {
+    let bless = std::env::var_os("RUDO_BLESS").is_some_and(|v| v != "0");
+    let cases = cases();
+    assert!(!cases.is_empty(), "no golden tests found");
+    let results: Vec<(Case, String)> = std::thread::scope(|s| {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let chunks: Vec<Vec<Case>> = (0..workers)
+            .map(|w| cases.iter().skip(w).step_by(workers).cloned().collect())
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|c| {
+                            let out = run(&c);
+                            (c, out)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a runner thread"))
+            .collect()
+    });
+    let mut failures = Vec::new();
+    let mut checks = 0;
+    for (case, actual) in &results {
+        if bless {
+            std::fs::write(&case.expected, actual).expect("the expectation is writable");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&case.expected).unwrap_or_default();
+        checks += expected.lines().filter(|l| !l.trim().is_empty()).count();
+        if &expected != actual {
+            failures.push(format!(
+                "{} {}:\n--- expected ({})\n{expected}--- actual\n{actual}",
+                case.program.display(),
+                case.args.join(" "),
+                case.expected.display()
+            ));
+        }
+    }
+    eprintln!(
+        "golden: {} programs, {checks} expected lines",
+        results.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden tests differ:\n\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,10 @@
+;; args: -- extra-arg another
+(define (t x) (write x) (newline))
+(t (length (command-line)))
+(t (cdr (command-line)))
+(define stats (gc-stats))
+(t (map car stats))
+(t (>= (cdr (assq 'heap-bytes stats)) 0))
+(define w (make-weak-pair (list 1 2) 'strong))
+(t (pair? w))
+(t (bwp-object? 5))

@@ -1,0 +1,3 @@
+(display "the reader rejects the file before anything runs")
+(define (f x)
+  (+ x 1)
