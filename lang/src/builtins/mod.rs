@@ -23,6 +23,8 @@ pub type BuiltinFn = fn(&mut Runtime, &[Value]) -> Result<Value>;
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Special {
     Apply,
+    /// `(collect)`: a full collection, which needs the VM's roots.
+    Collect,
 }
 
 pub struct Builtin {
@@ -59,6 +61,12 @@ pub fn all() -> Vec<Builtin> {
     out.extend(strings::builtins());
     out.extend(vectors::builtins());
     out.extend(system::builtins());
+    out.push(Builtin {
+        special: Some(Special::Collect),
+        ..builtin("collect", 0, Some(0), |_, _| {
+            unreachable!("the VM collects")
+        })
+    });
     out.push(Builtin {
         special: Some(Special::Apply),
         ..builtin("apply", 1, None, |_, _| unreachable!("the VM applies"))

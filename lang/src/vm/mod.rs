@@ -297,17 +297,23 @@ impl Vm {
                         }
                         let index = callee.raw(0) as usize;
                         let builtin = &self.rt.builtins[index];
-                        if let Some(Special::Apply) = builtin.special {
-                            match self.spread_apply(argc) {
-                                Ok(n) => argc = n,
-                                Err(e) => fail!(e, at),
-                            }
-                            continue;
-                        }
                         let base = self.stack.len() - argc;
-                        let value = match builtins::call(&mut self.rt, index, &self.stack[base..]) {
-                            Ok(v) => v,
-                            Err(e) => fail!(e, at),
+                        let value = match builtin.special {
+                            Some(Special::Apply) => {
+                                match self.spread_apply(argc) {
+                                    Ok(n) => argc = n,
+                                    Err(e) => fail!(e, at),
+                                }
+                                continue;
+                            }
+                            Some(Special::Collect) if argc == 0 => {
+                                self.collect(&code);
+                                Value::UNSPECIFIED
+                            }
+                            _ => match builtins::call(&mut self.rt, index, &self.stack[base..]) {
+                                Ok(v) => v,
+                                Err(e) => fail!(e, at),
+                            },
                         };
                         self.stack.truncate(base - 1);
                         self.stack.push(value);

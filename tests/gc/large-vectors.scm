@@ -1,0 +1,21 @@
+; Large objects (pages of their own) allocated, partly kept, and dropped.
+(define small? (member "small" (command-line)))
+(define rounds (if small? 20 400))
+(define size (if small? 5000 200000))
+
+(define keep '())
+(let loop ((i 0) (checksum 0))
+  (if (< i rounds)
+      (let ((v (make-vector size i)))
+        (vector-set! v (- size 1) (list i))
+        (when (= 0 (modulo i 7))
+          (set! keep (cons v keep)))
+        (loop (+ i 1) (+ checksum (vector-ref v 0) (car (vector-ref v (- size 1))))))
+      (begin
+        (display (list 'checksum checksum))
+        (newline))))
+(display (map (lambda (v) (list (vector-length v) (car (vector-ref v (- size 1))))) keep))
+(newline)
+(define bytes (make-bytevector (* 8 size) 7))
+(display (bytevector-u8-ref bytes (- (* 8 size) 1)))
+(newline)
