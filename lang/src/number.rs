@@ -34,7 +34,13 @@ impl Number {
     }
 
     pub fn from_i128(n: i128) -> Number {
-        Number::from_bigint(BigInt::from(n))
+        const RANGE: std::ops::RangeInclusive<i128> =
+            rudo_gc::Word::FIXNUM_MIN as i128..=rudo_gc::Word::FIXNUM_MAX as i128;
+        if RANGE.contains(&n) {
+            Number::Fixnum(n as i64)
+        } else {
+            Number::Big(BigInt::from(n))
+        }
     }
 
     /// An exact ratio in lowest terms; an integer when the denominator is one.

@@ -252,66 +252,68 @@ fn radix_arg(name: &str, v: Option<Value>) -> Result<u32> {
 }
 
 /// The result of a binary operation on two numbers of the tower.
-fn arith(
-    a: &Number,
-    b: &Number,
-    int_op: fn(&BigInt, &BigInt) -> BigInt,
-    ratio_op: fn(&BigRational, &BigRational) -> BigRational,
-    float_op: fn(f64, f64) -> f64,
-) -> Number {
+/// One arithmetic operation at each level of the tower.
+struct Op {
+    /// On two fixnums: an `i128` holds any result of two 62-bit operands.
+    fixnum: fn(i128, i128) -> i128,
+    int: fn(&BigInt, &BigInt) -> BigInt,
+    ratio: fn(&BigRational, &BigRational) -> BigRational,
+    float: fn(f64, f64) -> f64,
+}
+
+const ADD: Op = Op {
+    fixnum: |a, b| a + b,
+    int: |a, b| a + b,
+    ratio: |a, b| a + b,
+    float: |a, b| a + b,
+};
+const SUB: Op = Op {
+    fixnum: |a, b| a - b,
+    int: |a, b| a - b,
+    ratio: |a, b| a - b,
+    float: |a, b| a - b,
+};
+const MUL: Op = Op {
+    fixnum: |a, b| a * b,
+    int: |a, b| a * b,
+    ratio: |a, b| a * b,
+    float: |a, b| a * b,
+};
+
+/// The result of a binary operation on two numbers of the tower.
+fn arith(a: &Number, b: &Number, op: &Op) -> Number {
     match (a, b) {
-        (Number::Real(_), _) | (_, Number::Real(_)) => {
-            Number::Real(float_op(a.to_f64(), b.to_f64()))
+        (Number::Fixnum(x), Number::Fixnum(y)) => {
+            Number::from_i128((op.fixnum)(*x as i128, *y as i128))
         }
-        (Number::Rational(_), _) | (_, Number::Rational(_)) => Number::from_ratio(ratio_op(
+        (Number::Real(_), _) | (_, Number::Real(_)) => {
+            Number::Real((op.float)(a.to_f64(), b.to_f64()))
+        }
+        (Number::Rational(_), _) | (_, Number::Rational(_)) => Number::from_ratio((op.ratio)(
             &a.to_ratio().expect("exact"),
             &b.to_ratio().expect("exact"),
         )),
-        _ => Number::from_bigint(int_op(
+        _ => Number::from_bigint((op.int)(
             &a.to_bigint().expect("integer"),
             &b.to_bigint().expect("integer"),
         )),
     }
 }
 
-fn fold(
-    rt: &mut Runtime,
-    name: &str,
-    args: &[Value],
-    start: Number,
-    int_op: fn(&BigInt, &BigInt) -> BigInt,
-    ratio_op: fn(&BigRational, &BigRational) -> BigRational,
-    float_op: fn(f64, f64) -> f64,
-) -> Result<Value> {
+fn fold(rt: &mut Runtime, name: &str, args: &[Value], start: Number, op: &Op) -> Result<Value> {
     let mut acc = start;
     for &a in args {
-        acc = arith(&acc, &num(name, a)?, int_op, ratio_op, float_op);
+        acc = arith(&acc, &num(name, a)?, op);
     }
     Ok(rt.number(acc))
 }
 
 pub(crate) fn add(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
-    fold(
-        rt,
-        "+",
-        args,
-        Number::Fixnum(0),
-        |a, b| a + b,
-        |a, b| a + b,
-        |a, b| a + b,
-    )
+    fold(rt, "+", args, Number::Fixnum(0), &ADD)
 }
 
 fn mul(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
-    fold(
-        rt,
-        "*",
-        args,
-        Number::Fixnum(1),
-        |a, b| a * b,
-        |a, b| a * b,
-        |a, b| a * b,
-    )
+    fold(rt, "*", args, Number::Fixnum(1), &MUL)
 }
 
 fn sub(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
@@ -319,15 +321,7 @@ fn sub(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     if args.len() == 1 {
         return Ok(rt.number(first.negate()));
     }
-    fold(
-        rt,
-        "-",
-        &args[1..],
-        first,
-        |a, b| a - b,
-        |a, b| a - b,
-        |a, b| a - b,
-    )
+    fold(rt, "-", &args[1..], first, &SUB)
 }
 
 fn div(rt: &mut Runtime, args: &[Value]) -> Result<Value> {

@@ -171,10 +171,19 @@ impl<'rt> Expander<'rt> {
             .map(|a| self.expand(a))
             .collect::<Result<Vec<_>>>()?;
         if let Some(name) = items[0].symbol() {
-            if let (Meaning::Global, Some(prim)) = (self.meaning(name), Prim::of(name, args.len()))
-            {
-                if !self.rt.is_redefined(name) {
+            if matches!(self.meaning(name), Meaning::Global) && !self.rt.is_redefined(name) {
+                if let Some(prim) = Prim::of(name, args.len()) {
                     return Ok(Expr::Prim(prim, args, span.clone()));
+                }
+                // `(+ a b c)` is `(+ (+ a b) c)`, and likewise for `-` and `*`.
+                if let (Some(prim @ (Prim::Add | Prim::Sub | Prim::Mul)), true) =
+                    (Prim::of(name, 2), args.len() > 2)
+                {
+                    let mut args = args.into_iter();
+                    let first = args.next().expect("more than two arguments");
+                    return Ok(
+                        args.fold(first, |acc, a| Expr::Prim(prim, vec![acc, a], span.clone()))
+                    );
                 }
             }
         }
