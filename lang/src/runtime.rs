@@ -23,6 +23,9 @@ pub struct Options {
     pub max_read_depth: usize,
     /// The most Scheme frames (non-tail calls in progress) before a stack-overflow error.
     pub max_frames: usize,
+    /// The size of the VM's value stack, in slots. It is reserved at start (address
+    /// space only, until used) and never moves.
+    pub stack_slots: usize,
     pub heap: HeapConfig,
 }
 
@@ -32,6 +35,7 @@ impl Default for Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
+            stack_slots: 64 << 20,
             heap: HeapConfig::default(),
         }
     }
@@ -118,6 +122,11 @@ impl Runtime {
             .filter(|(_, cell)| cell.field(CELL_VALUE) != Value::UNDEFINED)
             .map(|(&sym, _)| crate::object::symbol_name(sym).to_string())
             .collect()
+    }
+
+    /// The index of a builtin in the builtin table.
+    pub fn builtin_index(&self, name: &str) -> usize {
+        self.builtin(name).raw(0) as usize
     }
 
     /// A builtin procedure itself, whatever the global of its name now holds.

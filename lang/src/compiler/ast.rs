@@ -18,14 +18,23 @@ pub struct VarInfo {
     pub lambda: usize,
     /// Some `set!` assigns it.
     pub assigned: bool,
-    /// A lambda other than the one binding it refers to it.
+    /// It is bound before its value is known (`letrec`, internal `define`, named `let`),
+    /// so closures made in between would see it change.
+    pub late_init: bool,
+    /// A lambda other than the one binding it refers to it (not counting its own value's
+    /// lambda: see `self_lambda`).
     pub captured: bool,
+    /// When its value is a lambda: that lambda's id. The lambda finds itself in its own
+    /// frame, so referring to the variable from inside it needs no capture.
+    pub self_lambda: Option<usize>,
+    pub self_referenced: bool,
 }
 
 impl VarInfo {
-    /// A captured variable that is assigned lives in a box that the closures share.
+    /// A variable that changes after closures capture it lives in a box they share.
     pub fn boxed(&self) -> bool {
-        self.assigned && self.captured
+        (self.captured && (self.assigned || self.late_init))
+            || (self.self_referenced && self.assigned)
     }
 }
 
@@ -107,6 +116,8 @@ impl Prim {
 #[derive(Debug)]
 pub struct Lambda {
     pub name: Option<String>,
+    /// The variable this lambda is the value of, when it refers to itself through it.
+    pub self_var: Option<VarId>,
     pub params: Vec<VarId>,
     pub rest: Option<VarId>,
     pub body: Expr,

@@ -36,6 +36,8 @@ enum Place {
 
 struct Function {
     proto: Proto,
+    /// The variable whose value this function's closure is (see `Lambda::self_var`).
+    self_var: Option<VarId>,
     places: HashMap<VarId, Place>,
     /// Stack slots in use above the frame pointer.
     depth: usize,
@@ -65,6 +67,7 @@ impl<'a> Codegen<'a> {
                 name: Some("top-level".into()),
                 ..Proto::default()
             },
+            self_var: None,
             places: HashMap::new(),
             depth: 0,
         });
@@ -138,6 +141,7 @@ impl<'a> Codegen<'a> {
     fn push_depth(&mut self, n: isize) {
         let f = self.f();
         f.depth = (f.depth as isize + n) as usize;
+        f.proto.max_stack = f.proto.max_stack.max(f.depth);
     }
 
     /// Finishes an expression in context `ctx` whose value is on the stack.
@@ -233,6 +237,20 @@ impl<'a> Codegen<'a> {
                     self.finish(ctx);
                 }
             }
+            Expr::Prim(prim @ (Prim::Add | Prim::Sub), args, span)
+                if small_operand(*prim, args).is_some() =>
+            {
+                let (other, imm) = small_operand(*prim, args).expect("a small operand");
+                self.expr(other, Ctx::Value)?;
+                self.mark(span);
+                self.emit(if *prim == Prim::Add {
+                    Op::AddImm
+                } else {
+                    Op::SubImm
+                });
+                self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
+                self.finish(ctx);
+            }
             Expr::Prim(prim, args, span) => {
                 for a in args {
                     self.expr(a, Ctx::Value)?;
@@ -282,7 +300,20 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// Whether `var` is the current function's own closure, found in its frame.
+    fn is_self(&self, var: VarId) -> bool {
+        self.functions
+            .last()
+            .is_some_and(|f| f.self_var == Some(var))
+            && !self.vars[var].boxed()
+    }
+
     fn load(&mut self, var: VarId) -> Result<()> {
+        if self.is_self(var) {
+            self.emit(Op::SelfRef);
+            self.push_depth(1);
+            return Ok(());
+        }
         match self.place(var) {
             Place::Slot(s) => {
                 self.emit(Op::Local);
@@ -332,11 +363,24 @@ impl<'a> Codegen<'a> {
     }
 
     fn if_(&mut self, test: &Expr, then: &Expr, otherwise: &Expr, ctx: Ctx) -> Result<()> {
-        self.expr(test, Ctx::Value)?;
-        self.emit(Op::JumpIfFalse);
+        // A test that is an inline predicate jumps on its operands directly.
+        match test {
+            Expr::Prim(prim, args, span) if branch_op(*prim).is_some() => {
+                for a in args {
+                    self.expr(a, Ctx::Value)?;
+                }
+                self.mark(span);
+                self.emit(branch_op(*prim).expect("a branching predicate"));
+                self.push_depth(-(args.len() as isize));
+            }
+            _ => {
+                self.expr(test, Ctx::Value)?;
+                self.emit(Op::JumpIfFalse);
+                self.push_depth(-1);
+            }
+        }
         let to_else = self.pc();
         self.emit_u32(0);
-        self.push_depth(-1);
         let depth = self.f().depth;
         self.expr(then, ctx)?;
         let to_end = if ctx == Ctx::Tail {
@@ -400,7 +444,7 @@ impl<'a> Codegen<'a> {
     }
 
     fn lambda(&mut self, lambda: &Rc<Lambda>) -> Result<()> {
-        let free = free_variables(lambda);
+        let free = free_variables(lambda, self.vars);
         let mut places = HashMap::new();
         let params = lambda.params.len();
         for (i, &p) in lambda.params.iter().chain(lambda.rest.iter()).enumerate() {
@@ -417,9 +461,11 @@ impl<'a> Codegen<'a> {
                 rest: lambda.rest.is_some(),
                 ..Proto::default()
             },
+            self_var: lambda.self_var,
             places,
             depth,
         });
+        self.f().proto.max_stack = depth;
         self.mark(&lambda.span);
         for &p in lambda.params.iter().chain(lambda.rest.iter()) {
             if self.vars[p].boxed() {
@@ -450,6 +496,37 @@ impl<'a> Codegen<'a> {
     }
 }
 
+/// The fused compare-and-jump for a predicate: it jumps when the predicate is false.
+fn branch_op(p: Prim) -> Option<Op> {
+    Some(match p {
+        Prim::Lt => Op::JumpUnlessLt,
+        Prim::Gt => Op::JumpUnlessGt,
+        Prim::Le => Op::JumpUnlessLe,
+        Prim::Ge => Op::JumpUnlessGe,
+        Prim::NumEq => Op::JumpUnlessNumEq,
+        Prim::IsEq => Op::JumpUnlessEq,
+        Prim::IsNull => Op::JumpUnlessNull,
+        Prim::IsPair => Op::JumpUnlessPair,
+        Prim::IsZero => Op::JumpUnlessZero,
+        Prim::Not => Op::JumpIfTrue,
+        _ => return None,
+    })
+}
+
+/// For `(+ x k)`, `(+ k x)` and `(- x k)` with a constant fixnum `k` that fits an `i16`:
+/// the other operand, and `k`.
+fn small_operand(p: Prim, args: &[Expr]) -> Option<(&Expr, i16)> {
+    let small = |e: &Expr| match e {
+        Expr::Const(v) => v.as_fixnum().and_then(|n| i16::try_from(n).ok()),
+        _ => None,
+    };
+    match (p, args) {
+        (_, [x, k]) if small(k).is_some() => Some((x, small(k)?)),
+        (Prim::Add, [k, x]) if small(k).is_some() => Some((x, small(k)?)),
+        _ => None,
+    }
+}
+
 fn prim_op(p: Prim) -> Op {
     match p {
         Prim::Add => Op::Add,
@@ -473,8 +550,9 @@ fn prim_op(p: Prim) -> Op {
     }
 }
 
-/// The variables a lambda refers to that it does not bind: those it captures.
-fn free_variables(lambda: &Lambda) -> Vec<VarId> {
+/// The variables a lambda refers to that it does not bind: those it captures. Its own
+/// variable, when unboxed, is not among them: the closure finds itself in its frame.
+fn free_variables(lambda: &Lambda, vars: &[VarInfo]) -> Vec<VarId> {
     let mut used = Vec::new();
     let mut bound = HashSet::new();
     bound.extend(lambda.params.iter().copied());
@@ -509,6 +587,9 @@ fn free_variables(lambda: &Lambda) -> Vec<VarId> {
                 stack.push(body);
             }
         }
+    }
+    if let Some(v) = lambda.self_var.filter(|&v| !vars[v].boxed()) {
+        bound.insert(v);
     }
     let mut seen = HashSet::new();
     used.into_iter()

@@ -114,8 +114,8 @@ impl Expander<'_> {
             let vars: Vec<_> = bindings.iter().map(|(n, _)| ex.bind(n)).collect();
             let mut exprs = Vec::new();
             for (&var, &(name, init)) in vars.iter().zip(bindings) {
-                let value = ex.named_value(name, init)?;
-                ex.vars[var].assigned = true;
+                let value = ex.named_value(name, init, var)?;
+                ex.vars[var].late_init = true;
                 exprs.push(Expr::SetLocal(var, Box::new(value)));
             }
             exprs.push(ex.body(body, span)?);
@@ -128,7 +128,7 @@ impl Expander<'_> {
     }
 
     /// An initializer; a `lambda` gets the variable's name, for backtraces.
-    fn named_value(&mut self, name: &str, init: &Datum) -> Result<Expr> {
+    fn named_value(&mut self, name: &str, init: &Datum, var: usize) -> Result<Expr> {
         match init.list() {
             Some([head, formals, body @ ..])
                 if head.symbol() == Some("lambda")
@@ -140,6 +140,7 @@ impl Expander<'_> {
                     formals,
                     body,
                     &init.span,
+                    Some(var),
                 )?))
             }
             _ => self.expand(init),
@@ -173,8 +174,8 @@ impl Expander<'_> {
         };
         self.with_scope(|ex| {
             let var = ex.bind(name);
-            let lambda = ex.lambda(Some(name), &formals, body, span)?;
-            ex.vars[var].assigned = true;
+            let lambda = ex.lambda(Some(name), &formals, body, span, Some(var))?;
+            ex.vars[var].late_init = true;
             let call = Expr::Call(Box::new(Expr::Local(var)), inits, span.clone());
             let init = Expr::SetLocal(var, Box::new(Expr::Lambda(lambda)));
             Ok(Expr::Let(
@@ -211,29 +212,30 @@ impl Expander<'_> {
         let names: Vec<&str> = vars.iter().map(|(n, _)| *n).collect();
         self.with_scope(|ex| {
             let loop_var = ex.fresh("do-loop");
-            ex.vars[loop_var].assigned = true;
-            let lambda = ex.lambda_with(Some("do-loop"), &names, None, span, |ex| {
-                let test = ex.expand(&exit[0])?;
-                let result = match &exit[1..] {
-                    [] => Expr::Const(Value::UNSPECIFIED),
-                    rs => seq(rs.iter().map(|d| ex.expand(d)).collect::<Result<_>>()?),
-                };
-                let mut steps = body
-                    .iter()
-                    .map(|d| ex.expand(d))
-                    .collect::<Result<Vec<_>>>()?;
-                let next = vars
-                    .iter()
-                    .map(|(_, step)| ex.expand(step))
-                    .collect::<Result<Vec<_>>>()?;
-                let again = ex.reference(loop_var);
-                steps.push(Expr::Call(Box::new(again), next, span.clone()));
-                Ok(Expr::If(
-                    Box::new(test),
-                    Box::new(result),
-                    Box::new(seq(steps)),
-                ))
-            })?;
+            ex.vars[loop_var].late_init = true;
+            let lambda =
+                ex.lambda_with(Some("do-loop"), &names, None, span, Some(loop_var), |ex| {
+                    let test = ex.expand(&exit[0])?;
+                    let result = match &exit[1..] {
+                        [] => Expr::Const(Value::UNSPECIFIED),
+                        rs => seq(rs.iter().map(|d| ex.expand(d)).collect::<Result<_>>()?),
+                    };
+                    let mut steps = body
+                        .iter()
+                        .map(|d| ex.expand(d))
+                        .collect::<Result<Vec<_>>>()?;
+                    let next = vars
+                        .iter()
+                        .map(|(_, step)| ex.expand(step))
+                        .collect::<Result<Vec<_>>>()?;
+                    let again = ex.reference(loop_var);
+                    steps.push(Expr::Call(Box::new(again), next, span.clone()));
+                    Ok(Expr::If(
+                        Box::new(test),
+                        Box::new(result),
+                        Box::new(seq(steps)),
+                    ))
+                })?;
             let call = Expr::Call(Box::new(Expr::Local(loop_var)), inits, span.clone());
             let init = Expr::SetLocal(loop_var, Box::new(Expr::Lambda(lambda)));
             Ok(Expr::Let(

@@ -98,7 +98,10 @@ impl<'rt> Expander<'rt> {
             name: name.to_string(),
             lambda,
             assigned: false,
+            late_init: false,
             captured: false,
+            self_lambda: None,
+            self_referenced: false,
         });
         self.vars.len() - 1
     }
@@ -111,8 +114,14 @@ impl<'rt> Expander<'rt> {
     }
 
     pub(super) fn reference(&mut self, var: VarId) -> Expr {
-        if self.vars[var].lambda != *self.lambdas.last().expect("top level") {
-            self.vars[var].captured = true;
+        let current = *self.lambdas.last().expect("top level");
+        let info = &mut self.vars[var];
+        if info.lambda != current {
+            if info.self_lambda == Some(current) {
+                info.self_referenced = true;
+            } else {
+                info.captured = true;
+            }
         }
         Expr::Local(var)
     }
@@ -206,7 +215,7 @@ impl<'rt> Expander<'rt> {
             "unquote" | "unquote-splicing" => bad("not inside a quasiquote"),
             "lambda" => match items {
                 [_, formals, body @ ..] if !body.is_empty() => {
-                    Ok(Expr::Lambda(self.lambda(None, formals, body, span)?))
+                    Ok(Expr::Lambda(self.lambda(None, formals, body, span, None)?))
                 }
                 _ => bad("expected (lambda formals body ...)"),
             },
@@ -281,7 +290,7 @@ impl<'rt> Expander<'rt> {
     }
 
     fn define_toplevel(&mut self, items: &[Datum], span: &Span) -> Result<Expr> {
-        let (name, value) = self.definition(items, span)?;
+        let (name, value) = self.definition(items, span, None)?;
         if !self.scopes.is_empty() {
             return Err(Error::syntax(
                 "`define` is only allowed at the start of a body",
@@ -295,7 +304,13 @@ impl<'rt> Expander<'rt> {
 
     /// The name and value expression of a `define` form; `(define (f . args) body ...)` is
     /// a lambda, and `(define ((f a) b) ...)` a curried one.
-    pub(super) fn definition(&mut self, items: &[Datum], span: &Span) -> Result<(String, Expr)> {
+    /// `self_var` is the local variable the definition binds, if it is local.
+    pub(super) fn definition(
+        &mut self,
+        items: &[Datum],
+        span: &Span,
+        self_var: Option<VarId>,
+    ) -> Result<(String, Expr)> {
         let bad = |what: &str| Err(Error::syntax(format!("bad `define`: {what}"), span));
         match items {
             [_, target] if target.symbol().is_some() => Ok((
@@ -310,7 +325,13 @@ impl<'rt> Expander<'rt> {
                             && matches!(self.meaning("lambda"), Meaning::Special(_))
                             && !body.is_empty() =>
                     {
-                        Expr::Lambda(self.lambda(Some(&name), formals, body, &value.span)?)
+                        Expr::Lambda(self.lambda(
+                            Some(&name),
+                            formals,
+                            body,
+                            &value.span,
+                            self_var,
+                        )?)
                     }
                     _ => self.expand(value)?,
                 };
@@ -330,7 +351,7 @@ impl<'rt> Expander<'rt> {
                 match callee.symbol() {
                     Some(name) => {
                         let name = name.to_string();
-                        let lambda = self.lambda(Some(&name), &formals, body, span)?;
+                        let lambda = self.lambda(Some(&name), &formals, body, span, self_var)?;
                         Ok((name, Expr::Lambda(lambda)))
                     }
                     None => {
@@ -349,7 +370,7 @@ impl<'rt> Expander<'rt> {
                             kind: DatumKind::Symbol("define".into()),
                             span: span.clone(),
                         };
-                        self.definition(&[define, callee.clone(), inner], span)
+                        self.definition(&[define, callee.clone(), inner], span, self_var)
                     }
                 }
             }
@@ -363,31 +384,39 @@ impl<'rt> Expander<'rt> {
         formals: &Datum,
         body: &[Datum],
         span: &Span,
+        self_var: Option<VarId>,
     ) -> Result<Rc<Lambda>> {
         let (names, rest) = parse_formals(formals)?;
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        self.lambda_with(name, &names, rest.as_deref(), span, |ex| {
+        self.lambda_with(name, &names, rest.as_deref(), span, self_var, |ex| {
             ex.body(body, span)
         })
     }
 
-    /// A lambda whose parameters are in scope while `body` builds its body.
+    /// A lambda whose parameters are in scope while `body` builds its body. `self_var` is
+    /// the variable the lambda will be the value of, if any.
     pub(super) fn lambda_with(
         &mut self,
         name: Option<&str>,
         params: &[&str],
         rest: Option<&str>,
         span: &Span,
+        self_var: Option<VarId>,
         body: impl FnOnce(&mut Self) -> Result<Expr>,
     ) -> Result<Rc<Lambda>> {
-        self.lambdas.push(self.next_lambda);
+        let id = self.next_lambda;
         self.next_lambda += 1;
+        if let Some(v) = self_var {
+            self.vars[v].self_lambda = Some(id);
+        }
+        self.lambdas.push(id);
         let result = self.with_scope(|ex| {
             let params = params.iter().map(|n| ex.bind(n)).collect();
             let rest = rest.map(|n| ex.bind(n));
             let body = body(ex)?;
             Ok(Lambda {
                 name: name.map(str::to_string),
+                self_var,
                 params,
                 rest,
                 body,
@@ -437,8 +466,9 @@ impl<'rt> Expander<'rt> {
             for d in &flat {
                 if is_define(ex, d) {
                     let var = *next_var.next().expect("one variable per definition");
-                    let (_, value) = ex.definition(d.list().unwrap_or_default(), &d.span)?;
-                    ex.vars[var].assigned = true;
+                    let (_, value) =
+                        ex.definition(d.list().unwrap_or_default(), &d.span, Some(var))?;
+                    ex.vars[var].late_init = true;
                     exprs.push(Expr::SetLocal(var, Box::new(value)));
                 } else {
                     exprs.push(ex.expand(d)?);

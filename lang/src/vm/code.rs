@@ -11,6 +11,9 @@ pub struct Proto {
     /// Whether extra arguments are collected in a list after the required ones.
     pub rest: bool,
     pub code: Vec<u8>,
+    /// The most stack slots the code uses above its frame pointer (its arguments
+    /// included): a call checks that much room before it enters.
+    pub max_stack: usize,
     /// Constants the code refers to; roots of every collection.
     pub constants: Vec<Value>,
     /// The source span of instructions, by the offset of the first instruction of each.

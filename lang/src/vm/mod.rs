@@ -6,6 +6,7 @@
 //! value stack, the frames' code, and the runtime's tables as roots.
 
 mod code;
+mod exec;
 mod op;
 
 use std::rc::Rc;
@@ -16,20 +17,40 @@ use rudo_gc::{RootSet, RootVisitor};
 pub use code::Proto;
 pub use op::{disassemble, Op};
 
-use crate::builtins::{self, Special};
+use crate::builtins;
 use crate::compiler;
 use crate::error::{Error, ErrorKind, Result};
-use crate::object::{symbol_name, vector_len, Alloc};
+use crate::object::{symbol_name, vector_len};
 use crate::reader::{read_all, Datum, SourceFile};
-use crate::runtime::{Options, Runtime, RuntimeRoots, CELL_NAME, CELL_VALUE};
+use crate::runtime::{Options, Runtime, RuntimeRoots, CELL_NAME};
 use crate::value::{Kind, Value};
-use op::{read_u16, read_u32, CAPTURE_BYTES};
 
 /// Where a call returns to.
 struct Frame {
-    code: Rc<Proto>,
-    pc: usize,
+    /// See [`proto`] for why a raw pointer is enough.
+    code: *const Proto,
+    /// The instruction to return to, in `code`.
+    ip: *const u8,
+    /// The frame pointer, as an index into the value stack.
     fp: usize,
+}
+
+impl Frame {
+    fn pc(&self) -> usize {
+        // SAFETY: `ip` points into the code of `code`, which is alive (see `proto`).
+        unsafe { self.ip.offset_from(proto(self.code).code.as_ptr()) as usize }
+    }
+}
+
+/// The code a frame runs.
+///
+/// # Safety
+/// `p` points to a `Proto` that outlives the returned reference. Every code object the VM
+/// runs is either in `Runtime::code`, which only grows and never mutates its entries, or
+/// is the top-level code that `Vm::run` holds for the whole run.
+pub(super) unsafe fn proto<'a>(p: *const Proto) -> &'a Proto {
+    // SAFETY: forwarded from the caller.
+    unsafe { &*p }
 }
 
 pub struct Vm {
@@ -43,9 +64,10 @@ const BACKTRACE_LIMIT: usize = 20;
 
 impl Vm {
     pub fn new(options: Options) -> Vm {
+        let stack = Vec::with_capacity(options.stack_slots);
         let mut vm = Vm {
             rt: Runtime::new(options),
-            stack: Vec::new(),
+            stack,
             frames: Vec::new(),
         };
         vm.load_prelude();
@@ -83,14 +105,6 @@ impl Vm {
         }
         out.push_str(&disassemble(&top, usize::MAX));
         Ok(out)
-    }
-
-    /// Collects if the heap has asked for it (or always, under stress).
-    #[inline(always)]
-    fn safepoint(&mut self, current: &Proto) {
-        if self.rt.heap.collection_requested() || self.rt.options.gc_stress {
-            self.collect(current);
-        }
     }
 
     pub fn collect(&mut self, current: &Proto) {
@@ -137,382 +151,11 @@ impl Vm {
         result
     }
 
-    fn execute(&mut self, entry: Rc<Proto>, base_frames: usize) -> Result<Value> {
-        let mut code = entry;
-        let mut pc = 0;
-        let mut fp = self.stack.len();
-        macro_rules! fail {
-            ($e:expr, $at:expr) => {
-                return Err(self.locate($e, &code, $at))
-            };
-        }
-        loop {
-            let at = pc;
-            let Some(op) = Op::from_byte(code.code[pc]) else {
-                fail!(Error::runtime("bad opcode", vec![]), at)
-            };
-            pc += 1;
-            match op {
-                Op::Const => {
-                    let k = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    self.stack.push(code.constants[k]);
-                }
-                Op::Nil => self.stack.push(Value::NIL),
-                Op::True => self.stack.push(Value::TRUE),
-                Op::False => self.stack.push(Value::FALSE),
-                Op::Unspecified => self.stack.push(Value::UNSPECIFIED),
-                Op::Local => {
-                    let s = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    self.stack.push(self.stack[fp + s]);
-                }
-                Op::SetLocal => {
-                    let s = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    self.stack[fp + s] = self.pop();
-                }
-                Op::Free => {
-                    let i = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    self.stack.push(self.stack[fp - 1].field(1 + i));
-                }
-                Op::Unbox => {
-                    let b = self.pop();
-                    self.stack.push(b.field(0));
-                }
-                Op::SetBox => {
-                    let b = self.pop();
-                    let v = self.pop();
-                    b.set_field(0, v);
-                }
-                Op::BoxLocal => {
-                    let s = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    let b = self.rt.heap.object(Kind::Box, 1, 1, self.stack[fp + s]);
-                    self.stack[fp + s] = b;
-                }
-                Op::Global => {
-                    let cell = code.constants[read_u16(&code.code, pc) as usize];
-                    pc += 2;
-                    let v = cell.field(CELL_VALUE);
-                    if v == Value::UNDEFINED {
-                        fail!(unbound(cell), at);
-                    }
-                    self.stack.push(v);
-                }
-                Op::SetGlobal => {
-                    let cell = code.constants[read_u16(&code.code, pc) as usize];
-                    pc += 2;
-                    if cell.field(CELL_VALUE) == Value::UNDEFINED {
-                        fail!(unbound(cell), at);
-                    }
-                    let v = self.pop();
-                    cell.set_field(CELL_VALUE, v);
-                }
-                Op::DefineGlobal => {
-                    let cell = code.constants[read_u16(&code.code, pc) as usize];
-                    pc += 2;
-                    let v = self.pop();
-                    cell.set_field(CELL_VALUE, v);
-                }
-                Op::Pop => {
-                    self.stack.pop();
-                }
-                Op::Slide => {
-                    let n = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    let v = self.pop();
-                    let len = self.stack.len();
-                    self.stack.truncate(len - n);
-                    self.stack.push(v);
-                }
-                Op::Drop => {
-                    let n = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    let len = self.stack.len();
-                    self.stack.truncate(len - n);
-                }
-                Op::Jump => pc = read_u32(&code.code, pc) as usize,
-                Op::JumpIfFalse => {
-                    if self.pop() == Value::FALSE {
-                        pc = read_u32(&code.code, pc) as usize;
-                    } else {
-                        pc += 4;
-                    }
-                }
-                Op::Closure => {
-                    let index = read_u32(&code.code, pc) as usize;
-                    let n = read_u16(&code.code, pc + 4) as usize;
-                    pc += 6;
-                    let closure = self
-                        .rt
-                        .heap
-                        .object(Kind::Closure, 1 + n, 1 + n, Value::FALSE);
-                    closure.set_field(0, Value::fixnum(index as i64));
-                    for i in 0..n {
-                        let c = pc + i * CAPTURE_BYTES;
-                        let slot = read_u16(&code.code, c + 1) as usize;
-                        let v = if code.code[c] == 0 {
-                            self.stack[fp + slot]
-                        } else {
-                            self.stack[fp - 1].field(1 + slot)
-                        };
-                        closure.set_field(1 + i, v);
-                    }
-                    pc += n * CAPTURE_BYTES;
-                    self.stack.push(closure);
-                }
-                Op::Call | Op::TailCall => {
-                    let mut argc = read_u16(&code.code, pc) as usize;
-                    pc += 2;
-                    self.safepoint(&code);
-                    if op == Op::TailCall {
-                        // Move the callee and its arguments down over the current frame.
-                        let from = self.stack.len() - argc - 1;
-                        self.stack.copy_within(from.., fp - 1);
-                        self.stack.truncate(fp + argc);
-                    }
-                    loop {
-                        let callee = self.stack[self.stack.len() - argc - 1];
-                        if callee.is(Kind::Closure) {
-                            let target =
-                                self.rt.code[callee.field(0).fixnum_value() as usize].clone();
-                            if let Err(e) = self.bind_arguments(&target, argc) {
-                                fail!(e, at);
-                            }
-                            if op == Op::Call {
-                                if self.frames.len() >= self.rt.options.max_frames {
-                                    fail!(stack_overflow(self.rt.options.max_frames), at);
-                                }
-                                self.frames.push(Frame { code, pc, fp });
-                            }
-                            fp = self.stack.len() - target.params - usize::from(target.rest);
-                            code = target;
-                            pc = 0;
-                            break;
-                        }
-                        if !callee.is(Kind::Primitive) {
-                            fail!(Error::runtime("not a procedure", vec![callee]), at);
-                        }
-                        let index = callee.raw(0) as usize;
-                        let builtin = &self.rt.builtins[index];
-                        let base = self.stack.len() - argc;
-                        let value = match builtin.special {
-                            Some(Special::Apply) => {
-                                match self.spread_apply(argc) {
-                                    Ok(n) => argc = n,
-                                    Err(e) => fail!(e, at),
-                                }
-                                continue;
-                            }
-                            Some(Special::Collect) if argc == 0 => {
-                                self.collect(&code);
-                                Value::UNSPECIFIED
-                            }
-                            _ => match builtins::call(&mut self.rt, index, &self.stack[base..]) {
-                                Ok(v) => v,
-                                Err(e) => fail!(e, at),
-                            },
-                        };
-                        self.stack.truncate(base - 1);
-                        self.stack.push(value);
-                        if op == Op::TailCall {
-                            match self.frames.pop() {
-                                Some(f) if self.frames.len() >= base_frames => {
-                                    self.stack.truncate(fp - 1);
-                                    self.stack.push(value);
-                                    (code, pc, fp) = (f.code, f.pc, f.fp);
-                                }
-                                popped => {
-                                    if let Some(f) = popped {
-                                        self.frames.push(f);
-                                    }
-                                    return Ok(value);
-                                }
-                            }
-                        }
-                        break;
-                    }
-                }
-                Op::Return => {
-                    self.safepoint(&code);
-                    let value = self.pop();
-                    self.stack.truncate(fp - 1);
-                    if self.frames.len() == base_frames {
-                        return Ok(value);
-                    }
-                    let f = self.frames.pop().expect("a frame to return to");
-                    (code, pc, fp) = (f.code, f.pc, f.fp);
-                    self.stack.push(value);
-                }
-                Op::Car | Op::Cdr => {
-                    let p = self.pop();
-                    if !p.is_pair() {
-                        let name = if op == Op::Car { "car" } else { "cdr" };
-                        fail!(Error::wrong_type(name, "a pair", p), at);
-                    }
-                    self.stack
-                        .push(if op == Op::Car { p.car() } else { p.cdr() });
-                }
-                Op::Cons => {
-                    let d = self.pop();
-                    let a = self.pop();
-                    let p = self.rt.heap.cons(a, d);
-                    self.stack.push(p);
-                }
-                Op::IsNull => {
-                    let v = self.pop();
-                    self.stack.push(Value::bool(v == Value::NIL));
-                }
-                Op::IsPair => {
-                    let v = self.pop();
-                    self.stack.push(Value::bool(v.is_pair()));
-                }
-                Op::Not => {
-                    let v = self.pop();
-                    self.stack.push(Value::bool(v == Value::FALSE));
-                }
-                Op::IsEq => {
-                    let b = self.pop();
-                    let a = self.pop();
-                    self.stack.push(Value::bool(a == b));
-                }
-                Op::Add
-                | Op::Sub
-                | Op::Mul
-                | Op::Lt
-                | Op::Gt
-                | Op::Le
-                | Op::Ge
-                | Op::NumEq
-                | Op::IsZero => {
-                    if let Err(e) = self.arithmetic(op) {
-                        fail!(e, at);
-                    }
-                }
-                Op::VectorRef => {
-                    let i = self.pop();
-                    let v = self.pop();
-                    match vector_index(v, i, "vector-ref") {
-                        Ok(i) => self.stack.push(v.field(i)),
-                        Err(e) => fail!(e, at),
-                    }
-                }
-                Op::VectorSet => {
-                    let x = self.pop();
-                    let i = self.pop();
-                    let v = self.pop();
-                    match vector_index(v, i, "vector-set!") {
-                        Ok(i) => v.set_field(i, x),
-                        Err(e) => fail!(e, at),
-                    }
-                    self.stack.push(Value::UNSPECIFIED);
-                }
-            }
-        }
-    }
-
-    #[inline(always)]
-    fn pop(&mut self) -> Value {
-        self.stack
-            .pop()
-            .expect("the compiler keeps the stack balanced")
-    }
-
-    /// Checks the argument count of a call to `target`, and gathers rest arguments.
-    fn bind_arguments(&mut self, target: &Proto, argc: usize) -> Result<()> {
-        let n = target.params;
-        if argc == n || (target.rest && argc > n) {
-            if target.rest {
-                let extra = self.stack.split_off(self.stack.len() - (argc - n));
-                let list = self.rt.heap.list(&extra);
-                self.stack.push(list);
-            }
-            return Ok(());
-        }
-        let expected = if target.rest {
-            format!("at least {n}")
-        } else {
-            n.to_string()
-        };
-        let plural = if expected == "1" { "" } else { "s" };
-        let name = target.name.as_deref().unwrap_or("anonymous procedure");
-        Err(Error::runtime(
-            format!("{name}: expected {expected} argument{plural}, got {argc}"),
-            vec![],
-        ))
-    }
-
-    /// `(apply f a ... list)`: replaces the call's arguments by `a ...` and the elements of
-    /// `list`, and the callee by `f`. Returns the new argument count.
-    fn spread_apply(&mut self, argc: usize) -> Result<usize> {
-        if argc == 0 {
-            return Err(Error::runtime(
-                "apply: expected a procedure and arguments",
-                vec![],
-            ));
-        }
-        let base = self.stack.len() - argc - 1;
-        let mut list = self.pop();
-        // Drop the `apply` primitive; the procedure takes its place.
-        self.stack.remove(base);
-        let mut n = argc - 2;
-        while list.is_pair() {
-            self.stack.push(list.car());
-            list = list.cdr();
-            n += 1;
-        }
-        if list != Value::NIL {
-            return Err(Error::wrong_type(
-                "apply",
-                "a proper list as the last argument",
-                list,
-            ));
-        }
-        Ok(n)
-    }
-
-    /// The inline arithmetic: fixnums here, everything else through the builtins.
-    #[inline(always)]
-    fn arithmetic(&mut self, op: Op) -> Result<()> {
+    /// Arithmetic and comparison on anything but two fixnums, through the builtins.
+    #[cold]
+    fn generic_arith(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
         if op == Op::IsZero {
-            let a = self.pop();
-            let r = match a.as_fixnum() {
-                Some(n) => Value::bool(n == 0),
-                None => builtins::numbers::is_zero(&mut self.rt, &[a])?,
-            };
-            self.stack.push(r);
-            return Ok(());
-        }
-        let b = self.pop();
-        let a = self.pop();
-        if a.is_fixnum() && b.is_fixnum() {
-            // Fixnums are shifted left two bits: sums, differences and comparisons work on
-            // the words themselves, and overflow of the word is overflow of the fixnum.
-            let (x, y) = (a.word().bits() as i64, b.word().bits() as i64);
-            let fast = match op {
-                Op::Add => x
-                    .checked_add(y)
-                    .map(|s| Value(rudo_gc::Word::from_bits(s as u64))),
-                Op::Sub => x
-                    .checked_sub(y)
-                    .map(|s| Value(rudo_gc::Word::from_bits(s as u64))),
-                Op::Mul => a
-                    .fixnum_value()
-                    .checked_mul(y)
-                    .map(|s| Value(rudo_gc::Word::from_bits(s as u64))),
-                Op::Lt => Some(Value::bool(x < y)),
-                Op::Gt => Some(Value::bool(x > y)),
-                Op::Le => Some(Value::bool(x <= y)),
-                Op::Ge => Some(Value::bool(x >= y)),
-                Op::NumEq => Some(Value::bool(x == y)),
-                _ => unreachable!("arithmetic ops only"),
-            };
-            if let Some(v) = fast {
-                self.stack.push(v);
-                return Ok(());
-            }
+            return builtins::numbers::is_zero(&mut self.rt, &[a]);
         }
         let name = match op {
             Op::Add => "+",
@@ -524,27 +167,19 @@ impl Vm {
             Op::Ge => ">=",
             _ => "=",
         };
-        let index = self
-            .rt
-            .builtins
-            .iter()
-            .position(|b| b.name == name)
-            .expect("arithmetic builtins exist");
-        let v = builtins::call(&mut self.rt, index, &[a, b])?;
-        self.stack.push(v);
-        Ok(())
+        let index = self.rt.builtin_index(name);
+        builtins::call(&mut self.rt, index, &[a, b])
     }
 
     /// Adds the source position and the backtrace to an error raised at `pc` of `code`.
     fn locate(&self, e: Error, code: &Proto, pc: usize) -> Error {
         let mut e = e.at(code.span_at(pc));
         if e.kind == ErrorKind::Runtime && e.backtrace.is_empty() {
-            let calls = std::iter::once(frame_line(code, pc)).chain(
-                self.frames
-                    .iter()
-                    .rev()
-                    .map(|f| frame_line(&f.code, f.pc.saturating_sub(1))),
-            );
+            let calls =
+                std::iter::once(frame_line(code, pc)).chain(self.frames.iter().rev().map(|f| {
+                    // SAFETY: frames hold code the runtime keeps alive.
+                    frame_line(unsafe { proto(f.code) }, f.pc().saturating_sub(1))
+                }));
             e.backtrace = collapse_repeats(calls, BACKTRACE_LIMIT);
         }
         e
@@ -573,6 +208,42 @@ fn collapse_repeats(lines: impl Iterator<Item = String>, limit: usize) -> Vec<St
     text
 }
 
+/// Arithmetic and comparison of two fixnums, or `None` when either is not a fixnum or
+/// the result overflows. Fixnums are shifted left two bits: sums, differences and
+/// comparisons work on the words themselves, and overflow of the word is overflow of the
+/// fixnum.
+#[inline(always)]
+pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
+    if !(a.is_fixnum() && b.is_fixnum()) {
+        return None;
+    }
+    let (x, y) = (a.word().bits() as i64, b.word().bits() as i64);
+    let word = |n: i64| Value(rudo_gc::Word::from_bits(n as u64));
+    match op {
+        Op::Add => x.checked_add(y).map(word),
+        Op::Sub => x.checked_sub(y).map(word),
+        Op::Mul => a.fixnum_value().checked_mul(y).map(word),
+        Op::Lt => Some(Value::bool(x < y)),
+        Op::Gt => Some(Value::bool(x > y)),
+        Op::Le => Some(Value::bool(x <= y)),
+        Op::Ge => Some(Value::bool(x >= y)),
+        Op::NumEq => Some(Value::bool(x == y)),
+        Op::IsZero => Some(Value::bool(x == 0)),
+        _ => None,
+    }
+}
+
+/// The comparison a fused compare-and-jump makes.
+pub(super) fn branch_compare(op: Op) -> Op {
+    match op {
+        Op::JumpUnlessLt => Op::Lt,
+        Op::JumpUnlessGt => Op::Gt,
+        Op::JumpUnlessLe => Op::Le,
+        Op::JumpUnlessGe => Op::Ge,
+        _ => Op::NumEq,
+    }
+}
+
 fn frame_line(code: &Proto, pc: usize) -> String {
     let name = code.name.as_deref().unwrap_or("anonymous procedure");
     match code.span_at(pc) {
@@ -581,21 +252,37 @@ fn frame_line(code: &Proto, pc: usize) -> String {
     }
 }
 
-fn unbound(cell: Value) -> Error {
+pub(super) fn unbound(cell: Value) -> Error {
     Error::runtime(
         format!("unbound variable: {}", symbol_name(cell.field(CELL_NAME))),
         vec![],
     )
 }
 
-fn stack_overflow(limit: usize) -> Error {
+/// A call with the wrong number of arguments.
+pub(super) fn arity_error(target: &Proto, argc: usize) -> Error {
+    let n = target.params;
+    let expected = if target.rest {
+        format!("at least {n}")
+    } else {
+        n.to_string()
+    };
+    let plural = if expected == "1" { "" } else { "s" };
+    let name = target.name.as_deref().unwrap_or("anonymous procedure");
+    Error::runtime(
+        format!("{name}: expected {expected} argument{plural}, got {argc}"),
+        vec![],
+    )
+}
+
+pub(super) fn stack_overflow(limit: usize) -> Error {
     Error::runtime(
         format!("stack overflow: more than {limit} nested calls"),
         vec![],
     )
 }
 
-fn vector_index(v: Value, i: Value, name: &str) -> Result<usize> {
+pub(super) fn vector_index(v: Value, i: Value, name: &str) -> Result<usize> {
     if !v.is(Kind::Vector) {
         return Err(Error::wrong_type(name, "a vector", v));
     }
@@ -626,7 +313,10 @@ impl RootSet for VmRoots<'_> {
         for proto in self
             .frames
             .iter()
-            .map(|f| &*f.code)
+            .map(|f| {
+                // SAFETY: frames hold code the runtime keeps alive.
+                unsafe { proto(f.code) }
+            })
             .chain(std::iter::once(self.current))
         {
             for c in &proto.constants {

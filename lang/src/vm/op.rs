@@ -38,6 +38,8 @@ macro_rules! ops {
 pub enum Operand {
     /// A `u16`: a slot, a count, or an index.
     U16,
+    /// An `i16`: a small integer operand.
+    I16,
     /// A `u16` index into the constants.
     Const,
     /// A `u32` code offset.
@@ -55,6 +57,7 @@ ops! {
     Local "local" [U16];
     SetLocal "set-local" [U16];
     Free "free" [U16];
+    SelfRef "self" [];
     Unbox "unbox" [];
     SetBox "set-box" [];
     BoxLocal "box-local" [U16];
@@ -88,6 +91,18 @@ ops! {
     IsZero "zero?" [];
     VectorRef "vector-ref" [];
     VectorSet "vector-set!" [];
+    AddImm "add-imm" [I16];
+    SubImm "sub-imm" [I16];
+    JumpUnlessLt "jump-unless-lt" [Target];
+    JumpUnlessGt "jump-unless-gt" [Target];
+    JumpUnlessLe "jump-unless-le" [Target];
+    JumpUnlessGe "jump-unless-ge" [Target];
+    JumpUnlessNumEq "jump-unless-num-eq" [Target];
+    JumpUnlessEq "jump-unless-eq?" [Target];
+    JumpUnlessNull "jump-unless-null?" [Target];
+    JumpUnlessPair "jump-unless-pair?" [Target];
+    JumpUnlessZero "jump-unless-zero?" [Target];
+    JumpIfTrue "jump-if-true" [Target];
 }
 
 /// A closure's capture list follows `closure`: for each free variable, a byte (0: a local
@@ -111,7 +126,7 @@ pub fn instruction_len(code: &[u8], pc: usize) -> usize {
         .operands()
         .iter()
         .map(|o| {
-            if matches!(o, Operand::U16 | Operand::Const) {
+            if matches!(o, Operand::U16 | Operand::I16 | Operand::Const) {
                 2
             } else {
                 4
@@ -160,6 +175,10 @@ pub fn disassemble(proto: &Proto, index: usize) -> String {
             match operand {
                 Operand::U16 => {
                     let _ = write!(out, " {}", read_u16(code, at));
+                    at += 2;
+                }
+                Operand::I16 => {
+                    let _ = write!(out, " {}", read_u16(code, at) as i16);
                     at += 2;
                 }
                 Operand::Const => {

@@ -1,0 +1,424 @@
+//! The interpreter loop.
+//!
+//! The loop keeps its instruction pointer, stack pointer and frame pointer in raw-pointer
+//! locals, so that they stay in registers: the value stack is allocated once with its
+//! full capacity and never moves, and the `Vec` that owns it learns its length only when
+//! something outside the loop looks at it (a collection, a builtin, an error).
+
+use std::rc::Rc;
+
+use super::op::{Op, CAPTURE_BYTES};
+use super::{
+    branch_compare, fixnum_arith, proto, stack_overflow, unbound, vector_index, Frame, Proto, Vm,
+};
+use crate::builtins::{self, Special};
+use crate::error::{Error, Result};
+use crate::object::Alloc;
+use crate::runtime::CELL_VALUE;
+use crate::value::{Kind, Value};
+
+impl Vm {
+    /// Runs `entry` until it returns to the frame depth `base_frames`.
+    pub(super) fn execute(&mut self, entry: Rc<Proto>, base_frames: usize) -> Result<Value> {
+        let stack_base: *mut Value = self.stack.as_mut_ptr();
+        let len = self.stack.len();
+        let capacity = self.stack.capacity();
+        if len + entry.max_stack + 1 > capacity {
+            return Err(stack_overflow(self.rt.options.max_frames));
+        }
+        // SAFETY: the loop keeps these invariants, on which every raw access below rests:
+        // 1. `code` points to a `Proto` that outlives the loop (see `proto`), and `ip` into
+        //    its `code`: the compiler emits whole instructions, every path of a body ends
+        //    in `return`, `tail-call` or a jump to an instruction start, and jump targets
+        //    and operand sizes are its own.
+        // 2. `stack_base <= fp - 1 <= sp <= stack_base + capacity`: a function never uses
+        //    more than its `max_stack` slots above `fp`, and a call checks that the callee
+        //    has that much room before it enters; `apply` checks the room for the
+        //    arguments it spreads. The stack never reallocates, since nothing pushes on
+        //    the `Vec` while the loop runs, so the pointers stay valid.
+        // 3. Slots below `sp` hold initialized values; `sync!` gives the `Vec` the length
+        //    `sp` before anything else reads it.
+        unsafe {
+            let stack_end = stack_base.add(capacity);
+            let mut code: &Proto = proto(Rc::as_ptr(&entry));
+            let mut ip: *const u8 = code.code.as_ptr();
+            let mut sp: *mut Value = stack_base.add(len);
+            let mut fp: *mut Value = sp;
+
+            macro_rules! u16 {
+                () => {{
+                    let n = u16::from_le_bytes(ip.cast::<[u8; 2]>().read());
+                    ip = ip.add(2);
+                    n as usize
+                }};
+            }
+            macro_rules! u32 {
+                () => {{
+                    let n = u32::from_le_bytes(ip.cast::<[u8; 4]>().read());
+                    ip = ip.add(4);
+                    n as usize
+                }};
+            }
+            macro_rules! push {
+                ($v:expr) => {{
+                    let v = $v;
+                    sp.write(v);
+                    sp = sp.add(1);
+                }};
+            }
+            macro_rules! pop {
+                () => {{
+                    sp = sp.sub(1);
+                    sp.read()
+                }};
+            }
+            macro_rules! sync {
+                () => {
+                    self.stack.set_len(sp.offset_from(stack_base) as usize)
+                };
+            }
+            macro_rules! jump {
+                ($target:expr) => {
+                    ip = code.code.as_ptr().add($target)
+                };
+            }
+            macro_rules! safepoint {
+                () => {
+                    if self.rt.heap.collection_requested() || self.rt.options.gc_stress {
+                        sync!();
+                        self.collect(code);
+                    }
+                };
+            }
+            // Reports an error raised by the instruction at `$at`.
+            macro_rules! fail {
+                ($at:expr, $e:expr) => {{
+                    sync!();
+                    let pc = $at.offset_from(code.code.as_ptr()) as usize;
+                    return Err(self.locate($e, code, pc));
+                }};
+            }
+            macro_rules! try_at {
+                ($at:expr, $e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(e) => fail!($at, e),
+                    }
+                };
+            }
+            // A fixnum operation inline, anything else through the builtins.
+            macro_rules! arith {
+                ($at:expr, $op:expr, $a:expr, $b:expr) => {
+                    match fixnum_arith($op, $a, $b) {
+                        Some(v) => v,
+                        None => try_at!($at, self.generic_arith($op, $a, $b)),
+                    }
+                };
+            }
+            macro_rules! return_value {
+                ($v:expr) => {{
+                    let v = $v;
+                    sp = fp.sub(1);
+                    if self.frames.len() == base_frames {
+                        sync!();
+                        return Ok(v);
+                    }
+                    let f = self.frames.pop().expect("a frame to return to");
+                    code = proto(f.code);
+                    ip = f.ip;
+                    fp = stack_base.add(f.fp);
+                    push!(v);
+                }};
+            }
+
+            loop {
+                let at = ip;
+                let Some(op) = Op::from_byte(*ip) else {
+                    fail!(at, Error::runtime("bad opcode", vec![]))
+                };
+                ip = ip.add(1);
+                match op {
+                    Op::Const => push!(code.constants[u16!()]),
+                    Op::Nil => push!(Value::NIL),
+                    Op::True => push!(Value::TRUE),
+                    Op::False => push!(Value::FALSE),
+                    Op::Unspecified => push!(Value::UNSPECIFIED),
+                    Op::Local => push!(*fp.add(u16!())),
+                    Op::SetLocal => {
+                        let s = u16!();
+                        *fp.add(s) = pop!();
+                    }
+                    Op::Free => push!((*fp.sub(1)).field(1 + u16!())),
+                    Op::SelfRef => push!(*fp.sub(1)),
+                    Op::Unbox => *sp.sub(1) = (*sp.sub(1)).field(0),
+                    Op::SetBox => {
+                        let b = pop!();
+                        b.set_field(0, pop!());
+                    }
+                    Op::BoxLocal => {
+                        let s = u16!();
+                        *fp.add(s) = self.rt.heap.object(Kind::Box, 1, 1, *fp.add(s));
+                    }
+                    Op::Global => {
+                        let cell = code.constants[u16!()];
+                        let v = cell.field(CELL_VALUE);
+                        if v == Value::UNDEFINED {
+                            fail!(at, unbound(cell));
+                        }
+                        push!(v);
+                    }
+                    Op::SetGlobal => {
+                        let cell = code.constants[u16!()];
+                        if cell.field(CELL_VALUE) == Value::UNDEFINED {
+                            fail!(at, unbound(cell));
+                        }
+                        cell.set_field(CELL_VALUE, pop!());
+                    }
+                    Op::DefineGlobal => {
+                        let cell = code.constants[u16!()];
+                        cell.set_field(CELL_VALUE, pop!());
+                    }
+                    Op::Pop => sp = sp.sub(1),
+                    Op::Slide => {
+                        let n = u16!();
+                        let v = pop!();
+                        sp = sp.sub(n);
+                        push!(v);
+                    }
+                    Op::Drop => sp = sp.sub(u16!()),
+                    Op::Jump => {
+                        let target = u32::from_le_bytes(ip.cast::<[u8; 4]>().read());
+                        jump!(target as usize);
+                    }
+                    Op::JumpIfFalse => {
+                        let target = u32!();
+                        if pop!() == Value::FALSE {
+                            jump!(target);
+                        }
+                    }
+                    Op::JumpIfTrue => {
+                        let target = u32!();
+                        if pop!() != Value::FALSE {
+                            jump!(target);
+                        }
+                    }
+                    Op::Closure => {
+                        let index = u32!();
+                        let n = u16!();
+                        let closure =
+                            self.rt
+                                .heap
+                                .object(Kind::Closure, 1 + n, 1 + n, Value::FALSE);
+                        closure.set_field(0, Value::fixnum(index as i64));
+                        for i in 0..n {
+                            let from_frame = *ip == 0;
+                            ip = ip.add(1);
+                            let slot = u16!();
+                            let v = if from_frame {
+                                *fp.add(slot)
+                            } else {
+                                (*fp.sub(1)).field(1 + slot)
+                            };
+                            closure.set_field(1 + i, v);
+                        }
+                        debug_assert_eq!(CAPTURE_BYTES, 3);
+                        push!(closure);
+                    }
+                    Op::Call | Op::TailCall => {
+                        let mut argc = u16!();
+                        safepoint!();
+                        if op == Op::TailCall {
+                            // The callee and its arguments move down over the current frame.
+                            std::ptr::copy(sp.sub(argc + 1), fp.sub(1), argc + 1);
+                            sp = fp.add(argc);
+                        }
+                        loop {
+                            let callee = *sp.sub(argc + 1);
+                            if callee.is(Kind::Closure) {
+                                let target = proto(Rc::as_ptr(
+                                    &self.rt.code[callee.field(0).fixnum_value() as usize],
+                                ));
+                                let params = target.params;
+                                if argc != params {
+                                    if !target.rest || argc < params {
+                                        fail!(at, super::arity_error(target, argc));
+                                    }
+                                    let extra = std::slice::from_raw_parts(
+                                        sp.sub(argc - params),
+                                        argc - params,
+                                    );
+                                    let list = self.rt.heap.list(extra);
+                                    sp = sp.sub(argc - params);
+                                    push!(list);
+                                } else if target.rest {
+                                    push!(Value::NIL);
+                                }
+                                if sp.add(target.max_stack + 1) > stack_end {
+                                    fail!(at, stack_overflow(self.rt.options.max_frames));
+                                }
+                                if op == Op::Call {
+                                    if self.frames.len() >= self.rt.options.max_frames {
+                                        fail!(at, stack_overflow(self.rt.options.max_frames));
+                                    }
+                                    let fp_index = fp.offset_from(stack_base) as usize;
+                                    self.frames.push(Frame {
+                                        code: std::ptr::from_ref(code),
+                                        ip,
+                                        fp: fp_index,
+                                    });
+                                }
+                                fp = sp.sub(params + usize::from(target.rest));
+                                code = target;
+                                ip = code.code.as_ptr();
+                                break;
+                            }
+                            if !callee.is(Kind::Primitive) {
+                                fail!(at, Error::runtime("not a procedure", vec![callee]));
+                            }
+                            let index = callee.raw(0) as usize;
+                            let value = match self.rt.builtins[index].special {
+                                Some(Special::Apply) => {
+                                    // (apply f a ... list): f takes apply's place, and the
+                                    // elements of list follow a ...
+                                    if argc == 0 {
+                                        fail!(
+                                            at,
+                                            Error::runtime(
+                                                "apply: expected a procedure and arguments",
+                                                vec![]
+                                            )
+                                        );
+                                    }
+                                    let mut list = pop!();
+                                    std::ptr::copy(sp.sub(argc - 1), sp.sub(argc), argc - 1);
+                                    sp = sp.sub(1);
+                                    argc -= 2;
+                                    while list.is_pair() {
+                                        if sp.add(1) > stack_end {
+                                            fail!(at, stack_overflow(self.rt.options.max_frames));
+                                        }
+                                        push!(list.car());
+                                        list = list.cdr();
+                                        argc += 1;
+                                    }
+                                    if list != Value::NIL {
+                                        fail!(
+                                            at,
+                                            Error::wrong_type(
+                                                "apply",
+                                                "a proper list as the last argument",
+                                                list
+                                            )
+                                        );
+                                    }
+                                    continue;
+                                }
+                                Some(Special::Collect) if argc == 0 => {
+                                    sync!();
+                                    self.collect(code);
+                                    Value::UNSPECIFIED
+                                }
+                                _ => {
+                                    sync!();
+                                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                                    try_at!(at, builtins::call(&mut self.rt, index, args))
+                                }
+                            };
+                            sp = sp.sub(argc + 1);
+                            if op == Op::TailCall {
+                                return_value!(value);
+                            } else {
+                                push!(value);
+                            }
+                            break;
+                        }
+                    }
+                    Op::Return => {
+                        safepoint!();
+                        return_value!(pop!());
+                    }
+                    Op::Car | Op::Cdr => {
+                        let p = pop!();
+                        if !p.is_pair() {
+                            let name = if op == Op::Car { "car" } else { "cdr" };
+                            fail!(at, Error::wrong_type(name, "a pair", p));
+                        }
+                        push!(if op == Op::Car { p.car() } else { p.cdr() });
+                    }
+                    Op::Cons => {
+                        let d = pop!();
+                        let a = pop!();
+                        push!(self.rt.heap.cons(a, d));
+                    }
+                    Op::IsNull => *sp.sub(1) = Value::bool(*sp.sub(1) == Value::NIL),
+                    Op::IsPair => *sp.sub(1) = Value::bool((*sp.sub(1)).is_pair()),
+                    Op::Not => *sp.sub(1) = Value::bool(*sp.sub(1) == Value::FALSE),
+                    Op::IsEq => {
+                        let b = pop!();
+                        *sp.sub(1) = Value::bool(*sp.sub(1) == b);
+                    }
+                    Op::Add | Op::Sub | Op::Mul | Op::Lt | Op::Gt | Op::Le | Op::Ge | Op::NumEq => {
+                        let b = pop!();
+                        let a = pop!();
+                        push!(arith!(at, op, a, b));
+                    }
+                    Op::IsZero => {
+                        let a = pop!();
+                        push!(arith!(at, Op::IsZero, a, Value::fixnum(0)));
+                    }
+                    Op::AddImm | Op::SubImm => {
+                        let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                        let a = pop!();
+                        let op = if op == Op::AddImm { Op::Add } else { Op::Sub };
+                        push!(arith!(at, op, a, k));
+                    }
+                    Op::JumpUnlessLt
+                    | Op::JumpUnlessGt
+                    | Op::JumpUnlessLe
+                    | Op::JumpUnlessGe
+                    | Op::JumpUnlessNumEq => {
+                        let target = u32!();
+                        let b = pop!();
+                        let a = pop!();
+                        if arith!(at, branch_compare(op), a, b) == Value::FALSE {
+                            jump!(target);
+                        }
+                    }
+                    Op::JumpUnlessZero => {
+                        let target = u32!();
+                        let a = pop!();
+                        if arith!(at, Op::IsZero, a, Value::fixnum(0)) == Value::FALSE {
+                            jump!(target);
+                        }
+                    }
+                    Op::JumpUnlessEq | Op::JumpUnlessNull | Op::JumpUnlessPair => {
+                        let target = u32!();
+                        let a = pop!();
+                        let holds = match op {
+                            Op::JumpUnlessEq => pop!() == a,
+                            Op::JumpUnlessNull => a == Value::NIL,
+                            _ => a.is_pair(),
+                        };
+                        if !holds {
+                            jump!(target);
+                        }
+                    }
+                    Op::VectorRef => {
+                        let i = pop!();
+                        let v = pop!();
+                        let i = try_at!(at, vector_index(v, i, "vector-ref"));
+                        push!(v.field(i));
+                    }
+                    Op::VectorSet => {
+                        let x = pop!();
+                        let i = pop!();
+                        let v = pop!();
+                        let i = try_at!(at, vector_index(v, i, "vector-set!"));
+                        v.set_field(i, x);
+                        push!(Value::UNSPECIFIED);
+                    }
+                }
+            }
+        }
+    }
+}
