@@ -99,6 +99,12 @@ impl Heap {
         self.requested
     }
 
+    /// Asks for a collection at the embedder's next safepoint, whatever the budget says
+    /// (a stress mode asks after every collection).
+    pub fn request_collection(&mut self) {
+        self.requested = true;
+    }
+
     /// Allocates a pair.
     #[inline(always)]
     pub fn alloc_pair(&mut self, car: Word, cdr: Word) -> Word {

@@ -84,7 +84,7 @@ impl Vm {
             }
             macro_rules! safepoint {
                 () => {
-                    if self.rt.heap.collection_requested() || self.rt.options.gc_stress {
+                    if self.rt.heap.collection_requested() {
                         sync!();
                         self.collect(code);
                     }
@@ -148,7 +148,7 @@ impl Vm {
                         let s = u16!();
                         *fp.add(s) = pop!();
                     }
-                    Op::Free => push!((*fp.sub(1)).field(1 + u16!())),
+                    Op::Free => push!((*fp.sub(1)).field(u16!())),
                     Op::SelfRef => push!(*fp.sub(1)),
                     Op::Unbox => *sp.sub(1) = (*sp.sub(1)).field(0),
                     Op::SetBox => {
@@ -205,11 +205,9 @@ impl Vm {
                     Op::Closure => {
                         let index = u32!();
                         let n = u16!();
-                        let closure =
-                            self.rt
-                                .heap
-                                .object(Kind::Closure, 1 + n, 1 + n, Value::FALSE);
-                        closure.set_field(0, Value::fixnum(index as i64));
+                        let closure = self.rt.heap.object(Kind::Closure, n + 1, n, Value::FALSE);
+                        let target = Rc::as_ptr(&self.rt.code[index]);
+                        closure.set_raw(n, target.expose_provenance() as u64);
                         for i in 0..n {
                             let from_frame = *ip == 0;
                             ip = ip.add(1);
@@ -217,9 +215,9 @@ impl Vm {
                             let v = if from_frame {
                                 *fp.add(slot)
                             } else {
-                                (*fp.sub(1)).field(1 + slot)
+                                (*fp.sub(1)).field(slot)
                             };
-                            closure.set_field(1 + i, v);
+                            closure.set_field(i, v);
                         }
                         debug_assert_eq!(CAPTURE_BYTES, 3);
                         push!(closure);
@@ -228,16 +226,18 @@ impl Vm {
                         let mut argc = u16!();
                         safepoint!();
                         if op == Op::TailCall {
-                            // The callee and its arguments move down over the current frame.
-                            std::ptr::copy(sp.sub(argc + 1), fp.sub(1), argc + 1);
+                            // The callee and its arguments move down over the current frame
+                            // (a loop: the counts are too small for a call to `memmove`).
+                            let from = sp.sub(argc + 1);
+                            for i in 0..=argc {
+                                fp.sub(1).add(i).write(from.add(i).read());
+                            }
                             sp = fp.add(argc);
                         }
                         loop {
                             let callee = *sp.sub(argc + 1);
                             if callee.is(Kind::Closure) {
-                                let target = proto(Rc::as_ptr(
-                                    &self.rt.code[callee.field(0).fixnum_value() as usize],
-                                ));
+                                let target = proto(super::closure_code(callee));
                                 let params = target.params;
                                 if argc != params {
                                     if !target.rest || argc < params {

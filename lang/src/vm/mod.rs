@@ -42,6 +42,13 @@ impl Frame {
     }
 }
 
+/// The code of a closure. A closure is `[free variables..., code]`: its free variables
+/// are traced fields, and its last field holds the address of its `Proto` as raw data.
+#[inline(always)]
+pub(super) fn closure_code(closure: Value) -> *const Proto {
+    std::ptr::with_exposed_provenance(closure.raw(closure.size() - 1) as usize)
+}
+
 /// The code a frame runs.
 ///
 /// # Safety
@@ -70,6 +77,9 @@ impl Vm {
             stack,
             frames: Vec::new(),
         };
+        if vm.rt.options.gc_stress {
+            vm.rt.heap.request_collection();
+        }
         vm.load_prelude();
         vm
     }
@@ -130,6 +140,7 @@ impl Vm {
         };
         heap.collect(&roots);
         if options.gc_stress {
+            heap.request_collection();
             if let Err(e) = heap.verify(&roots) {
                 eprintln!("rudo-scheme: heap verification failed after a collection: {e}");
                 std::process::abort();
@@ -282,6 +293,7 @@ pub(super) fn stack_overflow(limit: usize) -> Error {
     )
 }
 
+#[inline(always)]
 pub(super) fn vector_index(v: Value, i: Value, name: &str) -> Result<usize> {
     if !v.is(Kind::Vector) {
         return Err(Error::wrong_type(name, "a vector", v));

@@ -18,8 +18,16 @@ macro_rules! ops {
         impl Op {
             const ALL: &'static [Op] = &[$(Op::$name),*];
 
+            #[inline(always)]
             pub fn from_byte(b: u8) -> Option<Op> {
-                Op::ALL.get(b as usize).copied()
+                if (b as usize) < Op::ALL.len() {
+                    // SAFETY: `Op` is `repr(u8)` and its discriminants are 0, 1, ... in
+                    // declaration order, one for each entry of `ALL`, so every byte below
+                    // `ALL.len()` is one of them.
+                    Some(unsafe { std::mem::transmute::<u8, Op>(b) })
+                } else {
+                    None
+                }
             }
 
             pub fn mnemonic(self) -> &'static str {
