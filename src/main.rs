@@ -3,7 +3,7 @@
 mod repl;
 mod report;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -114,7 +114,8 @@ fn disassemble(vm: &mut Vm, path: &str) -> i32 {
         .map_err(Into::into)
         .and_then(|datums| {
             for d in &datums {
-                print!("{}", vm.disassemble_datum(d)?);
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let _ = write!(std::io::stdout(), "{}", vm.disassemble_datum(d)?);
                 // Later forms may use the definitions of earlier ones.
                 vm.eval_datum(d)?;
             }

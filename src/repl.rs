@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -147,7 +147,7 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
             Ok(v) => {
                 vm.rt.flush();
                 if v != Value::UNSPECIFIED {
-                    println!("{}", to_string(v, Style::Write));
+                    let _ = writeln!(std::io::stdout(), "{}", to_string(v, Style::Write));
                 }
             }
             Err(e) => {

@@ -241,13 +241,28 @@ impl<'a> Codegen<'a> {
                 if small_operand(*prim, args).is_some() =>
             {
                 let (other, imm) = small_operand(*prim, args).expect("a small operand");
-                self.expr(other, Ctx::Value)?;
-                self.mark(span);
-                self.emit(if *prim == Prim::Add {
-                    Op::AddImm
-                } else {
-                    Op::SubImm
-                });
+                let slot = match other {
+                    Expr::Local(v) if !self.vars[*v].boxed() && !self.is_self(*v) => {
+                        match self.place(*v) {
+                            Place::Slot(s) => Some(s),
+                            Place::Free(_) => None,
+                        }
+                    }
+                    _ => None,
+                };
+                match slot {
+                    Some(s) => {
+                        self.mark(span);
+                        self.emit(Op::LocalAddImm);
+                        self.emit_u16(s as usize, None)?;
+                        self.push_depth(1);
+                    }
+                    None => {
+                        self.expr(other, Ctx::Value)?;
+                        self.mark(span);
+                        self.emit(Op::AddImm);
+                    }
+                }
                 self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
                 self.finish(ctx);
             }
@@ -365,6 +380,14 @@ impl<'a> Codegen<'a> {
     fn if_(&mut self, test: &Expr, then: &Expr, otherwise: &Expr, ctx: Ctx) -> Result<()> {
         // A test that is an inline predicate jumps on its operands directly.
         match test {
+            Expr::Prim(prim, args, span) if branch_imm_op(*prim, args).is_some() => {
+                let (op, imm) = branch_imm_op(*prim, args).expect("a comparison with a constant");
+                self.expr(&args[0], Ctx::Value)?;
+                self.mark(span);
+                self.emit(op);
+                self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
+                self.push_depth(-1);
+            }
             Expr::Prim(prim, args, span) if branch_op(*prim).is_some() => {
                 for a in args {
                     self.expr(a, Ctx::Value)?;
@@ -513,18 +536,39 @@ fn branch_op(p: Prim) -> Option<Op> {
     })
 }
 
-/// For `(+ x k)`, `(+ k x)` and `(- x k)` with a constant fixnum `k` that fits an `i16`:
-/// the other operand, and `k`.
-fn small_operand(p: Prim, args: &[Expr]) -> Option<(&Expr, i16)> {
-    let small = |e: &Expr| match e {
-        Expr::Const(v) => v.as_fixnum().and_then(|n| i16::try_from(n).ok()),
-        _ => None,
-    };
-    match (p, args) {
-        (_, [x, k]) if small(k).is_some() => Some((x, small(k)?)),
-        (Prim::Add, [k, x]) if small(k).is_some() => Some((x, small(k)?)),
+/// A constant fixnum that fits an `i16` (and whose negation does too).
+fn small_constant(e: &Expr) -> Option<i16> {
+    match e {
+        Expr::Const(v) => v
+            .as_fixnum()
+            .and_then(|n| i16::try_from(n).ok())
+            .filter(|&n| n != i16::MIN),
         _ => None,
     }
+}
+
+/// For `(+ x k)`, `(+ k x)` and `(- x k)` with a small constant `k`: the other operand, and
+/// what to add to it.
+fn small_operand(p: Prim, args: &[Expr]) -> Option<(&Expr, i16)> {
+    match (p, args) {
+        (Prim::Add, [x, k]) if small_constant(k).is_some() => Some((x, small_constant(k)?)),
+        (Prim::Add, [k, x]) if small_constant(k).is_some() => Some((x, small_constant(k)?)),
+        (Prim::Sub, [x, k]) if small_constant(k).is_some() => Some((x, -small_constant(k)?)),
+        _ => None,
+    }
+}
+
+/// The compare-with-a-constant jump for `(< x k)` and the like.
+fn branch_imm_op(p: Prim, args: &[Expr]) -> Option<(Op, i16)> {
+    let op = match p {
+        Prim::Lt => Op::JumpUnlessLtImm,
+        Prim::Gt => Op::JumpUnlessGtImm,
+        Prim::Le => Op::JumpUnlessLeImm,
+        Prim::Ge => Op::JumpUnlessGeImm,
+        Prim::NumEq => Op::JumpUnlessNumEqImm,
+        _ => return None,
+    };
+    Some((op, small_constant(args.get(1)?)?))
 }
 
 fn prim_op(p: Prim) -> Op {

@@ -366,11 +366,27 @@ impl Vm {
                         let a = pop!();
                         push!(arith!(at, Op::IsZero, a, Value::fixnum(0)));
                     }
-                    Op::AddImm | Op::SubImm => {
+                    Op::AddImm => {
                         let k = Value::fixnum(u16!() as u16 as i16 as i64);
                         let a = pop!();
-                        let op = if op == Op::AddImm { Op::Add } else { Op::Sub };
-                        push!(arith!(at, op, a, k));
+                        push!(arith!(at, Op::Add, a, k));
+                    }
+                    Op::LocalAddImm => {
+                        let a = *fp.add(u16!());
+                        let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                        push!(arith!(at, Op::Add, a, k));
+                    }
+                    Op::JumpUnlessLtImm
+                    | Op::JumpUnlessGtImm
+                    | Op::JumpUnlessLeImm
+                    | Op::JumpUnlessGeImm
+                    | Op::JumpUnlessNumEqImm => {
+                        let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                        let target = u32!();
+                        let a = pop!();
+                        if arith!(at, branch_compare(op), a, k) == Value::FALSE {
+                            jump!(target);
+                        }
                     }
                     Op::JumpUnlessLt
                     | Op::JumpUnlessGt

@@ -111,9 +111,9 @@ impl Vm {
         let top = compiler::compile(&mut self.rt, d)?;
         let mut out = String::new();
         for (i, proto) in self.rt.code.iter().enumerate().skip(first) {
-            out.push_str(&disassemble(proto, i));
+            out.push_str(&disassemble(proto, Some(i)));
         }
-        out.push_str(&disassemble(&top, usize::MAX));
+        out.push_str(&disassemble(&top, None));
         Ok(out)
     }
 
@@ -247,10 +247,10 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
 /// The comparison a fused compare-and-jump makes.
 pub(super) fn branch_compare(op: Op) -> Op {
     match op {
-        Op::JumpUnlessLt => Op::Lt,
-        Op::JumpUnlessGt => Op::Gt,
-        Op::JumpUnlessLe => Op::Le,
-        Op::JumpUnlessGe => Op::Ge,
+        Op::JumpUnlessLt | Op::JumpUnlessLtImm => Op::Lt,
+        Op::JumpUnlessGt | Op::JumpUnlessGtImm => Op::Gt,
+        Op::JumpUnlessLe | Op::JumpUnlessLeImm => Op::Le,
+        Op::JumpUnlessGe | Op::JumpUnlessGeImm => Op::Ge,
         _ => Op::NumEq,
     }
 }

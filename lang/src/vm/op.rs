@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use super::code::Proto;
 use crate::printer::{to_string, Style};
+use crate::runtime::CELL_NAME;
+use crate::value::{Kind, Value};
 
 macro_rules! ops {
     ($($name:ident $text:literal [$($operand:ident),*];)*) => {
@@ -100,7 +102,7 @@ ops! {
     VectorRef "vector-ref" [];
     VectorSet "vector-set!" [];
     AddImm "add-imm" [I16];
-    SubImm "sub-imm" [I16];
+    LocalAddImm "local-add-imm" [U16, I16];
     JumpUnlessLt "jump-unless-lt" [Target];
     JumpUnlessGt "jump-unless-gt" [Target];
     JumpUnlessLe "jump-unless-le" [Target];
@@ -111,11 +113,24 @@ ops! {
     JumpUnlessPair "jump-unless-pair?" [Target];
     JumpUnlessZero "jump-unless-zero?" [Target];
     JumpIfTrue "jump-if-true" [Target];
+    JumpUnlessLtImm "jump-unless-lt-imm" [I16, Target];
+    JumpUnlessGtImm "jump-unless-gt-imm" [I16, Target];
+    JumpUnlessLeImm "jump-unless-le-imm" [I16, Target];
+    JumpUnlessGeImm "jump-unless-ge-imm" [I16, Target];
+    JumpUnlessNumEqImm "jump-unless-num-eq-imm" [I16, Target];
 }
 
 /// A closure's capture list follows `closure`: for each free variable, a byte (0: a local
 /// slot of the creating frame, 1: a free variable of the creating closure) and a `u16`.
 pub const CAPTURE_BYTES: usize = 3;
+
+/// A constant as the listing shows it: a global cell by its variable's name.
+fn describe_constant(v: Value) -> String {
+    if v.is(Kind::Global) {
+        return format!("global {}", to_string(v.field(CELL_NAME), Style::Write));
+    }
+    to_string(v, Style::Write)
+}
 
 pub fn read_u16(code: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([code[at], code[at + 1]])
@@ -150,13 +165,16 @@ pub fn instruction_len(code: &[u8], pc: usize) -> usize {
 }
 
 /// The listing of one code object.
-pub fn disassemble(proto: &Proto, index: usize) -> String {
+/// The listing of one code object; `index` is its place in the runtime's code table
+/// (`None` for top-level code, which is not in it).
+pub fn disassemble(proto: &Proto, index: Option<usize>) -> String {
     let mut out = String::new();
     let name = proto.name.as_deref().unwrap_or("anonymous");
     let rest = if proto.rest { " + rest" } else { "" };
+    let label = index.map_or(name.to_string(), |i| format!("code #{i} {name}"));
     let _ = writeln!(
         out,
-        "code #{index} {name}: {} parameters{rest}, {} bytes",
+        "{label}: {} parameters{rest}, {} bytes",
         proto.params,
         proto.code.len()
     );
@@ -194,7 +212,7 @@ pub fn disassemble(proto: &Proto, index: usize) -> String {
                     let shown = proto
                         .constants
                         .get(k)
-                        .map_or("?".into(), |&v| to_string(v, Style::Write));
+                        .map_or("?".into(), |&v| describe_constant(v));
                     let _ = write!(out, " {k} ; {shown}");
                     at += 2;
                 }
