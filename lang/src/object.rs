@@ -170,6 +170,39 @@ pub fn string_set<A: Alloc + ?Sized>(heap: &mut A, s: Value, i: usize, c: char) 
     store_char(s, i, c);
 }
 
+/// The concatenation of the strings `parts`, copied storage to storage.
+pub fn string_concat<A: Alloc + ?Sized>(heap: &mut A, parts: &[Value]) -> Value {
+    let len = parts.iter().map(|&p| string_len(p)).sum();
+    let width = parts.iter().map(|&p| string_width(p)).max().unwrap_or(1);
+    let out = new_string(heap, len, width);
+    let mut at = 0;
+    for &p in parts {
+        copy_chars(p, 0, string_len(p), out, at);
+        at += string_len(p);
+    }
+    out
+}
+
+/// A new string of the characters `from..to` of `s`.
+pub fn substring<A: Alloc + ?Sized>(heap: &mut A, s: Value, from: usize, to: usize) -> Value {
+    let out = new_string(heap, to - from, string_width(s));
+    copy_chars(s, from, to, out, 0);
+    out
+}
+
+/// Copies characters `from..to` of `src` into `dst` at `at`; `dst` is at least as wide.
+fn copy_chars(src: Value, from: usize, to: usize, dst: Value, at: usize) {
+    let (sw, dw) = (string_width(src), string_width(dst));
+    let (src_bytes, dst_bytes) = (storage_bytes(src), storage_bytes(dst));
+    if sw == dw {
+        dst_bytes[at * dw..(at + to - from) * dw].copy_from_slice(&src_bytes[from * sw..to * sw]);
+    } else {
+        for (k, &b) in src_bytes[from..to].iter().enumerate() {
+            dst_bytes[(at + k) * 4..(at + k) * 4 + 4].copy_from_slice(&(b as u32).to_le_bytes());
+        }
+    }
+}
+
 /// The characters of a string.
 pub fn string_chars(s: Value) -> impl Iterator<Item = char> {
     (0..string_len(s)).map(move |i| string_ref(s, i))
@@ -232,6 +265,19 @@ mod tests {
         assert_eq!(string_to_rust(s), "éλc");
         let m = heap.make_string(3, 'z');
         assert_eq!(string_to_rust(m), "zzz");
+    }
+
+    #[test]
+    fn concatenation_and_substrings_keep_or_widen_the_width() {
+        let mut heap = Heap::default();
+        let narrow = heap.string("abc");
+        let wide = heap.string("λμ");
+        let both = string_concat(&mut heap, &[narrow, wide, narrow]);
+        assert_eq!(string_to_rust(both), "abcλμabc");
+        let empty = string_concat(&mut heap, &[]);
+        assert_eq!(string_to_rust(empty), "");
+        assert_eq!(string_to_rust(substring(&mut heap, both, 2, 6)), "cλμa");
+        assert_eq!(string_to_rust(substring(&mut heap, narrow, 1, 1)), "");
     }
 
     #[test]

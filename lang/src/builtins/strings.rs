@@ -3,7 +3,10 @@
 use super::chars::{ch, downcase, fold, upcase};
 use super::{builtin, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
-use crate::object::{string_len, string_ref, string_set, string_to_rust, symbol_name, Alloc};
+use crate::object::{
+    string_concat, string_len, string_ref, string_set, string_to_rust, substring, symbol_name,
+    Alloc,
+};
 use crate::runtime::Runtime;
 use crate::value::{Kind, Value};
 
@@ -49,11 +52,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             copy(rt, "string-copy", a)
         }),
         builtin("string-append", 0, None, |rt, a| {
-            let mut text = String::new();
             for &s in a {
-                text.push_str(&string_to_rust(string("string-append", s)?));
+                string("string-append", s)?;
             }
-            Ok(rt.heap.string(&text))
+            Ok(string_concat(&mut rt.heap, a))
         }),
         builtin("string->list", 1, Some(3), |rt, a| {
             let chars: Vec<Value> = range_chars("string->list", a)?
@@ -180,8 +182,9 @@ fn range_chars(name: &str, a: &[Value]) -> Result<Vec<char>> {
 }
 
 fn copy(rt: &mut Runtime, name: &str, a: &[Value]) -> Result<Value> {
-    let text: String = range_chars(name, a)?.into_iter().collect();
-    Ok(rt.heap.string(&text))
+    let s = string(name, a[0])?;
+    let (from, to) = range(name, a, string_len(s))?;
+    Ok(substring(&mut rt.heap, s, from, to))
 }
 
 fn map_chars(rt: &mut Runtime, name: &str, s: Value, f: fn(char) -> char) -> Result<Value> {

@@ -59,6 +59,8 @@ pub enum Prim {
     IsZero,
     VectorRef,
     VectorSet,
+    SetCar,
+    SetCdr,
 }
 
 impl Prim {
@@ -84,6 +86,8 @@ impl Prim {
             ("zero?", 1) => IsZero,
             ("vector-ref", 2) => VectorRef,
             ("vector-set!", 3) => VectorSet,
+            ("set-car!", 2) => SetCar,
+            ("set-cdr!", 2) => SetCdr,
             _ => return None,
         })
     }
@@ -109,6 +113,8 @@ impl Prim {
             IsZero => "zero?",
             VectorRef => "vector-ref",
             VectorSet => "vector-set!",
+            SetCar => "set-car!",
+            SetCdr => "set-cdr!",
         }
     }
 }

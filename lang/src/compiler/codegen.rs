@@ -591,6 +591,8 @@ fn prim_op(p: Prim) -> Op {
         Prim::IsZero => Op::IsZero,
         Prim::VectorRef => Op::VectorRef,
         Prim::VectorSet => Op::VectorSet,
+        Prim::SetCar => Op::SetCar,
+        Prim::SetCdr => Op::SetCdr,
     }
 }
 

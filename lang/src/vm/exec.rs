@@ -345,6 +345,24 @@ impl Vm {
                         }
                         push!(if op == Op::Car { p.car() } else { p.cdr() });
                     }
+                    Op::SetCar | Op::SetCdr => {
+                        let v = pop!();
+                        let p = pop!();
+                        if !p.is_pair() {
+                            let name = if op == Op::SetCar {
+                                "set-car!"
+                            } else {
+                                "set-cdr!"
+                            };
+                            fail!(at, Error::wrong_type(name, "a pair", p));
+                        }
+                        if op == Op::SetCar {
+                            p.set_car(v);
+                        } else {
+                            p.set_cdr(v);
+                        }
+                        push!(Value::UNSPECIFIED);
+                    }
                     Op::Cons => {
                         let d = pop!();
                         let a = pop!();

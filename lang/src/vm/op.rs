@@ -101,6 +101,8 @@ ops! {
     IsZero "zero?" [];
     VectorRef "vector-ref" [];
     VectorSet "vector-set!" [];
+    SetCar "set-car!" [];
+    SetCdr "set-cdr!" [];
     AddImm "add-imm" [I16];
     LocalAddImm "local-add-imm" [U16, I16];
     JumpUnlessLt "jump-unless-lt" [Target];

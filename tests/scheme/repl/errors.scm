@@ -39,3 +39,5 @@
 (substring "abc" 2 1)
 (exact->inexact 'x)
 "still going"
+(set-car! 5 1)
+(set-cdr! (list 1) 2 3)
