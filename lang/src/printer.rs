@@ -169,11 +169,19 @@ fn write_char_literal(c: char, out: &mut String) {
 }
 
 fn write_string_literal(s: Value, out: &mut String) {
-    out.push('"');
-    for c in string_chars(s) {
+    write_quoted(string_chars(s), '"', out);
+}
+
+/// Characters between `quote`s, with the escapes the reader reads back: the quote
+/// itself, backslash, the named control characters, and `\xHH;` for the others.
+fn write_quoted(chars: impl Iterator<Item = char>, quote: char, out: &mut String) {
+    out.push(quote);
+    for c in chars {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+            c if c == quote || c == '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
@@ -185,7 +193,7 @@ fn write_string_literal(s: Value, out: &mut String) {
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.push(quote);
 }
 
 /// Whether a symbol's name needs `|...|` to read back as the same symbol.
@@ -205,22 +213,11 @@ fn needs_bars(name: &str) -> bool {
 }
 
 fn write_symbol(name: &str, out: &mut String) {
-    if !needs_bars(name) {
+    if needs_bars(name) {
+        write_quoted(name.chars(), '|', out);
+    } else {
         out.push_str(name);
-        return;
     }
-    out.push('|');
-    for c in name.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:x};", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('|');
 }
 
 #[cfg(test)]
