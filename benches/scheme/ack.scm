@@ -2,6 +2,5 @@
   (cond ((= m 0) (+ n 1))
         ((= n 0) (ack (- m 1) 1))
         (else (ack (- m 1) (ack m (- n 1))))))
-(define (run k acc) (if (= k 0) acc (run (- k 1) (+ acc (ack 2 9)))))
-(display (list (ack 3 9) (run 3000 0)))
+(display (ack 3 10))
 (newline)

@@ -1,6 +1,6 @@
 (define (make-tree d) (if (= d 0) (cons '() '()) (cons (make-tree (- d 1)) (make-tree (- d 1)))))
 (define (check t) (if (null? (car t)) 1 (+ 1 (check (car t)) (check (cdr t)))))
-(define max-depth 18)
+(define max-depth 16)
 (define long-lived (make-tree max-depth))
 (define (loop depth)
   (when (<= depth max-depth)

@@ -10,5 +10,5 @@
         (else (error "no derivation for" a))))
 (define (run n result)
   (if (= n 0) result (run (- n 1) (deriv '(+ (* 3 x x) (* a x x) (* b x) 5)))))
-(display (run 600000 #f))
+(display (run 400000 #f))
 (newline)

@@ -17,5 +17,5 @@
                                            ((= j 1) (let ((x (cdr a))) (set-cdr! a '()) x))
                                          (set-car! a i))))))))))))
 (define (run k r) (if (= k 0) r (run (- k 1) (destructive 600 50))))
-(display (length (run 60 '())))
+(display (length (run 100 (quote ()))))
 (newline)

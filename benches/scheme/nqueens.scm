@@ -10,5 +10,6 @@
       (+ (if (ok? (car x) 1 z) (try-it (append (cdr x) y) '() (cons (car x) z)) 0)
          (try-it (cdr x) (cons (car x) y) z))))
 (define (queens n) (try-it (iota1 n) '() '()))
-(display (list (queens 8) (queens 10)))
+(define (run k acc) (if (= k 0) acc (run (- k 1) (+ acc (queens 10)))))
+(display (list (queens 8) (run 15 0)))
 (newline)

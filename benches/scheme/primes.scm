@@ -8,5 +8,5 @@
              (loop (+ i 1) (+ count 1)))
             (else (loop (+ i 1) count))))))
 (define (run k acc) (if (= k 0) acc (run (- k 1) (+ acc (sieve 1000000)))))
-(display (run 12 0))
+(display (run 8 0))
 (newline)

@@ -7,5 +7,5 @@
   (if (= k 0) acc
       (let ((s (grow "" 2000)))
         (run (- k 1) (+ acc (count-b s) (string-length (symbol->string (string->symbol (substring s 0 10)))))))))
-(display (run 100 0))
+(display (run 250 0))
 (newline)
