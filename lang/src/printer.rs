@@ -1,8 +1,10 @@
 //! `write` and `display`: the R7RS external representation of values.
 //!
 //! The printer keeps its own stack of what is left to print, so a list a million long or
-//! nested a million deep prints without Rust recursion.
+//! nested a million deep prints without Rust recursion. Cyclic structure is printed with
+//! datum labels (`#0=(a . #0#)`), so printing always terminates.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::object::{bytevector_bytes, flonum_value, string_chars, symbol_name, vector_len};
@@ -26,22 +28,34 @@ enum Task {
 
 /// Appends the representation of `v` to `out`.
 pub fn print(v: Value, style: Style, out: &mut String) {
+    let cycles = if is_container(v) {
+        cycle_targets(v)
+    } else {
+        HashSet::new()
+    };
+    let mut labels: HashMap<u64, usize> = HashMap::new();
     let mut tasks = vec![Task::Value(v)];
     while let Some(task) = tasks.pop() {
         match task {
             Task::Text(s) => out.push_str(s),
-            Task::Value(v) if v.is_pair() => {
-                out.push('(');
-                tasks.push(Task::ListTail(v.cdr()));
-                tasks.push(Task::Value(v.car()));
+            Task::Value(v) if cycles.contains(&v.word().bits()) => {
+                let next = labels.len();
+                match labels.get(&v.word().bits()) {
+                    Some(n) => {
+                        let _ = write!(out, "#{n}#");
+                        continue;
+                    }
+                    None => {
+                        labels.insert(v.word().bits(), next);
+                        let _ = write!(out, "#{next}=");
+                    }
+                }
+                print_container(v, &mut tasks, out);
             }
-            Task::Value(v) if v.is(Kind::Vector) => {
-                out.push_str("#(");
-                tasks.push(Task::VectorFrom(v, 0));
-            }
+            Task::Value(v) if is_container(v) => print_container(v, &mut tasks, out),
             Task::Value(v) => print_atom(v, style, out),
             Task::ListTail(t) if t.is_null() => out.push(')'),
-            Task::ListTail(t) if t.is_pair() => {
+            Task::ListTail(t) if t.is_pair() && !cycles.contains(&t.word().bits()) => {
                 out.push(' ');
                 tasks.push(Task::ListTail(t.cdr()));
                 tasks.push(Task::Value(t.car()));
@@ -61,6 +75,65 @@ pub fn print(v: Value, style: Style, out: &mut String) {
             }
         }
     }
+}
+
+fn is_container(v: Value) -> bool {
+    v.is_pair() || v.is(Kind::Vector)
+}
+
+fn print_container(v: Value, tasks: &mut Vec<Task>, out: &mut String) {
+    if v.is_pair() {
+        out.push('(');
+        tasks.push(Task::ListTail(v.cdr()));
+        tasks.push(Task::Value(v.car()));
+    } else {
+        out.push_str("#(");
+        tasks.push(Task::VectorFrom(v, 0));
+    }
+}
+
+/// The pairs and vectors reachable from `root` that a cycle leads back to: the objects
+/// that need a datum label. A depth-first walk with its own stack; an edge to an object
+/// still on the current path closes a cycle.
+fn cycle_targets(root: Value) -> HashSet<u64> {
+    enum Step {
+        Enter(Value),
+        Leave(u64),
+    }
+    // Absent: not seen; `false`: on the current path; `true`: done.
+    let mut done: HashMap<u64, bool> = HashMap::new();
+    let mut targets = HashSet::new();
+    let mut steps = vec![Step::Enter(root)];
+    while let Some(step) = steps.pop() {
+        let v = match step {
+            Step::Leave(bits) => {
+                done.insert(bits, true);
+                continue;
+            }
+            Step::Enter(v) => v,
+        };
+        if !is_container(v) {
+            continue;
+        }
+        let bits = v.word().bits();
+        match done.get(&bits) {
+            Some(false) => {
+                targets.insert(bits);
+                continue;
+            }
+            Some(true) => continue,
+            None => {}
+        }
+        done.insert(bits, false);
+        steps.push(Step::Leave(bits));
+        if v.is_pair() {
+            steps.push(Step::Enter(v.cdr()));
+            steps.push(Step::Enter(v.car()));
+        } else {
+            steps.extend((0..vector_len(v)).rev().map(|i| Step::Enter(v.field(i))));
+        }
+    }
+    targets
 }
 
 /// The representation of `v` as a new string.
@@ -301,6 +374,24 @@ mod tests {
         for &(build, write, display) in cases {
             check(&mut h, build, write, display);
         }
+    }
+
+    #[test]
+    fn cycles_print_with_datum_labels() {
+        let mut h = Heap::default();
+        let l = h.list(&[Value::fixnum(1), Value::fixnum(2)]);
+        l.cdr().set_cdr(l);
+        assert_eq!(to_string(l, Style::Write), "#0=(1 2 . #0#)");
+        let v = h.vector(&[Value::fixnum(0), Value::NIL]);
+        v.set_field(1, v);
+        assert_eq!(to_string(v, Style::Display), "#0=#(0 #0#)");
+        let car_loop = h.cons(Value::NIL, Value::NIL);
+        car_loop.set_car(car_loop);
+        assert_eq!(to_string(car_loop, Style::Write), "#0=(#0#)");
+        // Shared structure that is not a cycle is printed twice, without labels.
+        let shared = h.list(&[Value::fixnum(7)]);
+        let twice = h.list(&[shared, shared]);
+        assert_eq!(to_string(twice, Style::Write), "((7) (7))");
     }
 
     #[test]

@@ -59,12 +59,24 @@ pub(crate) fn eqv(a: Value, b: Value) -> bool {
     false
 }
 
+/// Comparisons `equal?` makes before it starts remembering the pairs of containers it
+/// has compared, so that cyclic structures compare in finite time.
+const STEPS_BEFORE_MEMO: usize = 100_000;
+
 /// `equal?`: structural, on pairs, vectors, strings and bytevectors; with its own stack,
-/// so deep structures compare without Rust recursion.
+/// so deep structures compare without Rust recursion. Past `STEPS_BEFORE_MEMO`, a pair
+/// of containers already under comparison is taken as equal, which makes cycles end.
 pub(crate) fn equal(a: Value, b: Value) -> bool {
     let mut pending = vec![(a, b)];
+    let mut steps = 0;
+    let mut seen = std::collections::HashSet::new();
     while let Some((a, b)) = pending.pop() {
         if eqv(a, b) {
+            continue;
+        }
+        steps += 1;
+        if steps > STEPS_BEFORE_MEMO && (a.is_pair() || a.is(Kind::Vector)) && !seen.insert((a, b))
+        {
             continue;
         }
         if a.is_pair() && b.is_pair() {

@@ -101,16 +101,27 @@ pub(crate) fn index_arg(name: &str, v: Value) -> Result<usize> {
     }
 }
 
-/// The elements of a proper list argument.
-pub(crate) fn list_arg(name: &str, mut v: Value) -> Result<Vec<Value>> {
-    let start = v;
+/// The elements of a proper list argument. A cyclic list is an error, found by a second
+/// cursor that moves at half speed (Floyd's cycle detection).
+pub(crate) fn list_arg(name: &str, list: Value) -> Result<Vec<Value>> {
     let mut out = Vec::new();
+    let (mut v, mut slow) = (list, list);
     while v.is_pair() {
         out.push(v.car());
         v = v.cdr();
+        if out.len() % 2 == 0 {
+            slow = slow.cdr();
+            if slow == v && v.is_pair() {
+                return Err(Error::wrong_type(
+                    name,
+                    "a proper list, not a cyclic one",
+                    list,
+                ));
+            }
+        }
     }
     if v != Value::NIL {
-        return Err(Error::wrong_type(name, "a proper list", start));
+        return Err(Error::wrong_type(name, "a proper list", list));
     }
     Ok(out)
 }

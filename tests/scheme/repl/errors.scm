@@ -41,3 +41,8 @@
 "still going"
 (set-car! 5 1)
 (set-cdr! (list 1) 2 3)
+(define cyc (list 1 2))
+(set-cdr! (cdr cyc) cyc)
+cyc
+(length cyc)
+(reverse cyc)
