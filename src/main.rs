@@ -10,6 +10,14 @@ use clap::Parser;
 use rudo_lang::reader::{read_all, SourceFile};
 use rudo_lang::{gc_stats_report, ErrorKind, Options, Vm};
 
+/// The deepest source nesting `--max-read-depth` allows: the compiler recurses on source
+/// nesting, and `COMPILER_STACK` holds this much nesting with room to spare.
+const MAX_READ_DEPTH: i64 = 20_000;
+
+/// The stack of the thread that reads, compiles and runs (address space; only the part
+/// used is ever touched).
+const COMPILER_STACK: usize = 1 << 30;
+
 /// Exit status of a script that raised an uncaught error (EX_SOFTWARE).
 const EXIT_ERROR: u8 = 70;
 
@@ -33,6 +41,11 @@ struct Cli {
     /// The most nested (non-tail) calls before a stack-overflow error.
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     max_frames: usize,
+    /// The deepest nesting of lists and vectors the reader accepts in source code
+    /// (at most 20000).
+    #[arg(long, value_name = "N", default_value_t = rudo_lang::reader::DEFAULT_MAX_DEPTH as u32,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_READ_DEPTH))]
+    max_read_depth: u32,
     /// The script to run, then its arguments (see `(command-line)`).
     #[arg(value_name = "FILE")]
     args: Vec<String>,
@@ -54,6 +67,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     let mut options = Options {
         max_frames: cli.max_frames,
+        max_read_depth: cli.max_read_depth as usize,
         ..Options::default()
     };
     options.gc_stress |= cli.gc_stress;

@@ -7,6 +7,7 @@
 pub mod builtins;
 pub mod compiler;
 pub mod error;
+mod handles;
 mod number;
 mod object;
 mod printer;
@@ -18,6 +19,7 @@ pub mod vm;
 
 pub use builtins::system::gc_stats_report;
 pub use error::{Error, ErrorKind};
+pub use handles::{Handle, Handles};
 pub use number::{parse_number, Number};
 pub use object::{
     bytevector_bytes, flonum_value, string_chars, string_len, string_ref, string_set,

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use rudo_gc::{Heap, HeapConfig, RootSet, RootVisitor};
 
 use crate::builtins::{self, Builtin};
+use crate::handles::Handles;
 use crate::number::Number;
 use crate::object::Alloc;
 use crate::reader::{Datum, DatumKind};
@@ -53,6 +54,8 @@ pub struct Runtime {
     /// Globals the program has defined or assigned: calls to them are not inlined.
     redefined: HashSet<String>,
     pub out: Box<dyn Write>,
+    /// Values an embedder holds across collections.
+    pub handles: Handles,
     pub options: Options,
     pub command_line: Vec<String>,
 }
@@ -72,6 +75,7 @@ impl Runtime {
             builtin_values: HashMap::new(),
             redefined: HashSet::new(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            handles: Handles::default(),
             options,
             command_line: Vec::new(),
         };
@@ -197,6 +201,7 @@ pub(crate) struct RuntimeRoots<'a> {
     pub globals: &'a HashMap<Value, Value>,
     pub builtin_values: &'a HashMap<&'static str, Value>,
     pub code: &'a [Rc<Proto>],
+    pub handles: &'a Handles,
 }
 
 impl RootSet for RuntimeRoots<'_> {
@@ -209,6 +214,7 @@ impl RootSet for RuntimeRoots<'_> {
         for &v in self.builtin_values.values() {
             roots.word(v.word());
         }
+        self.handles.visit(roots);
         for proto in self.code {
             for c in &proto.constants {
                 roots.word(c.word());

@@ -124,6 +124,7 @@ impl Vm {
             globals,
             builtin_values,
             code,
+            handles,
             options,
             ..
         } = &mut self.rt;
@@ -133,6 +134,7 @@ impl Vm {
                 globals,
                 builtin_values,
                 code,
+                handles,
             },
             stack: &self.stack,
             frames: &self.frames,
