@@ -56,7 +56,7 @@ fn main() -> ExitCode {
     // The compiler recurses on the nesting of source code, which the reader bounds; a
     // large stack keeps the deepest nesting it accepts well inside it.
     let worker = std::thread::Builder::new()
-        .stack_size(256 << 20)
+        .stack_size(COMPILER_STACK)
         .spawn(move || run(cli));
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => code,
