@@ -269,15 +269,7 @@ impl Expander<'_> {
         let test = self.expand(&parts[0])?;
         let otherwise = self.cond(rest)?;
         match &parts[1..] {
-            [] => self.with_scope(|ex| {
-                let t = ex.fresh("cond-test");
-                let body = Expr::If(
-                    Box::new(Expr::Local(t)),
-                    Box::new(Expr::Local(t)),
-                    Box::new(otherwise),
-                );
-                Ok(Expr::Let(vec![(t, test)], Box::new(body)))
-            }),
+            [] => self.value_or(test, otherwise),
             [arrow, receiver] if is_keyword(self, arrow, "=>") => {
                 let receiver = self.expand(receiver)?;
                 self.with_scope(|ex| {
@@ -388,17 +380,25 @@ impl Expander<'_> {
             [first, rest @ ..] => {
                 let test = self.expand(first)?;
                 let rest = self.or(rest)?;
-                self.with_scope(|ex| {
-                    let t = ex.fresh("or-test");
-                    let body = Expr::If(
-                        Box::new(Expr::Local(t)),
-                        Box::new(Expr::Local(t)),
-                        Box::new(rest),
-                    );
-                    Ok(Expr::Let(vec![(t, test)], Box::new(body)))
-                })
+                self.value_or(test, rest)
             }
         }
+    }
+}
+
+impl Expander<'_> {
+    /// The value of `test` if it is true, else `otherwise`: `(let ((t test)) (if t t
+    /// otherwise))` with a `t` no program can name.
+    fn value_or(&mut self, test: Expr, otherwise: Expr) -> Result<Expr> {
+        self.with_scope(|ex| {
+            let t = ex.fresh("test");
+            let body = Expr::If(
+                Box::new(Expr::Local(t)),
+                Box::new(Expr::Local(t)),
+                Box::new(otherwise),
+            );
+            Ok(Expr::Let(vec![(t, test)], Box::new(body)))
+        })
     }
 }
 
