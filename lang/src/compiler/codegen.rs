@@ -220,6 +220,16 @@ impl<'a> Codegen<'a> {
                 }
                 self.expr(last, ctx)?;
             }
+            Expr::Call(f, args, span) if ctx == Ctx::Tail && self.is_self_call(f, args.len()) => {
+                // A loop: the arguments replace the parameters and the code starts over.
+                for a in args {
+                    self.expr(a, Ctx::Value)?;
+                }
+                self.mark(span);
+                self.emit(Op::SelfTailCall);
+                self.emit_u16(args.len(), Some(span))?;
+                self.push_depth(-(args.len() as isize));
+            }
             Expr::Call(f, args, span) => {
                 self.expr(f, Ctx::Value)?;
                 for a in args {
@@ -265,6 +275,16 @@ impl<'a> Codegen<'a> {
                 }
                 self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
                 self.finish(ctx);
+            }
+            Expr::Prim(prim @ (Prim::VectorSet | Prim::SetCar | Prim::SetCdr), args, span) => {
+                // Mutators push nothing; their unspecified value is made only if used.
+                for a in args {
+                    self.expr(a, Ctx::Value)?;
+                }
+                self.mark(span);
+                self.emit(prim_op(*prim));
+                self.push_depth(-(args.len() as isize));
+                self.unspecified(ctx);
             }
             Expr::Prim(prim, args, span) => {
                 for a in args {
@@ -313,6 +333,14 @@ impl<'a> Codegen<'a> {
                 self.vars[var].name
             ),
         }
+    }
+
+    /// Whether calling `f` with `argc` arguments calls the current function itself, with
+    /// exactly its parameters.
+    fn is_self_call(&self, f: &Expr, argc: usize) -> bool {
+        let Expr::Local(v) = f else { return false };
+        let proto = &self.functions.last().expect("a function").proto;
+        self.is_self(*v) && !proto.rest && proto.params == argc
     }
 
     /// Whether `var` is the current function's own closure, found in its frame.

@@ -333,6 +333,17 @@ impl Vm {
                             break;
                         }
                     }
+                    Op::SelfTailCall => {
+                        // The code starts over, so `ip` need not move past the operand.
+                        let argc = u16::from_le_bytes(ip.cast::<[u8; 2]>().read()) as usize;
+                        safepoint!();
+                        let from = sp.sub(argc);
+                        for i in 0..argc {
+                            fp.add(i).write(from.add(i).read());
+                        }
+                        sp = fp.add(argc);
+                        ip = code.code.as_ptr();
+                    }
                     Op::Return => {
                         safepoint!();
                         return_value!(pop!());
@@ -361,7 +372,6 @@ impl Vm {
                         } else {
                             p.set_cdr(v);
                         }
-                        push!(Value::UNSPECIFIED);
                     }
                     Op::Cons => {
                         let d = pop!();
@@ -449,7 +459,6 @@ impl Vm {
                         let v = pop!();
                         let i = try_at!(at, vector_index(v, i, "vector-set!"));
                         v.set_field(i, x);
-                        push!(Value::UNSPECIFIED);
                     }
                 }
             }

@@ -82,6 +82,7 @@ ops! {
     Closure "closure" [Code, U16];
     Call "call" [U16];
     TailCall "tail-call" [U16];
+    SelfTailCall "self-tail-call" [U16];
     Return "return" [];
     Add "add" [];
     Sub "sub" [];
