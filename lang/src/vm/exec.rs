@@ -133,9 +133,9 @@ impl Vm {
 
             loop {
                 let at = ip;
-                let Some(op) = Op::from_byte(*ip) else {
-                    fail!(at, Error::runtime("bad opcode", vec![]))
-                };
+                // Rule 1: `ip` is at an instruction start, whose first byte the compiler
+                // wrote from an `Op`.
+                let op = Op::from_byte_unchecked(*ip);
                 ip = ip.add(1);
                 match op {
                     Op::Const => push!(code.constants[u16!()]),

@@ -20,6 +20,17 @@ macro_rules! ops {
         impl Op {
             const ALL: &'static [Op] = &[$(Op::$name),*];
 
+            /// The opcode a byte stands for.
+            ///
+            /// # Safety
+            /// `b` was written from an `Op` (as `op as u8`).
+            #[inline(always)]
+            pub unsafe fn from_byte_unchecked(b: u8) -> Op {
+                debug_assert!((b as usize) < Op::ALL.len());
+                // SAFETY: `Op` is `repr(u8)`, and the caller passes one of its values.
+                unsafe { std::mem::transmute::<u8, Op>(b) }
+            }
+
             #[inline(always)]
             pub fn from_byte(b: u8) -> Option<Op> {
                 if (b as usize) < Op::ALL.len() {
