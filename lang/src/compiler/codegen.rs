@@ -406,6 +406,10 @@ impl<'a> Codegen<'a> {
     }
 
     fn if_(&mut self, test: &Expr, then: &Expr, otherwise: &Expr, ctx: Ctx) -> Result<()> {
+        // `(if (not x) a b)` is `(if x b a)`, which branches on `x` directly.
+        if let Expr::Prim(Prim::Not, args, _) = test {
+            return self.if_(&args[0], otherwise, then, ctx);
+        }
         // A test that is an inline predicate jumps on its operands directly.
         match test {
             Expr::Prim(prim, args, span) if branch_imm_op(*prim, args).is_some() => {
@@ -559,7 +563,6 @@ fn branch_op(p: Prim) -> Option<Op> {
         Prim::IsNull => Op::JumpUnlessNull,
         Prim::IsPair => Op::JumpUnlessPair,
         Prim::IsZero => Op::JumpUnlessZero,
-        Prim::Not => Op::JumpIfTrue,
         _ => return None,
     })
 }

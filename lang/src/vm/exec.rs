@@ -196,12 +196,6 @@ impl Vm {
                             jump!(target);
                         }
                     }
-                    Op::JumpIfTrue => {
-                        let target = u32!();
-                        if pop!() != Value::FALSE {
-                            jump!(target);
-                        }
-                    }
                     Op::Closure => {
                         let index = u32!();
                         let n = u16!();

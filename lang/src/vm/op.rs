@@ -126,7 +126,6 @@ ops! {
     JumpUnlessNull "jump-unless-null?" [Target];
     JumpUnlessPair "jump-unless-pair?" [Target];
     JumpUnlessZero "jump-unless-zero?" [Target];
-    JumpIfTrue "jump-if-true" [Target];
     JumpUnlessLtImm "jump-unless-lt-imm" [I16, Target];
     JumpUnlessGtImm "jump-unless-gt-imm" [I16, Target];
     JumpUnlessLeImm "jump-unless-le-imm" [I16, Target];
