@@ -8,9 +8,7 @@
 use std::rc::Rc;
 
 use super::op::{Op, CAPTURE_BYTES};
-use super::{
-    branch_compare, fixnum_arith, proto, stack_overflow, unbound, vector_index, Frame, Proto, Vm,
-};
+use super::{fixnum_arith, proto, stack_overflow, unbound, vector_index, Frame, Proto, Vm};
 use crate::builtins::{self, Special};
 use crate::error::{Error, Result};
 use crate::object::Alloc;
@@ -114,6 +112,35 @@ impl Vm {
                         None => try_at!($at, self.generic_arith($op, $a, $b)),
                     }
                 };
+            }
+            macro_rules! binary {
+                ($at:expr, $op:expr) => {{
+                    let b = pop!();
+                    let a = pop!();
+                    push!(arith!($at, $op, a, b));
+                }};
+            }
+            // Compare the top two values, and jump unless the comparison holds.
+            macro_rules! branch {
+                ($at:expr, $compare:expr) => {{
+                    let target = u32!();
+                    let b = pop!();
+                    let a = pop!();
+                    if arith!($at, $compare, a, b) == Value::FALSE {
+                        jump!(target);
+                    }
+                }};
+            }
+            // Compare the top value with the operand, and jump unless the comparison holds.
+            macro_rules! branch_imm {
+                ($at:expr, $compare:expr) => {{
+                    let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                    let target = u32!();
+                    let a = pop!();
+                    if arith!($at, $compare, a, k) == Value::FALSE {
+                        jump!(target);
+                    }
+                }};
             }
             macro_rules! return_value {
                 ($v:expr) => {{
@@ -379,11 +406,15 @@ impl Vm {
                         let b = pop!();
                         *sp.sub(1) = Value::bool(*sp.sub(1) == b);
                     }
-                    Op::Add | Op::Sub | Op::Mul | Op::Lt | Op::Gt | Op::Le | Op::Ge | Op::NumEq => {
-                        let b = pop!();
-                        let a = pop!();
-                        push!(arith!(at, op, a, b));
-                    }
+                    // One arm per operation, so that each inlines its own fixnum case.
+                    Op::Add => binary!(at, Op::Add),
+                    Op::Sub => binary!(at, Op::Sub),
+                    Op::Mul => binary!(at, Op::Mul),
+                    Op::Lt => binary!(at, Op::Lt),
+                    Op::Gt => binary!(at, Op::Gt),
+                    Op::Le => binary!(at, Op::Le),
+                    Op::Ge => binary!(at, Op::Ge),
+                    Op::NumEq => binary!(at, Op::NumEq),
                     Op::IsZero => {
                         let a = pop!();
                         push!(arith!(at, Op::IsZero, a, Value::fixnum(0)));
@@ -398,30 +429,16 @@ impl Vm {
                         let k = Value::fixnum(u16!() as u16 as i16 as i64);
                         push!(arith!(at, Op::Add, a, k));
                     }
-                    Op::JumpUnlessLtImm
-                    | Op::JumpUnlessGtImm
-                    | Op::JumpUnlessLeImm
-                    | Op::JumpUnlessGeImm
-                    | Op::JumpUnlessNumEqImm => {
-                        let k = Value::fixnum(u16!() as u16 as i16 as i64);
-                        let target = u32!();
-                        let a = pop!();
-                        if arith!(at, branch_compare(op), a, k) == Value::FALSE {
-                            jump!(target);
-                        }
-                    }
-                    Op::JumpUnlessLt
-                    | Op::JumpUnlessGt
-                    | Op::JumpUnlessLe
-                    | Op::JumpUnlessGe
-                    | Op::JumpUnlessNumEq => {
-                        let target = u32!();
-                        let b = pop!();
-                        let a = pop!();
-                        if arith!(at, branch_compare(op), a, b) == Value::FALSE {
-                            jump!(target);
-                        }
-                    }
+                    Op::JumpUnlessLtImm => branch_imm!(at, Op::Lt),
+                    Op::JumpUnlessGtImm => branch_imm!(at, Op::Gt),
+                    Op::JumpUnlessLeImm => branch_imm!(at, Op::Le),
+                    Op::JumpUnlessGeImm => branch_imm!(at, Op::Ge),
+                    Op::JumpUnlessNumEqImm => branch_imm!(at, Op::NumEq),
+                    Op::JumpUnlessLt => branch!(at, Op::Lt),
+                    Op::JumpUnlessGt => branch!(at, Op::Gt),
+                    Op::JumpUnlessLe => branch!(at, Op::Le),
+                    Op::JumpUnlessGe => branch!(at, Op::Ge),
+                    Op::JumpUnlessNumEq => branch!(at, Op::NumEq),
                     Op::JumpUnlessZero => {
                         let target = u32!();
                         let a = pop!();

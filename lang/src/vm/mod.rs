@@ -246,17 +246,6 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
     }
 }
 
-/// The comparison a fused compare-and-jump makes.
-pub(super) fn branch_compare(op: Op) -> Op {
-    match op {
-        Op::JumpUnlessLt | Op::JumpUnlessLtImm => Op::Lt,
-        Op::JumpUnlessGt | Op::JumpUnlessGtImm => Op::Gt,
-        Op::JumpUnlessLe | Op::JumpUnlessLeImm => Op::Le,
-        Op::JumpUnlessGe | Op::JumpUnlessGeImm => Op::Ge,
-        _ => Op::NumEq,
-    }
-}
-
 fn frame_line(code: &Proto, pc: usize) -> String {
     let name = code.name.as_deref().unwrap_or("anonymous procedure");
     match code.span_at(pc) {
