@@ -1,6 +1,6 @@
 //! Pairs and lists.
 
-use super::{builtin, index_arg, list_arg, Builtin};
+use super::{builtin, for_each_element, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::Alloc;
 use crate::runtime::Runtime;
@@ -33,7 +33,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok((0..n).fold(Value::NIL, |acc, _| rt.heap.cons(fill, acc)))
         }),
         builtin("length", 1, Some(1), |_, a| {
-            Ok(Value::fixnum(list_arg("length", a[0])?.len() as i64))
+            Ok(Value::fixnum(
+                for_each_element("length", a[0], |_| {})? as i64
+            ))
         }),
         builtin("append", 0, None, append),
         builtin("reverse", 1, Some(1), |rt, a| {

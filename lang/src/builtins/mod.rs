@@ -101,15 +101,22 @@ pub(crate) fn index_arg(name: &str, v: Value) -> Result<usize> {
     }
 }
 
-/// The elements of a proper list argument. A cyclic list is an error, found by a second
-/// cursor that moves at half speed (Floyd's cycle detection).
+/// The elements of a proper list argument.
 pub(crate) fn list_arg(name: &str, list: Value) -> Result<Vec<Value>> {
     let mut out = Vec::new();
-    let (mut v, mut slow) = (list, list);
+    for_each_element(name, list, |x| out.push(x))?;
+    Ok(out)
+}
+
+/// Calls `f` on each element of a proper list argument; returns the length. A cyclic
+/// list is an error, found by a second cursor moving at half speed (Floyd's algorithm).
+pub(crate) fn for_each_element(name: &str, list: Value, mut f: impl FnMut(Value)) -> Result<usize> {
+    let (mut v, mut slow, mut n) = (list, list, 0usize);
     while v.is_pair() {
-        out.push(v.car());
+        f(v.car());
         v = v.cdr();
-        if out.len() % 2 == 0 {
+        n += 1;
+        if n % 2 == 0 {
             slow = slow.cdr();
             if slow == v && v.is_pair() {
                 return Err(Error::wrong_type(
@@ -123,7 +130,7 @@ pub(crate) fn list_arg(name: &str, list: Value) -> Result<Vec<Value>> {
     if v != Value::NIL {
         return Err(Error::wrong_type(name, "a proper list", list));
     }
-    Ok(out)
+    Ok(n)
 }
 
 /// Procedures written in Scheme, loaded into every runtime.

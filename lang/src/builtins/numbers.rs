@@ -94,25 +94,25 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(rt.number(real("magnitude", a[0])?.abs()))
         }),
         builtin("quotient", 2, Some(2), |rt, a| {
-            int_div(rt, "quotient", a, |x, y| x / y)
+            int_div(rt, "quotient", a, Division::Quotient)
         }),
         builtin("remainder", 2, Some(2), |rt, a| {
-            int_div(rt, "remainder", a, |x, y| x % y)
+            int_div(rt, "remainder", a, Division::Remainder)
         }),
         builtin("modulo", 2, Some(2), |rt, a| {
-            int_div(rt, "modulo", a, |x, y| x.mod_floor(y))
+            int_div(rt, "modulo", a, Division::Modulo)
         }),
         builtin("truncate-quotient", 2, Some(2), |rt, a| {
-            int_div(rt, "truncate-quotient", a, |x, y| x / y)
+            int_div(rt, "truncate-quotient", a, Division::Quotient)
         }),
         builtin("truncate-remainder", 2, Some(2), |rt, a| {
-            int_div(rt, "truncate-remainder", a, |x, y| x % y)
+            int_div(rt, "truncate-remainder", a, Division::Remainder)
         }),
         builtin("floor-quotient", 2, Some(2), |rt, a| {
-            int_div(rt, "floor-quotient", a, |x, y| x.div_floor(y))
+            int_div(rt, "floor-quotient", a, Division::FloorQuotient)
         }),
         builtin("floor-remainder", 2, Some(2), |rt, a| {
-            int_div(rt, "floor-remainder", a, |x, y| x.mod_floor(y))
+            int_div(rt, "floor-remainder", a, Division::Modulo)
         }),
         builtin("gcd", 0, None, |rt, a| {
             fold_int(rt, "gcd", a, 0, |x, y| x.gcd(y))
@@ -395,12 +395,44 @@ pub(crate) fn is_zero(_: &mut Runtime, args: &[Value]) -> Result<Value> {
 }
 
 /// Integer division, exact on exact integers and inexact on inexact integers.
-fn int_div(
-    rt: &mut Runtime,
-    name: &str,
-    args: &[Value],
-    op: fn(&BigInt, &BigInt) -> BigInt,
-) -> Result<Value> {
+/// The integer divisions: truncating (`quotient`, `remainder`) and flooring (`modulo`,
+/// `floor-quotient`).
+#[derive(Copy, Clone)]
+enum Division {
+    Quotient,
+    Remainder,
+    FloorQuotient,
+    Modulo,
+}
+
+impl Division {
+    fn fixnums(self, x: i64, y: i64) -> i64 {
+        match self {
+            Division::Quotient => x / y,
+            Division::Remainder => x % y,
+            Division::FloorQuotient => Integer::div_floor(&x, &y),
+            Division::Modulo => Integer::mod_floor(&x, &y),
+        }
+    }
+
+    fn bigints(self, x: &BigInt, y: &BigInt) -> BigInt {
+        match self {
+            Division::Quotient => x / y,
+            Division::Remainder => x % y,
+            Division::FloorQuotient => x.div_floor(y),
+            Division::Modulo => x.mod_floor(y),
+        }
+    }
+}
+
+/// Integer division, exact on exact integers and inexact on inexact integers.
+fn int_div(rt: &mut Runtime, name: &str, args: &[Value], division: Division) -> Result<Value> {
+    if let (Some(x), Some(y)) = (args[0].as_fixnum(), args[1].as_fixnum()) {
+        if y != 0 {
+            // Within the fixnum range no division overflows an i64.
+            return Ok(rt.number(Number::from_i128(division.fixnums(x, y) as i128)));
+        }
+    }
     let (a, b) = (num(name, args[0])?, num(name, args[1])?);
     let (x, y) = (int(name, args[0])?, int(name, args[1])?);
     if y.is_zero() {
@@ -409,7 +441,7 @@ fn int_div(
             vec![args[0]],
         ));
     }
-    let exact = Number::from_bigint(op(&x, &y));
+    let exact = Number::from_bigint(division.bigints(&x, &y));
     if a.is_exact() && b.is_exact() {
         return Ok(rt.number(exact));
     }
