@@ -41,6 +41,10 @@ struct Function {
     places: HashMap<VarId, Place>,
     /// Stack slots in use above the frame pointer.
     depth: usize,
+    /// Where the last plain `local` instruction starts, to fuse the next one into it.
+    last_local: Option<usize>,
+    /// The last position a jump lands on: nothing before it fuses with what follows.
+    last_label: usize,
 }
 
 pub struct Codegen<'a> {
@@ -70,6 +74,8 @@ impl<'a> Codegen<'a> {
             self_var: None,
             places: HashMap::new(),
             depth: 0,
+            last_local: None,
+            last_label: 0,
         });
         self.mark(span);
         self.expr(body, Ctx::Tail)?;
@@ -359,7 +365,20 @@ impl<'a> Codegen<'a> {
         }
         match self.place(var) {
             Place::Slot(s) => {
-                self.emit(Op::Local);
+                let pc = self.pc();
+                let f = self.f();
+                // `local a` right before `local b`, with no jump landing between them,
+                // becomes `local2 a b`.
+                match f.last_local {
+                    Some(at) if at + 3 == pc && f.last_label <= at => {
+                        f.proto.code[at] = Op::Local2 as u8;
+                        f.last_local = None;
+                    }
+                    _ => {
+                        f.last_local = Some(pc);
+                        self.emit(Op::Local);
+                    }
+                }
                 self.emit_u16(s as usize, None)?;
             }
             Place::Free(i) => {
@@ -458,6 +477,7 @@ impl<'a> Codegen<'a> {
     /// Points the jump operand at `at` to the current position.
     fn patch(&mut self, at: usize) {
         let here = self.pc() as u32;
+        self.f().last_label = here as usize;
         self.f().proto.code[at..at + 4].copy_from_slice(&here.to_le_bytes());
     }
 
@@ -519,6 +539,8 @@ impl<'a> Codegen<'a> {
             self_var: lambda.self_var,
             places,
             depth,
+            last_local: None,
+            last_label: 0,
         });
         self.f().proto.max_stack = depth;
         self.mark(&lambda.span);

@@ -171,6 +171,10 @@ impl Vm {
                     Op::False => push!(Value::FALSE),
                     Op::Unspecified => push!(Value::UNSPECIFIED),
                     Op::Local => push!(*fp.add(u16!())),
+                    Op::Local2 => {
+                        push!(*fp.add(u16!()));
+                        push!(*fp.add(u16!()));
+                    }
                     Op::SetLocal => {
                         let s = u16!();
                         *fp.add(s) = pop!();

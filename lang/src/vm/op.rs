@@ -76,6 +76,7 @@ ops! {
     False "false" [];
     Unspecified "unspecified" [];
     Local "local" [U16];
+    Local2 "local2" [U16, U16];
     SetLocal "set-local" [U16];
     Free "free" [U16];
     SelfRef "self" [];
