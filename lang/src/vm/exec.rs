@@ -410,7 +410,7 @@ impl Vm {
                         let b = pop!();
                         *sp.sub(1) = Value::bool(*sp.sub(1) == b);
                     }
-                    // One arm per operation, so that each inlines its own fixnum case.
+                    // One arm per operation, each with its operation as a constant.
                     Op::Add => binary!(at, Op::Add),
                     Op::Sub => binary!(at, Op::Sub),
                     Op::Mul => binary!(at, Op::Mul),
