@@ -175,8 +175,16 @@ impl<'a> Codegen<'a> {
                 if ctx == Ctx::Effect {
                     return Ok(());
                 }
-                self.load(*var)?;
-                self.finish(ctx);
+                match self.plain_slot(*var) {
+                    Some(s) if ctx == Ctx::Tail => {
+                        self.emit(Op::ReturnLocal);
+                        self.emit_u16(s as usize, None)?;
+                    }
+                    _ => {
+                        self.load(*var)?;
+                        self.finish(ctx);
+                    }
+                }
             }
             Expr::Global(sym, span) => {
                 let cell = self.rt.global_cell(*sym);
@@ -347,6 +355,17 @@ impl<'a> Codegen<'a> {
         let Expr::Local(v) = f else { return false };
         let proto = &self.functions.last().expect("a function").proto;
         self.is_self(*v) && !proto.rest && proto.params == argc
+    }
+
+    /// The frame slot of `var` when it is a plain local: not boxed, not the closure itself.
+    fn plain_slot(&self, var: VarId) -> Option<u16> {
+        if self.vars[var].boxed() || self.is_self(var) {
+            return None;
+        }
+        match self.place(var) {
+            Place::Slot(s) => Some(s),
+            Place::Free(_) => None,
+        }
     }
 
     /// Whether `var` is the current function's own closure, found in its frame.

@@ -369,6 +369,12 @@ impl Vm {
                         sp = fp.add(argc);
                         ip = code.code.as_ptr();
                     }
+                    Op::ReturnLocal => {
+                        safepoint!();
+                        // The frame ends here, so `ip` need not move past the operand.
+                        let slot = u16::from_le_bytes(ip.cast::<[u8; 2]>().read()) as usize;
+                        return_value!(*fp.add(slot));
+                    }
                     Op::Return => {
                         safepoint!();
                         return_value!(pop!());

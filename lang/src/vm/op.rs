@@ -96,6 +96,7 @@ ops! {
     TailCall "tail-call" [U16];
     SelfTailCall "self-tail-call" [U16];
     Return "return" [];
+    ReturnLocal "return-local" [U16];
     Add "add" [];
     Sub "sub" [];
     Mul "mul" [];
