@@ -9,7 +9,7 @@ use crate::pool::PagePool;
 use crate::roots::{gather, RootSet};
 use crate::size_class::{class_for_bytes, geometry, CLASS_COUNT, PAIR_CLASS};
 use crate::stats::{CollectionStats, GcStats, PageCounts, StatsRecorder};
-use crate::word::{Header, Word, MAX_OBJECT_WORDS};
+use crate::word::{Header, Word};
 
 /// Index of the pair space in `Heap::spaces`; objects of class `c` are at `OBJECTS + c`.
 pub(crate) const PAIRS: usize = 0;
@@ -149,11 +149,6 @@ impl Heap {
             }
         }
         Word::from_object_ptr(p)
-    }
-
-    /// Whether an object of `size` words after its header can be allocated.
-    pub fn can_allocate_words(size: usize) -> bool {
-        size <= MAX_OBJECT_WORDS
     }
 
     #[inline(always)]

@@ -101,6 +101,19 @@ pub(crate) fn index_arg(name: &str, v: Value) -> Result<usize> {
     }
 }
 
+/// An index argument below `len`.
+#[inline(always)]
+pub(crate) fn checked_index(name: &str, i: Value, len: usize) -> Result<usize> {
+    match i.as_fixnum() {
+        Some(k) if k >= 0 && (k as usize) < len => Ok(k as usize),
+        Some(_) => Err(Error::runtime(
+            format!("{name}: index out of range"),
+            vec![i],
+        )),
+        None => Err(Error::wrong_type(name, "an exact integer index", i)),
+    }
+}
+
 /// The elements of a proper list argument.
 pub(crate) fn list_arg(name: &str, list: Value) -> Result<Vec<Value>> {
     let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! Vectors and bytevectors.
 
 use super::strings::{range, string};
-use super::{builtin, index_arg, list_arg, Builtin};
+use super::{builtin, checked_index, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::{bytevector_bytes, string_to_rust, vector_len, Alloc};
 use crate::value::{Kind, Value};
@@ -28,11 +28,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("vector-ref", 2, Some(2), |_, a| {
             let v = vector("vector-ref", a[0])?;
-            Ok(v.field(index("vector-ref", a[1], vector_len(v))?))
+            Ok(v.field(checked_index("vector-ref", a[1], vector_len(v))?))
         }),
         builtin("vector-set!", 3, Some(3), |_, a| {
             let v = vector("vector-set!", a[0])?;
-            v.set_field(index("vector-set!", a[1], vector_len(v))?, a[2]);
+            v.set_field(checked_index("vector-set!", a[1], vector_len(v))?, a[2]);
             Ok(Value::UNSPECIFIED)
         }),
         builtin("vector->list", 1, Some(3), |rt, a| {
@@ -121,12 +121,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("bytevector-u8-ref", 2, Some(2), |_, a| {
             let b = bytevector_bytes(bytevector("bytevector-u8-ref", a[0])?);
             Ok(Value::fixnum(
-                b[index("bytevector-u8-ref", a[1], b.len())?] as i64,
+                b[checked_index("bytevector-u8-ref", a[1], b.len())?] as i64,
             ))
         }),
         builtin("bytevector-u8-set!", 3, Some(3), |_, a| {
             let b = bytevector_bytes(bytevector("bytevector-u8-set!", a[0])?);
-            let i = index("bytevector-u8-set!", a[1], b.len())?;
+            let i = checked_index("bytevector-u8-set!", a[1], b.len())?;
             b[i] = byte("bytevector-u8-set!", a[2])?;
             Ok(Value::UNSPECIFIED)
         }),
@@ -190,15 +190,4 @@ fn length(name: &str, v: Value) -> Result<usize> {
         ));
     }
     Ok(n)
-}
-
-fn index(name: &str, i: Value, len: usize) -> Result<usize> {
-    match i.as_fixnum() {
-        Some(k) if k >= 0 && (k as usize) < len => Ok(k as usize),
-        Some(_) => Err(Error::runtime(
-            format!("{name}: index out of range"),
-            vec![i],
-        )),
-        None => Err(Error::wrong_type(name, "an exact integer index", i)),
-    }
 }

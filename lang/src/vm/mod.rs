@@ -289,14 +289,7 @@ pub(super) fn vector_index(v: Value, i: Value, name: &str) -> Result<usize> {
     if !v.is(Kind::Vector) {
         return Err(Error::wrong_type(name, "a vector", v));
     }
-    match i.as_fixnum() {
-        Some(k) if k >= 0 && (k as usize) < vector_len(v) => Ok(k as usize),
-        Some(_) => Err(Error::runtime(
-            format!("{name}: index out of range"),
-            vec![i],
-        )),
-        None => Err(Error::wrong_type(name, "an exact integer index", i)),
-    }
+    builtins::checked_index(name, i, vector_len(v))
 }
 
 /// Everything live at a safepoint.
