@@ -92,6 +92,15 @@ impl Prim {
         })
     }
 
+    /// Whether the operation's value is always a boolean.
+    pub fn is_predicate(self) -> bool {
+        use Prim::*;
+        matches!(
+            self,
+            Lt | Gt | Le | Ge | NumEq | IsNull | IsPair | Not | IsEq | IsZero
+        )
+    }
+
     pub fn name(self) -> &'static str {
         use Prim::*;
         match self {

@@ -25,6 +25,45 @@ enum Ctx {
     Tail,
     /// Discarded: nothing is pushed.
     Effect,
+    /// As `Value` or `Effect`, at the end of the body of a loop run in place: a call to
+    /// the loop here jumps back to its head.
+    LoopValue,
+    LoopEffect,
+}
+
+impl Ctx {
+    /// The context without its loop position.
+    fn plain(self) -> Ctx {
+        match self {
+            Ctx::LoopValue => Ctx::Value,
+            Ctx::LoopEffect => Ctx::Effect,
+            ctx => ctx,
+        }
+    }
+
+    /// Whether a call to a loop here is the loop's next iteration.
+    fn ends_loop_body(self) -> bool {
+        matches!(self, Ctx::Tail | Ctx::LoopValue | Ctx::LoopEffect)
+    }
+
+    /// The context of the body of a loop run in a position of this context.
+    fn loop_body(self) -> Ctx {
+        match self.plain() {
+            Ctx::Value => Ctx::LoopValue,
+            Ctx::Effect => Ctx::LoopEffect,
+            ctx => ctx,
+        }
+    }
+}
+
+/// A named `let` (or `do`, or a one-binding `letrec` whose body calls its lambda) that the
+/// current function runs in place: its parameters are slots of the function's frame, and
+/// a call to it, which is always at the end of its own body, is a jump to its head.
+struct Loop {
+    var: VarId,
+    base: u16,
+    params: usize,
+    head: usize,
 }
 
 /// Where a variable of an enclosing lambda is, from inside the current one.
@@ -45,6 +84,8 @@ struct Function {
     last_local: Option<usize>,
     /// The last position a jump lands on: nothing before it fuses with what follows.
     last_label: usize,
+    /// The loops run in place whose bodies enclose the code being compiled.
+    loops: Vec<Loop>,
 }
 
 pub struct Codegen<'a> {
@@ -76,6 +117,7 @@ impl<'a> Codegen<'a> {
             depth: 0,
             last_local: None,
             last_label: 0,
+            loops: Vec::new(),
         });
         self.mark(span);
         self.expr(body, Ctx::Tail)?;
@@ -152,18 +194,26 @@ impl<'a> Codegen<'a> {
 
     /// Finishes an expression in context `ctx` whose value is on the stack.
     fn finish(&mut self, ctx: Ctx) {
-        match ctx {
-            Ctx::Value => {}
+        match ctx.plain() {
+            Ctx::Value | Ctx::LoopValue => {}
             Ctx::Tail => self.emit(Op::Return),
-            Ctx::Effect => {
+            Ctx::Effect | Ctx::LoopEffect => {
                 self.emit(Op::Pop);
                 self.push_depth(-1);
             }
         }
     }
 
-    fn expr(&mut self, e: &Expr, ctx: Ctx) -> Result<()> {
+    /// Compiles `e` for use in `outer`; the forms that pass their position on to a part
+    /// (`if`, `begin`, `let`) pass `outer`, the rest look only at its plain context.
+    fn expr(&mut self, e: &Expr, outer: Ctx) -> Result<()> {
+        let ctx = outer.plain();
         match e {
+            Expr::Call(f, args, span)
+                if outer.ends_loop_body() && self.enclosing_loop(f, args.len()).is_some() =>
+            {
+                self.loop_jump(f, args, span, ctx)?
+            }
             Expr::Const(v) => {
                 if ctx == Ctx::Effect {
                     return Ok(());
@@ -219,7 +269,7 @@ impl<'a> Codegen<'a> {
                 self.push_depth(-1);
                 self.unspecified(ctx);
             }
-            Expr::If(test, then, otherwise) => self.if_(test, then, otherwise, ctx)?,
+            Expr::If(test, then, otherwise) => self.if_(test, then, otherwise, outer)?,
             Expr::Lambda(lambda) => {
                 if ctx == Ctx::Effect {
                     return Ok(());
@@ -232,7 +282,7 @@ impl<'a> Codegen<'a> {
                 for e in init {
                     self.expr(e, Ctx::Effect)?;
                 }
-                self.expr(last, ctx)?;
+                self.expr(last, outer)?;
             }
             Expr::Call(f, args, span) if ctx == Ctx::Tail && self.is_self_call(f, args.len()) => {
                 // A loop: the arguments replace the parameters and the code starts over.
@@ -300,6 +350,20 @@ impl<'a> Codegen<'a> {
                 self.push_depth(-(args.len() as isize));
                 self.unspecified(ctx);
             }
+            Expr::Prim(prim @ (Prim::Car | Prim::Cdr), args, span)
+                if self.plain_local(&args[0]).is_some() =>
+            {
+                let slot = self.plain_local(&args[0]).expect("a plain local");
+                self.mark(span);
+                self.emit(if *prim == Prim::Car {
+                    Op::LocalCar
+                } else {
+                    Op::LocalCdr
+                });
+                self.emit_u16(slot as usize, None)?;
+                self.push_depth(1);
+                self.finish(ctx);
+            }
             Expr::Prim(prim, args, span) => {
                 for a in args {
                     self.expr(a, Ctx::Value)?;
@@ -309,7 +373,10 @@ impl<'a> Codegen<'a> {
                 self.push_depth(1 - args.len() as isize);
                 self.finish(ctx);
             }
-            Expr::Let(bindings, body) => self.let_(bindings, body, ctx)?,
+            Expr::Let(bindings, body) => match loop_form(bindings, body) {
+                Some(form) => self.loop_(form, outer)?,
+                None => self.let_(bindings, body, outer)?,
+            },
         }
         Ok(())
     }
@@ -365,6 +432,14 @@ impl<'a> Codegen<'a> {
         match self.place(var) {
             Place::Slot(s) => Some(s),
             Place::Free(_) => None,
+        }
+    }
+
+    /// The frame slot of `e` when it is a plain local.
+    fn plain_local(&self, e: &Expr) -> Option<u16> {
+        match e {
+            Expr::Local(v) => self.plain_slot(*v),
+            _ => None,
         }
     }
 
@@ -448,9 +523,39 @@ impl<'a> Codegen<'a> {
         if let Expr::Prim(Prim::Not, args, _) = test {
             return self.if_(&args[0], otherwise, then, ctx);
         }
-        // A test that is an inline predicate jumps on its operands directly.
-        match test {
-            Expr::Prim(prim, args, span) if branch_imm_op(*prim, args).is_some() => {
+        // A test that is an inline predicate jumps on its operands directly, reading them
+        // from their slots when they are plain locals.
+        let args = match test {
+            Expr::Prim(_, args, _) => &args[..],
+            _ => &[],
+        };
+        let first = args.first().and_then(|a| self.plain_local(a));
+        let locals = args
+            .iter()
+            .map(|a| self.plain_local(a))
+            .collect::<Option<Vec<u16>>>();
+        match (test, locals.as_deref()) {
+            (Expr::Prim(prim, args, span), _)
+                if first.is_some() && branch_imm_op(*prim, args).is_some() =>
+            {
+                let slot = first.expect("a plain local");
+                let (op, imm) = branch_imm_op(*prim, args).expect("a comparison with a constant");
+                self.mark(span);
+                self.emit(with_local_operands(op));
+                self.emit_u16(slot as usize, None)?;
+                self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
+            }
+            (Expr::Prim(prim, _, span), Some(slots))
+                if branch_op(*prim).is_some_and(|op| with_local_operands(op) != op) =>
+            {
+                let op = branch_op(*prim).expect("a branching predicate");
+                self.mark(span);
+                self.emit(with_local_operands(op));
+                for &slot in slots {
+                    self.emit_u16(slot as usize, None)?;
+                }
+            }
+            (Expr::Prim(prim, args, span), _) if branch_imm_op(*prim, args).is_some() => {
                 let (op, imm) = branch_imm_op(*prim, args).expect("a comparison with a constant");
                 self.expr(&args[0], Ctx::Value)?;
                 self.mark(span);
@@ -458,7 +563,7 @@ impl<'a> Codegen<'a> {
                 self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
                 self.push_depth(-1);
             }
-            Expr::Prim(prim, args, span) if branch_op(*prim).is_some() => {
+            (Expr::Prim(prim, args, span), _) if branch_op(*prim).is_some() => {
                 for a in args {
                     self.expr(a, Ctx::Value)?;
                 }
@@ -520,7 +625,12 @@ impl<'a> Codegen<'a> {
             }
         }
         self.expr(body, ctx)?;
-        let n = bindings.len();
+        self.leave_scope(base, bindings.len(), ctx)
+    }
+
+    /// Drops the `n` slots from `base` up that a scope bound, under its value if it has one.
+    fn leave_scope(&mut self, base: usize, n: usize, ctx: Ctx) -> Result<()> {
+        let ctx = ctx.plain();
         match ctx {
             Ctx::Tail => {}
             Ctx::Value if n > 0 => {
@@ -534,6 +644,79 @@ impl<'a> Codegen<'a> {
             _ => {}
         }
         self.f().depth = base + usize::from(ctx == Ctx::Value);
+        Ok(())
+    }
+
+    /// Runs a loop in place: its arguments become slots of this frame, its head boxes the
+    /// parameters that need boxes, and the calls at the ends of its body jump back there.
+    fn loop_(&mut self, form: LoopForm<'_>, ctx: Ctx) -> Result<()> {
+        let LoopForm { var, lambda, args } = form;
+        let base = self.f().depth;
+        let params = lambda.params.len();
+        if base + params > MAX_U16 {
+            return Err(Error::syntax(
+                "procedure too large: more than 65535 local variables",
+                &lambda.span,
+            ));
+        }
+        for a in args {
+            self.expr(a, Ctx::Value)?;
+        }
+        for (i, &p) in lambda.params.iter().enumerate() {
+            self.f().places.insert(p, Place::Slot((base + i) as u16));
+        }
+        let head = self.pc();
+        self.f().last_label = head;
+        for (i, &p) in lambda.params.iter().enumerate() {
+            if self.vars[p].boxed() {
+                self.emit(Op::BoxLocal);
+                self.emit_u16(base + i, None)?;
+            }
+        }
+        self.f().loops.push(Loop {
+            var,
+            base: base as u16,
+            params,
+            head,
+        });
+        self.mark(&lambda.span);
+        let body = self.expr(&lambda.body, ctx.loop_body());
+        self.f().loops.pop();
+        body?;
+        self.leave_scope(base, params, ctx)
+    }
+
+    /// The loop run in place that calling `f` with `argc` arguments iterates.
+    fn enclosing_loop(&self, f: &Expr, argc: usize) -> Option<&Loop> {
+        let Expr::Local(v) = f else { return None };
+        let loops = &self.functions.last()?.loops;
+        loops
+            .iter()
+            .rev()
+            .find(|l| l.var == *v)
+            .filter(|l| l.params == argc)
+    }
+
+    /// The next iteration of an enclosing loop: the arguments replace its parameters, and
+    /// anything the body pushed above them goes.
+    fn loop_jump(&mut self, f: &Expr, args: &[Expr], span: &Span, ctx: Ctx) -> Result<()> {
+        let (base, head) = {
+            let l = self
+                .enclosing_loop(f, args.len())
+                .expect("an enclosing loop");
+            (l.base, l.head)
+        };
+        let depth = self.f().depth;
+        for a in args {
+            self.expr(a, Ctx::Value)?;
+        }
+        self.mark(span);
+        self.emit(Op::Loop);
+        self.emit_u16(base as usize, None)?;
+        self.emit_u16(args.len(), None)?;
+        self.emit_u32(head as u32);
+        // What follows is reached only by a jump; the depth is that of the loop's value.
+        self.f().depth = depth + usize::from(ctx == Ctx::Value);
         Ok(())
     }
 
@@ -560,6 +743,7 @@ impl<'a> Codegen<'a> {
             depth,
             last_local: None,
             last_label: 0,
+            loops: Vec::new(),
         });
         self.f().proto.max_stack = depth;
         self.mark(&lambda.span);
@@ -592,6 +776,101 @@ impl<'a> Codegen<'a> {
     }
 }
 
+/// The parts of a loop the current function can run in place (see [`Loop`]).
+struct LoopForm<'e> {
+    var: VarId,
+    lambda: &'e Lambda,
+    args: &'e [Expr],
+}
+
+/// `(let ((v #<undefined>)) (set! v (lambda params body)) (v args ...))`, the shape of a
+/// named `let`, a `do` and a one-binding `letrec` called at once, when nothing but calls at
+/// the ends of `body` ever refers to `v`.
+fn loop_form<'e>(bindings: &'e [(VarId, Expr)], body: &'e Expr) -> Option<LoopForm<'e>> {
+    let [(var, Expr::Const(Value::UNDEFINED))] = bindings else {
+        return None;
+    };
+    let Expr::Seq(exprs) = body else { return None };
+    let [Expr::SetLocal(set, value), Expr::Call(f, args, _)] = exprs.as_slice() else {
+        return None;
+    };
+    let (Expr::Lambda(lambda), Expr::Local(called)) = (&**value, &**f) else {
+        return None;
+    };
+    let fits = set == var
+        && called == var
+        && lambda.rest.is_none()
+        && lambda.params.len() == args.len()
+        && args.iter().all(|a| !mentions(a, *var))
+        && only_called_at_ends(&lambda.body, *var, args.len());
+    fits.then_some(LoopForm {
+        var: *var,
+        lambda,
+        args,
+    })
+}
+
+/// Whether `e` refers to `var` anywhere.
+fn mentions(e: &Expr, var: VarId) -> bool {
+    !walk(e, false, &mut |e, _| match e {
+        Expr::Local(v) | Expr::SetLocal(v, _) => *v != var,
+        Expr::Call(f, _, _) => !matches!(&**f, Expr::Local(v) if *v == var),
+        _ => true,
+    })
+}
+
+/// Whether every reference to `var` in `e` is a call with `argc` arguments at an end of
+/// `e` (a position whose value is `e`'s value), outside any inner lambda.
+fn only_called_at_ends(e: &Expr, var: VarId, argc: usize) -> bool {
+    walk(e, true, &mut |e, at_end| match e {
+        Expr::Local(v) | Expr::SetLocal(v, _) => *v != var,
+        Expr::Call(f, args, _) => match &**f {
+            Expr::Local(v) if *v == var => at_end && args.len() == argc,
+            _ => true,
+        },
+        _ => true,
+    })
+}
+
+/// Visits `e` and its parts, each with whether it is at an end of `e`, until `visit`
+/// returns false; returns whether it never did. The operator of a call is visited only
+/// as part of the call, not on its own.
+fn walk(e: &Expr, at_end: bool, visit: &mut dyn FnMut(&Expr, bool) -> bool) -> bool {
+    let mut stack = vec![(e, at_end)];
+    while let Some((e, at_end)) = stack.pop() {
+        if !visit(e, at_end) {
+            return false;
+        }
+        match e {
+            Expr::Const(_) | Expr::Local(_) | Expr::Global(..) => {}
+            Expr::SetLocal(_, value)
+            | Expr::SetGlobal(_, value, _)
+            | Expr::DefineGlobal(_, value) => stack.push((value, false)),
+            Expr::If(test, then, otherwise) => {
+                stack.extend([(&**test, false), (&**then, at_end), (&**otherwise, at_end)])
+            }
+            Expr::Lambda(inner) => stack.push((&inner.body, false)),
+            Expr::Seq(es) => {
+                let (last, init) = es.split_last().expect("a sequence is not empty");
+                stack.extend(init.iter().map(|e| (e, false)));
+                stack.push((last, at_end));
+            }
+            Expr::Call(f, args, _) => {
+                if !matches!(&**f, Expr::Local(_)) {
+                    stack.push((f, false));
+                }
+                stack.extend(args.iter().map(|a| (a, false)));
+            }
+            Expr::Prim(_, args, _) => stack.extend(args.iter().map(|a| (a, false))),
+            Expr::Let(bindings, body) => {
+                stack.extend(bindings.iter().map(|(_, init)| (init, false)));
+                stack.push((body, at_end));
+            }
+        }
+    }
+    true
+}
+
 /// The fused compare-and-jump for a predicate: it jumps when the predicate is false.
 fn branch_op(p: Prim) -> Option<Op> {
     Some(match p {
@@ -606,6 +885,26 @@ fn branch_op(p: Prim) -> Option<Op> {
         Prim::IsZero => Op::JumpUnlessZero,
         _ => return None,
     })
+}
+
+/// The form of a conditional jump that reads its operands from frame slots, where there
+/// is one.
+fn with_local_operands(op: Op) -> Op {
+    match op {
+        Op::JumpUnlessLt => Op::JumpUnlessLtLocals,
+        Op::JumpUnlessGt => Op::JumpUnlessGtLocals,
+        Op::JumpUnlessLe => Op::JumpUnlessLeLocals,
+        Op::JumpUnlessGe => Op::JumpUnlessGeLocals,
+        Op::JumpUnlessNumEq => Op::JumpUnlessNumEqLocals,
+        Op::JumpUnlessNull => Op::JumpUnlessNullLocal,
+        Op::JumpUnlessPair => Op::JumpUnlessPairLocal,
+        Op::JumpUnlessLtImm => Op::JumpUnlessLtImmLocal,
+        Op::JumpUnlessGtImm => Op::JumpUnlessGtImmLocal,
+        Op::JumpUnlessLeImm => Op::JumpUnlessLeImmLocal,
+        Op::JumpUnlessGeImm => Op::JumpUnlessGeImmLocal,
+        Op::JumpUnlessNumEqImm => Op::JumpUnlessNumEqImmLocal,
+        op => op,
+    }
 }
 
 /// A constant fixnum that fits an `i16` (and whose negation does too).

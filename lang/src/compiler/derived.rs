@@ -390,6 +390,14 @@ impl Expander<'_> {
     /// The value of `test` if it is true, else `otherwise`: `(let ((t test)) (if t t
     /// otherwise))` with a `t` no program can name.
     fn value_or(&mut self, test: Expr, otherwise: Expr) -> Result<Expr> {
+        // A predicate's true value is `#t`, so it needs no variable to keep it.
+        if matches!(test, Expr::Prim(p, ..) if p.is_predicate()) {
+            return Ok(Expr::If(
+                Box::new(test),
+                Box::new(Expr::Const(Value::TRUE)),
+                Box::new(otherwise),
+            ));
+        }
         self.with_scope(|ex| {
             let t = ex.fresh("test");
             let body = Expr::If(

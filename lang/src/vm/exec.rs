@@ -28,7 +28,8 @@ impl Vm {
         // 1. `code` points to a `Proto` that outlives the loop (see `proto`), and `ip` into
         //    its `code`: the compiler emits whole instructions, every path of a body ends
         //    in `return`, `tail-call` or a jump to an instruction start, and jump targets
-        //    and operand sizes are its own.
+        //    and operand sizes are its own, as are the constant indices. `code_start`
+        //    and `constants` are always `code`'s.
         // 2. `stack_base <= fp - 1 <= sp <= stack_base + capacity`: a function never uses
         //    more than its `max_stack` slots above `fp`, and a call checks that the callee
         //    has that much room before it enters; `apply` checks the room for the
@@ -39,7 +40,11 @@ impl Vm {
         unsafe {
             let stack_end = stack_base.add(capacity);
             let mut code: &Proto = proto(Rc::as_ptr(&entry));
-            let mut ip: *const u8 = code.code.as_ptr();
+            // The current code's instructions and constants, kept at hand for jumps and
+            // constant loads; they change with `code`, on calls and returns.
+            let mut code_start: *const u8 = code.code.as_ptr();
+            let mut constants: *const Value = code.constants.as_ptr();
+            let mut ip: *const u8 = code_start;
             let mut sp: *mut Value = stack_base.add(len);
             let mut fp: *mut Value = sp;
 
@@ -77,7 +82,7 @@ impl Vm {
             }
             macro_rules! jump {
                 ($target:expr) => {
-                    ip = code.code.as_ptr().add($target)
+                    ip = code_start.add($target)
                 };
             }
             macro_rules! safepoint {
@@ -92,7 +97,7 @@ impl Vm {
             macro_rules! fail {
                 ($at:expr, $e:expr) => {{
                     sync!();
-                    let pc = $at.offset_from(code.code.as_ptr()) as usize;
+                    let pc = $at.offset_from(code_start) as usize;
                     return Err(self.locate($e, code, pc));
                 }};
             }
@@ -142,6 +147,28 @@ impl Vm {
                     }
                 }};
             }
+            // Compare two locals, and jump unless the comparison holds.
+            macro_rules! branch_locals {
+                ($at:expr, $compare:expr) => {{
+                    let a = *fp.add(u16!());
+                    let b = *fp.add(u16!());
+                    let target = u32!();
+                    if arith!($at, $compare, a, b) == Value::FALSE {
+                        jump!(target);
+                    }
+                }};
+            }
+            // Compare a local with the operand, and jump unless the comparison holds.
+            macro_rules! branch_imm_local {
+                ($at:expr, $compare:expr) => {{
+                    let a = *fp.add(u16!());
+                    let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                    let target = u32!();
+                    if arith!($at, $compare, a, k) == Value::FALSE {
+                        jump!(target);
+                    }
+                }};
+            }
             macro_rules! return_value {
                 ($v:expr) => {{
                     let v = $v;
@@ -152,6 +179,8 @@ impl Vm {
                     }
                     let f = self.frames.pop().expect("a frame to return to");
                     code = proto(f.code);
+                    code_start = code.code.as_ptr();
+                    constants = code.constants.as_ptr();
                     ip = f.ip;
                     fp = stack_base.add(f.fp);
                     push!(v);
@@ -165,7 +194,7 @@ impl Vm {
                 let op = Op::from_byte_unchecked(*ip);
                 ip = ip.add(1);
                 match op {
-                    Op::Const => push!(code.constants[u16!()]),
+                    Op::Const => push!(constants.add(u16!()).read()),
                     Op::Nil => push!(Value::NIL),
                     Op::True => push!(Value::TRUE),
                     Op::False => push!(Value::FALSE),
@@ -179,7 +208,7 @@ impl Vm {
                         let s = u16!();
                         *fp.add(s) = pop!();
                     }
-                    Op::Free => push!((*fp.sub(1)).field(u16!())),
+                    Op::Free => push!((*fp.sub(1)).field(u16!() + 1)),
                     Op::SelfRef => push!(*fp.sub(1)),
                     Op::Unbox => *sp.sub(1) = (*sp.sub(1)).field(0),
                     Op::SetBox => {
@@ -191,7 +220,7 @@ impl Vm {
                         *fp.add(s) = self.rt.heap.object(Kind::Box, 1, 1, *fp.add(s));
                     }
                     Op::Global => {
-                        let cell = code.constants[u16!()];
+                        let cell = constants.add(u16!()).read();
                         let v = cell.field(CELL_VALUE);
                         if v == Value::UNDEFINED {
                             fail!(at, unbound(cell));
@@ -199,14 +228,14 @@ impl Vm {
                         push!(v);
                     }
                     Op::SetGlobal => {
-                        let cell = code.constants[u16!()];
+                        let cell = constants.add(u16!()).read();
                         if cell.field(CELL_VALUE) == Value::UNDEFINED {
                             fail!(at, unbound(cell));
                         }
                         cell.set_field(CELL_VALUE, pop!());
                     }
                     Op::DefineGlobal => {
-                        let cell = code.constants[u16!()];
+                        let cell = constants.add(u16!()).read();
                         cell.set_field(CELL_VALUE, pop!());
                     }
                     Op::Pop => sp = sp.sub(1),
@@ -230,9 +259,12 @@ impl Vm {
                     Op::Closure => {
                         let index = u32!();
                         let n = u16!();
-                        let closure = self.rt.heap.object(Kind::Closure, n + 1, n, Value::FALSE);
+                        let closure =
+                            self.rt
+                                .heap
+                                .object(Kind::Closure, n + 1, n + 1, Value::FALSE);
                         let target = Rc::as_ptr(&self.rt.code[index]);
-                        closure.set_raw(n, target.expose_provenance() as u64);
+                        closure.set_raw(0, target.expose_provenance() as u64);
                         for i in 0..n {
                             let from_frame = *ip == 0;
                             ip = ip.add(1);
@@ -240,9 +272,9 @@ impl Vm {
                             let v = if from_frame {
                                 *fp.add(slot)
                             } else {
-                                (*fp.sub(1)).field(slot)
+                                (*fp.sub(1)).field(slot + 1)
                             };
-                            closure.set_field(i, v);
+                            closure.set_field(i + 1, v);
                         }
                         debug_assert_eq!(CAPTURE_BYTES, 3);
                         push!(closure);
@@ -294,7 +326,9 @@ impl Vm {
                                 }
                                 fp = sp.sub(params + usize::from(target.rest));
                                 code = target;
-                                ip = code.code.as_ptr();
+                                code_start = code.code.as_ptr();
+                                constants = code.constants.as_ptr();
+                                ip = code_start;
                                 break;
                             }
                             if !callee.is(Kind::Primitive) {
@@ -367,7 +401,21 @@ impl Vm {
                             fp.add(i).write(from.add(i).read());
                         }
                         sp = fp.add(argc);
-                        ip = code.code.as_ptr();
+                        ip = code_start;
+                    }
+                    Op::Loop => {
+                        // A loop run in place: the arguments on top replace the loop's
+                        // parameters in the frame, and whatever the body pushed goes.
+                        let base = fp.add(u16!());
+                        let argc = u16!();
+                        let head = u32::from_le_bytes(ip.cast::<[u8; 4]>().read()) as usize;
+                        let from = sp.sub(argc);
+                        for i in 0..argc {
+                            base.add(i).write(from.add(i).read());
+                        }
+                        sp = base.add(argc);
+                        safepoint!();
+                        jump!(head);
                     }
                     Op::ReturnLocal => {
                         safepoint!();
@@ -467,6 +515,36 @@ impl Vm {
                         if !holds {
                             jump!(target);
                         }
+                    }
+                    Op::JumpUnlessLtLocals => branch_locals!(at, Op::Lt),
+                    Op::JumpUnlessGtLocals => branch_locals!(at, Op::Gt),
+                    Op::JumpUnlessLeLocals => branch_locals!(at, Op::Le),
+                    Op::JumpUnlessGeLocals => branch_locals!(at, Op::Ge),
+                    Op::JumpUnlessNumEqLocals => branch_locals!(at, Op::NumEq),
+                    Op::JumpUnlessLtImmLocal => branch_imm_local!(at, Op::Lt),
+                    Op::JumpUnlessGtImmLocal => branch_imm_local!(at, Op::Gt),
+                    Op::JumpUnlessLeImmLocal => branch_imm_local!(at, Op::Le),
+                    Op::JumpUnlessGeImmLocal => branch_imm_local!(at, Op::Ge),
+                    Op::JumpUnlessNumEqImmLocal => branch_imm_local!(at, Op::NumEq),
+                    Op::JumpUnlessNullLocal | Op::JumpUnlessPairLocal => {
+                        let a = *fp.add(u16!());
+                        let target = u32!();
+                        let holds = if op == Op::JumpUnlessNullLocal {
+                            a == Value::NIL
+                        } else {
+                            a.is_pair()
+                        };
+                        if !holds {
+                            jump!(target);
+                        }
+                    }
+                    Op::LocalCar | Op::LocalCdr => {
+                        let p = *fp.add(u16!());
+                        if !p.is_pair() {
+                            let name = if op == Op::LocalCar { "car" } else { "cdr" };
+                            fail!(at, Error::wrong_type(name, "a pair", p));
+                        }
+                        push!(if op == Op::LocalCar { p.car() } else { p.cdr() });
                     }
                     Op::VectorRef => {
                         let i = pop!();

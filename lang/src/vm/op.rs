@@ -95,6 +95,7 @@ ops! {
     Call "call" [U16];
     TailCall "tail-call" [U16];
     SelfTailCall "self-tail-call" [U16];
+    Loop "loop" [U16, U16, Target];
     Return "return" [];
     ReturnLocal "return-local" [U16];
     Add "add" [];
@@ -133,6 +134,20 @@ ops! {
     JumpUnlessLeImm "jump-unless-le-imm" [I16, Target];
     JumpUnlessGeImm "jump-unless-ge-imm" [I16, Target];
     JumpUnlessNumEqImm "jump-unless-num-eq-imm" [I16, Target];
+    LocalCar "local-car" [U16];
+    LocalCdr "local-cdr" [U16];
+    JumpUnlessNullLocal "jump-unless-null?-local" [U16, Target];
+    JumpUnlessPairLocal "jump-unless-pair?-local" [U16, Target];
+    JumpUnlessLtLocals "jump-unless-lt-locals" [U16, U16, Target];
+    JumpUnlessGtLocals "jump-unless-gt-locals" [U16, U16, Target];
+    JumpUnlessLeLocals "jump-unless-le-locals" [U16, U16, Target];
+    JumpUnlessGeLocals "jump-unless-ge-locals" [U16, U16, Target];
+    JumpUnlessNumEqLocals "jump-unless-num-eq-locals" [U16, U16, Target];
+    JumpUnlessLtImmLocal "jump-unless-lt-imm-local" [U16, I16, Target];
+    JumpUnlessGtImmLocal "jump-unless-gt-imm-local" [U16, I16, Target];
+    JumpUnlessLeImmLocal "jump-unless-le-imm-local" [U16, I16, Target];
+    JumpUnlessGeImmLocal "jump-unless-ge-imm-local" [U16, I16, Target];
+    JumpUnlessNumEqImmLocal "jump-unless-num-eq-imm-local" [U16, I16, Target];
 }
 
 /// A closure's capture list follows `closure`: for each free variable, a byte (0: a local
