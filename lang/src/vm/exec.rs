@@ -8,7 +8,9 @@
 use std::rc::Rc;
 
 use super::op::{Op, CAPTURE_BYTES};
-use super::{fixnum_arith, proto, stack_overflow, unbound, vector_index, Frame, Proto, Vm};
+use super::{
+    fixnum_arith, fixnum_compare, proto, stack_overflow, unbound, vector_index, Frame, Proto, Vm,
+};
 use crate::builtins::{self, Special};
 use crate::error::{Error, Result};
 use crate::object::Alloc;
@@ -118,6 +120,15 @@ impl Vm {
                     }
                 };
             }
+            // Whether a comparison holds, inline for fixnums.
+            macro_rules! holds {
+                ($at:expr, $compare:expr, $a:expr, $b:expr) => {
+                    match fixnum_compare($compare, $a, $b) {
+                        Some(holds) => holds,
+                        None => try_at!($at, self.generic_arith($compare, $a, $b)) != Value::FALSE,
+                    }
+                };
+            }
             macro_rules! binary {
                 ($at:expr, $op:expr) => {{
                     let b = pop!();
@@ -131,7 +142,7 @@ impl Vm {
                     let target = u32!();
                     let b = pop!();
                     let a = pop!();
-                    if arith!($at, $compare, a, b) == Value::FALSE {
+                    if !holds!($at, $compare, a, b) {
                         jump!(target);
                     }
                 }};
@@ -142,7 +153,7 @@ impl Vm {
                     let k = Value::fixnum(u16!() as u16 as i16 as i64);
                     let target = u32!();
                     let a = pop!();
-                    if arith!($at, $compare, a, k) == Value::FALSE {
+                    if !holds!($at, $compare, a, k) {
                         jump!(target);
                     }
                 }};
@@ -153,7 +164,7 @@ impl Vm {
                     let a = *fp.add(u16!());
                     let b = *fp.add(u16!());
                     let target = u32!();
-                    if arith!($at, $compare, a, b) == Value::FALSE {
+                    if !holds!($at, $compare, a, b) {
                         jump!(target);
                     }
                 }};
@@ -164,7 +175,7 @@ impl Vm {
                     let a = *fp.add(u16!());
                     let k = Value::fixnum(u16!() as u16 as i16 as i64);
                     let target = u32!();
-                    if arith!($at, $compare, a, k) == Value::FALSE {
+                    if !holds!($at, $compare, a, k) {
                         jump!(target);
                     }
                 }};
@@ -283,6 +294,17 @@ impl Vm {
                         let mut argc = u16!();
                         safepoint!();
                         if op == Op::TailCall {
+                            let from = sp.sub(argc + 1);
+                            if *from == *fp.sub(1) && argc == code.params && !code.rest {
+                                // The function calls itself (through a global, say): the
+                                // arguments replace its parameters and it starts over.
+                                for i in 0..argc {
+                                    fp.add(i).write(from.add(i + 1).read());
+                                }
+                                sp = fp.add(argc);
+                                ip = code_start;
+                                continue;
+                            }
                             // The callee and its arguments move down over the current frame
                             // (a loop: the counts are too small for a call to `memmove`).
                             let from = sp.sub(argc + 1);

@@ -253,6 +253,25 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
     }
 }
 
+/// A comparison of two fixnums, for the instructions that branch on it; `None` when
+/// either is something else.
+#[inline(always)]
+pub(super) fn fixnum_compare(op: Op, a: Value, b: Value) -> Option<bool> {
+    if !(a.is_fixnum() && b.is_fixnum()) {
+        return None;
+    }
+    // A fixnum's word is its value shifted left, so words compare as values do.
+    let (x, y) = (a.word().bits() as i64, b.word().bits() as i64);
+    Some(match op {
+        Op::Lt => x < y,
+        Op::Gt => x > y,
+        Op::Le => x <= y,
+        Op::Ge => x >= y,
+        Op::NumEq => x == y,
+        _ => unreachable!("not a comparison: {op:?}"),
+    })
+}
+
 fn frame_line(code: &Proto, pc: usize) -> String {
     let name = code.name.as_deref().unwrap_or("anonymous procedure");
     match code.span_at(pc) {
