@@ -105,7 +105,10 @@ pub fn run(vm: &mut Vm) -> i32 {
     }
     let mut counter = 0;
     let status = loop {
-        // Whatever the collector left to do, it may do while we wait for input.
+        // Whatever the collector left to do, it does before we wait for input, and the
+        // empty pages it keeps for the program's next allocations go back to the system.
+        vm.rt.heap.sweep_pending(usize::MAX);
+        vm.rt.heap.release_free_pages();
         match editor.readline("> ") {
             Ok(line) => {
                 if line.trim().is_empty() {

@@ -12,8 +12,11 @@ pub(crate) struct Space {
     pub kind: PageKind,
     pub class: u8,
     pub slot_bytes: usize,
-    /// Every page of this space.
+    /// The pages of this space that are swept (or new since the last collection).
     pub pages: Vec<PagePtr>,
+    /// The pages of this space that wait to be swept: the other pages. Objects on them
+    /// are as the last collection left them: marked if live, and not yet freed if dead.
+    pub pending: Vec<PagePtr>,
     /// Pages with free slots that allocation has not visited since the last sweep.
     pub available: Vec<PagePtr>,
     /// The page the current run is in, and the slot after the run.
@@ -35,6 +38,7 @@ impl Space {
             class,
             slot_bytes,
             pages: Vec::new(),
+            pending: Vec::new(),
             available: Vec::new(),
             current: None,
             cursor: std::ptr::null_mut(),
@@ -70,7 +74,8 @@ impl Space {
         }
     }
 
-    /// Makes a fresh, empty page this space's current page and claims all of it.
+    /// Makes an empty page (fresh, or swept and found all dead) this space's current page
+    /// and claims all of it.
     pub fn adopt(&mut self, page: PagePtr) -> Run {
         self.pages.push(page);
         let slots = page.header().slot_count as usize;

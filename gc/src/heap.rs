@@ -24,7 +24,11 @@ pub struct HeapConfig {
     pub growth_factor: f64,
     /// ... but never before this many bytes have been allocated since it.
     pub min_budget_bytes: usize,
-    /// Empty pages kept for reuse; the rest go back to the system at once.
+    /// Empty pages kept for reuse beyond the next collection's budget; the rest go back
+    /// to the system at once. The budget's worth is kept because the program will
+    /// allocate that much before the next collection, and unmapping pages only to map
+    /// them again costs time, in the sweep (which, when lazy, runs between the program's
+    /// steps) and in allocation.
     pub pool_retain_bytes: usize,
 }
 
@@ -51,6 +55,12 @@ pub struct Heap {
     /// `allocated_since` at which a collection is requested.
     budget: usize,
     requested: bool,
+    /// Small-object pages that wait to be swept, in all spaces.
+    pub(crate) pending_pages: usize,
+    /// The space lazy sweeping takes pending pages from next.
+    pub(crate) sweep_cursor: usize,
+    /// `requested`, or pages pending: the one flag a safepoint reads.
+    safepoint_due: bool,
     /// Bytes allocated before the last collection (slot sizes).
     allocated_before: u64,
     pub(crate) live_bytes: usize,
@@ -86,6 +96,9 @@ impl Heap {
             config,
             allocated_since: 0,
             requested: false,
+            pending_pages: 0,
+            sweep_cursor: 0,
+            safepoint_due: false,
             allocated_before: 0,
             live_bytes: 0,
             stats: StatsRecorder::new(),
@@ -99,10 +112,27 @@ impl Heap {
         self.requested
     }
 
+    /// Whether the embedder's safepoint has work to do: a collection
+    /// ([`Heap::collection_requested`]) or pages to sweep ([`Heap::sweep_pending`]).
+    #[inline(always)]
+    pub fn safepoint_due(&self) -> bool {
+        self.safepoint_due
+    }
+
+    /// Small-object pages that wait to be swept.
+    pub fn pending_sweep_pages(&self) -> usize {
+        self.pending_pages
+    }
+
     /// Asks for a collection at the embedder's next safepoint, whatever the budget says
     /// (a stress mode asks after every collection).
     pub fn request_collection(&mut self) {
         self.requested = true;
+        self.update_safepoint_due();
+    }
+
+    pub(crate) fn update_safepoint_due(&mut self) {
+        self.safepoint_due = self.requested || self.pending_pages > 0;
     }
 
     /// Allocates a pair.
@@ -163,11 +193,14 @@ impl Heap {
     fn refill(&mut self, space: usize) -> *mut u8 {
         let run = match self.spaces[space].next_run() {
             Some(run) => run,
-            None => {
-                let s = &self.spaces[space];
-                let page = self.pool.small_page(s.kind, s.class as usize);
-                self.spaces[space].adopt(page)
-            }
+            None => match self.sweep_for_run(space) {
+                Some(run) => run,
+                None => {
+                    let s = &self.spaces[space];
+                    let page = self.pool.small_page(s.kind, s.class as usize);
+                    self.spaces[space].adopt(page)
+                }
+            },
         };
         self.count_allocation(run.bytes);
         self.spaces[space]
@@ -187,13 +220,19 @@ impl Heap {
         self.allocated_since += bytes;
         if self.allocated_since >= self.budget {
             self.requested = true;
+            self.safepoint_due = true;
         }
     }
 
-    /// Collects: marks from `roots`, breaks dead weak cars, sweeps. Every word the program
-    /// still uses must be reachable from `roots`; the rest is freed.
+    /// Collects: finishes the last collection's sweep, marks from `roots`, breaks dead
+    /// weak cars, frees dead large objects, and sweeps the small-object pages, or (with the
+    /// `lazy-sweep` feature) leaves them to be swept while the program runs. Every word
+    /// the program still uses must be reachable from `roots`; the rest is freed.
     pub fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
         self.retire_runs();
+        let leftover_start = Instant::now();
+        let mut pages_freed = self.finish_sweep() + self.pool.trim_to_retain();
+        let leftover = leftover_start.elapsed();
         let start = Instant::now();
         gather(roots, &mut self.roots);
         self.marker.reset_counts();
@@ -201,11 +240,22 @@ impl Heap {
         // heap (the contract of `RootSet`), and `&mut self` keeps the mutator out.
         unsafe { self.marker.mark_from(&self.roots) };
         let weak_broken = self.break_dead_weak_cars();
+        self.live_bytes = self.marker.marked_bytes;
         let mark = start.elapsed();
+        // The budget, known now, bounds the pool before the sweep fills it.
+        let target = (self.live_bytes as f64 * self.config.growth_factor) as usize;
+        self.budget = target
+            .saturating_sub(self.live_bytes)
+            .max(self.config.min_budget_bytes);
+        self.pool
+            .set_retain_bytes(self.config.pool_retain_bytes + self.budget);
 
         let sweep_start = Instant::now();
-        let pages_freed = self.sweep();
-        let sweep = sweep_start.elapsed();
+        pages_freed += self.begin_sweep();
+        if !cfg!(feature = "lazy-sweep") {
+            pages_freed += self.finish_sweep();
+        }
+        let sweep = leftover + sweep_start.elapsed();
 
         let c = CollectionStats {
             mark,
@@ -219,10 +269,7 @@ impl Heap {
         self.allocated_before += self.allocated_since as u64;
         self.allocated_since = 0;
         self.requested = false;
-        let target = (self.live_bytes as f64 * self.config.growth_factor) as usize;
-        self.budget = target
-            .saturating_sub(self.live_bytes)
-            .max(self.config.min_budget_bytes);
+        self.update_safepoint_due();
         c
     }
 
@@ -246,6 +293,7 @@ impl Heap {
         out.heap_bytes = self.heap_bytes();
         out.live_bytes = self.live_bytes;
         out.pages = self.page_counts();
+        out.pending_sweep_pages = self.pending_pages;
         out.peak_mark_stack = self.marker.peak_stack;
         out.mark_threads = 1;
         out
@@ -256,7 +304,10 @@ impl Heap {
         let page_lists: usize = self
             .spaces
             .iter()
-            .map(|s| (s.pages.capacity() + s.available.capacity()) * std::mem::size_of::<PagePtr>())
+            .map(|s| {
+                (s.pages.capacity() + s.pending.capacity() + s.available.capacity())
+                    * std::mem::size_of::<PagePtr>()
+            })
             .sum();
         self.pool.mapped_pages * PAGE_SIZE
             + page_lists
@@ -272,10 +323,11 @@ impl Heap {
             ..PageCounts::default()
         };
         for s in &self.spaces {
+            let pages = s.pages.len() + s.pending.len();
             match s.kind {
-                PageKind::Pair => c.pair += s.pages.len(),
-                PageKind::WeakPair => c.weak_pair += s.pages.len(),
-                _ => c.object += s.pages.len(),
+                PageKind::Pair => c.pair += pages,
+                PageKind::WeakPair => c.weak_pair += pages,
+                _ => c.object += pages,
             }
             c.with_free_slots += s.available.len();
         }
@@ -295,7 +347,7 @@ impl Drop for Heap {
         let pages = self
             .spaces
             .iter_mut()
-            .flat_map(|s| s.pages.drain(..))
+            .flat_map(|s| s.pages.drain(..).chain(s.pending.drain(..)))
             .collect::<Vec<_>>();
         for page in pages.into_iter().chain(self.large.drain(..)) {
             // SAFETY: the heap is going away; no space or object will use the page again.

@@ -95,6 +95,7 @@ impl Marker {
         if !page.mark(page.slot_index_exact(addr)) {
             return;
         }
+        page.count_live();
         let header = page.header();
         self.marked_bytes += header.slot_bytes as usize;
         self.marked_objects += 1;

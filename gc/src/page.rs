@@ -13,7 +13,7 @@
 //! page with a single slot, so every object pointer masks to a page header.
 
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::word::Word;
 
@@ -53,6 +53,10 @@ pub(crate) struct PageHeader {
     recip: u32,
     pub first_slot: u32,
     bitmap_words: u32,
+    /// Slots marked by the current collection, counted as the marker sets their bits, so
+    /// that sweeping knows a page is all dead without reading its bitmap. Only one
+    /// thread marks a given page, so a plain load and store count it.
+    live: AtomicU32,
 }
 
 /// Bytes taken by a header whose page has `slot_count` slots, rounded up to 16.
@@ -102,6 +106,7 @@ impl PagePtr {
                 recip: (1u64 << 32).div_ceil(slot_bytes as u64) as u32,
                 first_slot: first_slot as u32,
                 bitmap_words: bitmap_words as u32,
+                live: AtomicU32::new(0),
             });
             let bitmaps = base
                 .as_ptr()
@@ -211,6 +216,18 @@ impl PagePtr {
         word.fetch_or(bit, Ordering::Relaxed) & bit == 0
     }
 
+    /// Counts a slot this collection has just marked.
+    #[inline(always)]
+    pub fn count_live(self) {
+        let live = &self.header().live;
+        live.store(live.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
+    /// The slots marked since the last call, and a fresh count for the next collection.
+    pub fn take_live(self) -> usize {
+        self.header().live.swap(0, Ordering::Relaxed) as usize
+    }
+
     #[inline(always)]
     pub fn is_marked(self, i: usize) -> bool {
         self.marks()[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0
@@ -287,6 +304,25 @@ impl PagePtr {
             live += marked.count_ones() as usize;
         }
         live
+    }
+
+    /// Frees every slot of a page none of whose slots is marked, without visiting them
+    /// (but to poison them, in debug builds).
+    pub fn free_all(self) {
+        let alloc = self.alloc_bits();
+        let words = self.header().bitmap_words as usize;
+        for w in 0..words {
+            // SAFETY: `w` is below `bitmap_words`; the mutator is the only user.
+            let was_allocated = unsafe { alloc.add(w).replace(0) };
+            if cfg!(debug_assertions) {
+                debug_assert_eq!(self.marks()[w].load(Ordering::Relaxed), 0);
+                let mut dying = was_allocated;
+                while dying != 0 {
+                    self.poison_slot(w * 64 + dying.trailing_zeros() as usize);
+                    dying &= dying - 1;
+                }
+            }
+        }
     }
 
     pub fn poison_slot(self, i: usize) {

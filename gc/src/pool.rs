@@ -26,6 +26,12 @@ impl PagePool {
         }
     }
 
+    /// Changes how many empty pages the pool keeps; it drops no page it holds now, but
+    /// gives back the next ones released past the new bound.
+    pub fn set_retain_bytes(&mut self, bytes: usize) {
+        self.retain_pages = bytes / PAGE_SIZE;
+    }
+
     pub fn free_pages(&self) -> usize {
         self.free.len()
     }
@@ -95,6 +101,29 @@ impl PagePool {
             unsafe { os::unmap_pages(page.base(), pages) };
             self.mapped_pages -= pages;
         }
+    }
+
+    /// Takes back a one-page page that holds no live object and keeps it, whatever the
+    /// bound: giving memory back to the system can take a hundred microseconds on a
+    /// virtual machine (the TLB shootdown), too long for a step of lazy sweeping.
+    /// [`PagePool::trim_to_retain`] gives back the surplus later.
+    ///
+    /// # Safety
+    /// The rules of [`PagePool::release`], and the page is a single page.
+    pub unsafe fn keep(&mut self, page: PagePtr) {
+        debug_assert_eq!(page.header().pages, 1);
+        self.free.push(page);
+    }
+
+    /// Gives back to the system the pages kept past the bound. Returns how many.
+    pub fn trim_to_retain(&mut self) -> usize {
+        let surplus = self.free.len().saturating_sub(self.retain_pages);
+        for page in self.free.drain(self.free.len() - surplus..) {
+            // SAFETY: pooled pages came from `map(1)` and nothing refers to them.
+            unsafe { os::unmap_pages(page.base(), 1) };
+        }
+        self.mapped_pages -= surplus;
+        surplus
     }
 
     fn map(&mut self, pages: usize) -> std::ptr::NonNull<u8> {

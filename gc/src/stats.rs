@@ -8,6 +8,8 @@ use hdrhistogram::Histogram;
 #[derive(Copy, Clone, Debug, Default)]
 pub struct CollectionStats {
     pub mark: Duration,
+    /// Sweeping inside the pause: what the last collection left pending, and large
+    /// objects (and, without lazy sweeping, every page).
     pub sweep: Duration,
     /// Bytes of the slots the marker reached.
     pub marked_bytes: usize,
@@ -61,6 +63,15 @@ pub struct GcStats {
     pub pause_p95: Duration,
     pub pause_p99: Duration,
     pub pause_max: Duration,
+    /// Steps of lazy sweeping (by allocation, safepoints and `sweep_pending`), the pages
+    /// they swept, their total time and the longest one.
+    pub lazy_sweep_steps: u64,
+    pub pages_swept_lazily: u64,
+    pub lazy_sweep_total: Duration,
+    pub sweep_step_max: Duration,
+    pub sweep_step_p99: Duration,
+    /// Small-object pages that wait to be swept now.
+    pub pending_sweep_pages: usize,
     /// The deepest any mark stack has been, in entries.
     pub peak_mark_stack: usize,
     pub mark_threads: usize,
@@ -76,8 +87,12 @@ pub(crate) struct StatsRecorder {
     pub mark_total: Duration,
     pub sweep_total: Duration,
     pub last: Option<CollectionStats>,
-    /// Pauses in nanoseconds.
+    lazy_sweep_steps: u64,
+    pages_swept_lazily: u64,
+    lazy_sweep_total: Duration,
+    /// Pauses, and steps of lazy sweeping, in nanoseconds.
     pauses: Histogram<u64>,
+    sweep_steps: Histogram<u64>,
 }
 
 impl StatsRecorder {
@@ -87,7 +102,12 @@ impl StatsRecorder {
             mark_total: Duration::ZERO,
             sweep_total: Duration::ZERO,
             last: None,
+            lazy_sweep_steps: 0,
+            pages_swept_lazily: 0,
+            lazy_sweep_total: Duration::ZERO,
             pauses: Histogram::new_with_bounds(1, MAX_PAUSE_NS, 3)
+                .expect("valid bounds and precision"),
+            sweep_steps: Histogram::new_with_bounds(1, MAX_PAUSE_NS, 3)
                 .expect("valid bounds and precision"),
         }
     }
@@ -101,7 +121,20 @@ impl StatsRecorder {
         self.last = Some(c);
     }
 
+    pub fn record_sweep_step(&mut self, took: Duration, pages: usize) {
+        self.lazy_sweep_steps += 1;
+        self.pages_swept_lazily += pages as u64;
+        self.lazy_sweep_total += took;
+        self.sweep_steps
+            .saturating_record(took.as_nanos().max(1) as u64);
+    }
+
     pub fn fill(&self, out: &mut GcStats) {
+        out.lazy_sweep_steps = self.lazy_sweep_steps;
+        out.pages_swept_lazily = self.pages_swept_lazily;
+        out.lazy_sweep_total = self.lazy_sweep_total;
+        out.sweep_step_max = Duration::from_nanos(self.sweep_steps.max());
+        out.sweep_step_p99 = Duration::from_nanos(self.sweep_steps.value_at_quantile(0.99));
         let q = |q: f64| Duration::from_nanos(self.pauses.value_at_quantile(q));
         out.collections = self.collections;
         out.mark_total = self.mark_total;

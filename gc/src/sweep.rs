@@ -1,11 +1,26 @@
 //! Sweeping, and the weak-pair pass that comes before it.
 //!
 //! A small-object page is swept by copying its mark bitmap over its alloc bitmap: the
-//! marked slots stay allocated, the rest become free. A page with no marked slot goes
-//! back to the pool. A large object that is not marked is freed at once.
+//! marked slots stay allocated, the rest become free. A page with no marked slot (the
+//! marker counts each page's marks) is freed whole without reading its bitmaps. A large
+//! object that is not marked is freed in the collection that finds it dead.
+//!
+//! With the `lazy-sweep` feature the pause ends when marking does: small-object pages
+//! are left pending, and swept a page at a time by the allocation that needs room in
+//! their size class, by the embedder's safepoints ([`Heap::sweep_pending`]), or at the
+//! start of the next collection, whichever comes first. A pending page keeps its mark
+//! bits until it is swept, and the next collection marks only after every page is swept,
+//! so a page is always swept with its own marks. Without the feature every page is swept
+//! in the pause.
 
+use std::time::Instant;
+
+use crate::alloc::Run;
 use crate::heap::{Heap, WEAK_PAIRS};
 use crate::mark::is_marked;
+use crate::page::PagePtr;
+#[cfg(doc)]
+use crate::pool::PagePool;
 use crate::word::Word;
 
 impl Heap {
@@ -32,42 +47,138 @@ impl Heap {
         broken
     }
 
-    /// Sweeps every page. Returns how many pages (or large objects) it freed.
-    pub(crate) fn sweep(&mut self) -> usize {
-        let mut freed = 0;
-        let mut live_bytes = 0;
-        let pool = &mut self.pool;
+    /// Ends a collection's marking: every small-object page becomes pending, in time
+    /// proportional to the number of spaces, not pages; large objects are swept now, and
+    /// the dead ones freed. Returns how many large objects it freed.
+    pub(crate) fn begin_sweep(&mut self) -> usize {
         for space in &mut self.spaces {
+            debug_assert!(space.pending.is_empty(), "a sweep was left unfinished");
             space.available.clear();
-            let (available, slot_bytes) = (&mut space.available, space.slot_bytes);
-            space.pages.retain(|&page| {
-                let live = page.sweep_bitmaps();
-                if live == 0 {
-                    // SAFETY: no slot of the page is live, and `retain` drops it from the
-                    // space.
-                    unsafe { pool.release(page) };
-                    freed += 1;
-                    return false;
-                }
-                if live < page.header().slot_count as usize {
-                    available.push(page);
-                }
-                live_bytes += live * slot_bytes;
-                true
-            });
+            std::mem::swap(&mut space.pages, &mut space.pending);
+            self.pending_pages += space.pending.len();
         }
+        self.sweep_cursor = 0;
+        self.update_safepoint_due();
+        self.sweep_large()
+    }
+
+    fn sweep_large(&mut self) -> usize {
+        let pool = &mut self.pool;
+        let before = self.large.len();
         self.large.retain(|&page| {
+            page.take_live();
             if page.is_marked(0) {
                 page.sweep_bitmaps();
-                live_bytes += page.header().slot_bytes as usize;
                 return true;
             }
             // SAFETY: the large object is dead and `retain` drops its run from the list.
             unsafe { pool.release(page) };
-            freed += 1;
             false
         });
-        self.live_bytes = live_bytes;
+        before - self.large.len()
+    }
+
+    /// Sweeps the next pending page of `space`; `None` when the space has none. A page
+    /// with live objects goes back to the space; an empty one is the caller's.
+    fn sweep_page(&mut self, space: usize) -> Option<Swept> {
+        let page = self.spaces[space].pending.pop()?;
+        self.pending_pages -= 1;
+        let live = page.take_live();
+        if live == 0 {
+            page.free_all();
+            return Some(Swept::Empty(page));
+        }
+        let marked = page.sweep_bitmaps();
+        debug_assert_eq!(marked, live, "the marker's count disagrees with the bitmap");
+        let s = &mut self.spaces[space];
+        s.pages.push(page);
+        Some(if live < page.header().slot_count as usize {
+            s.available.push(page);
+            Swept::HasRoom
+        } else {
+            Swept::Full
+        })
+    }
+
+    /// Sweeps every pending page, in the pause. Returns how many empty pages it gave
+    /// back to the pool.
+    pub(crate) fn finish_sweep(&mut self) -> usize {
+        let mut freed = 0;
+        for space in 0..self.spaces.len() {
+            while let Some(swept) = self.sweep_page(space) {
+                if let Swept::Empty(page) = swept {
+                    // SAFETY: no slot of the page is live, and no space holds it any more.
+                    unsafe { self.pool.release(page) };
+                    freed += 1;
+                }
+            }
+        }
+        self.update_safepoint_due();
         freed
     }
+
+    /// Sweeps up to `n_pages` pending pages, of any size class, as one step of lazy
+    /// sweeping; empty pages go to the pool, which keeps them until the next collection
+    /// (see [`PagePool::keep`]). Returns how many it swept.
+    pub fn sweep_pending(&mut self, n_pages: usize) -> usize {
+        if self.pending_pages == 0 {
+            return 0;
+        }
+        let start = Instant::now();
+        let mut swept = 0;
+        while swept < n_pages && self.sweep_cursor < self.spaces.len() {
+            match self.sweep_page(self.sweep_cursor) {
+                Some(Swept::Empty(page)) => {
+                    // SAFETY: as in `finish_sweep`; a small-object page is one page.
+                    unsafe { self.pool.keep(page) };
+                    swept += 1;
+                }
+                Some(_) => swept += 1,
+                None => self.sweep_cursor += 1,
+            }
+        }
+        self.update_safepoint_due();
+        self.stats.record_sweep_step(start.elapsed(), swept);
+        swept
+    }
+
+    /// A run of free slots for `space` from its pending pages, swept a batch at a time
+    /// until one has room; `None` when none has. An empty page is reused whole.
+    pub(crate) fn sweep_for_run(&mut self, space: usize) -> Option<Run> {
+        while !self.spaces[space].pending.is_empty() {
+            let start = Instant::now();
+            let mut swept = 0;
+            let mut run = None;
+            while swept < ALLOCATION_SWEEP_BATCH && run.is_none() {
+                let Some(outcome) = self.sweep_page(space) else {
+                    break;
+                };
+                swept += 1;
+                run = match outcome {
+                    Swept::Empty(page) => Some(self.spaces[space].adopt(page)),
+                    Swept::HasRoom => self.spaces[space].next_run(),
+                    Swept::Full => None,
+                };
+            }
+            self.update_safepoint_due();
+            self.stats.record_sweep_step(start.elapsed(), swept);
+            if run.is_some() {
+                return run;
+            }
+        }
+        None
+    }
+}
+
+/// Pending pages an allocation sweeps at most in one step while it looks for room.
+const ALLOCATION_SWEEP_BATCH: usize = 16;
+
+/// What sweeping a page found.
+enum Swept {
+    /// No live object: the page is free for any use.
+    Empty(PagePtr),
+    /// Some free slots; the page is in its space's `available` list.
+    HasRoom,
+    /// Every slot live.
+    Full,
 }

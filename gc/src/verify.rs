@@ -46,7 +46,7 @@ impl Heap {
         let pages: HashMap<usize, PagePtr> = self
             .spaces
             .iter()
-            .flat_map(|s| s.pages.iter())
+            .flat_map(|s| s.pages.iter().chain(s.pending.iter()))
             .chain(self.large.iter())
             .map(|&p| (p.addr(), p))
             .collect();

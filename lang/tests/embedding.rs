@@ -54,3 +54,33 @@ fn globals_defined_from_rust_are_visible_to_scheme() {
     assert!(vm.rt.global("square").is_some());
     assert!(vm.rt.global("no-such-thing").is_none());
 }
+
+#[test]
+fn safepoints_sweep_pending_pages_in_a_loop_that_allocates_nothing() {
+    let mut vm = Vm::new(Options::default());
+    eval(
+        &mut vm,
+        "(define keep (let loop ((i 0) (l '())) (if (= i 20000) l (loop (+ i 1) (cons (make-vector 3 i) l)))))",
+    );
+    eval(&mut vm, "(define w (make-weak-pair (make-vector 10 0) 0))");
+    eval(&mut vm, "(collect)");
+    let pending = vm.rt.heap.pending_sweep_pages();
+    assert_eq!(pending > 0, cfg!(feature = "lazy-sweep"));
+    // The weak car broke in the collection, before the sweep.
+    assert_eq!(
+        to_string(eval(&mut vm, "(bwp-object? (car w))"), Style::Write),
+        "#t"
+    );
+    // Backward jumps are safepoints: each sweeps a few pages, with no allocation at all.
+    eval(
+        &mut vm,
+        "(let loop ((i 0)) (if (< i 10000) (loop (+ i 1))))",
+    );
+    assert_eq!(vm.rt.heap.pending_sweep_pages(), 0);
+    let steps = vm.rt.heap.stats().lazy_sweep_steps;
+    assert_eq!(steps > 1, cfg!(feature = "lazy-sweep"));
+    assert_eq!(
+        to_string(eval(&mut vm, "(length keep)"), Style::Write),
+        "20000"
+    );
+}

@@ -36,6 +36,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
         builtin("error", 1, None, error),
+        builtin("sweep-pending", 1, Some(1), |rt, a| {
+            let pages = super::index_arg("sweep-pending", a[0])?;
+            let swept = rt.heap.sweep_pending(pages);
+            Ok(Value::fixnum(swept as i64))
+        }),
+        builtin("pending-sweep-pages", 0, Some(0), |rt, _| {
+            Ok(Value::fixnum(rt.heap.pending_sweep_pages() as i64))
+        }),
         builtin("exit", 0, Some(1), |_, a| {
             let code = match a.first() {
                 None | Some(&Value::TRUE) => 0,
@@ -102,6 +110,11 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
         ("sweep-total-us", us(s.sweep_total)),
         ("mark-threads", s.mark_threads as i64),
         ("peak-mark-stack", s.peak_mark_stack as i64),
+        ("lazy-sweep-steps", s.lazy_sweep_steps as i64),
+        ("sweep-step-max-us", us(s.sweep_step_max)),
+        ("sweep-step-p99-us", us(s.sweep_step_p99)),
+        ("pages-swept-lazily", s.pages_swept_lazily as i64),
+        ("pending-sweep-pages", s.pending_sweep_pages as i64),
         ("pages-pair", s.pages.pair as i64),
         ("pages-object", s.pages.object as i64),
         ("pages-large", s.pages.large as i64),

@@ -89,9 +89,9 @@ impl Vm {
             }
             macro_rules! safepoint {
                 () => {
-                    if self.rt.heap.collection_requested() {
+                    if self.rt.heap.safepoint_due() {
                         sync!();
-                        self.collect(code);
+                        self.safepoint(code);
                     }
                 };
             }

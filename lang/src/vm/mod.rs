@@ -1,9 +1,10 @@
 //! The virtual machine: a loop over bytecode with its own value and frame stacks.
 //!
 //! A Scheme call pushes a [`Frame`] on `frames`, never a Rust frame, so recursion depth is
-//! bounded only by `Options::max_frames`. Calls, tail calls and returns are the
-//! safepoints: there, and only there, the VM collects when the heap asks for it, with the
-//! value stack, the frames' code, and the runtime's tables as roots.
+//! bounded only by `Options::max_frames`. Calls, tail calls, returns and the backward
+//! jumps of loops are the safepoints: there, and only there, the VM collects when the
+//! heap asks for it, with the value stack, the frames' code, and the runtime's tables as
+//! roots, and sweeps a few pages when the last collection left some pending.
 
 mod code;
 mod exec;
@@ -67,6 +68,11 @@ pub(super) unsafe fn proto<'a>(p: *const Proto) -> &'a Proto {
     unsafe { &*p }
 }
 
+/// Pages a safepoint sweeps at most, when pages wait to be swept: enough that sweeping
+/// keeps ahead of a program that allocates in other size classes, few enough that the
+/// step stays within microseconds.
+const SAFEPOINT_SWEEP_PAGES: usize = 4;
+
 pub struct Vm {
     pub rt: Runtime,
     stack: Vec<Value>,
@@ -122,6 +128,16 @@ impl Vm {
         }
         out.push_str(&disassemble(&top, None));
         Ok(out)
+    }
+
+    /// The collector's work at a safepoint: the collection it asked for, or else a step
+    /// of sweeping.
+    pub(super) fn safepoint(&mut self, current: &Proto) {
+        if self.rt.heap.collection_requested() {
+            self.collect(current);
+        } else {
+            self.rt.heap.sweep_pending(SAFEPOINT_SWEEP_PAGES);
+        }
     }
 
     pub fn collect(&mut self, current: &Proto) {

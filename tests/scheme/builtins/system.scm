@@ -8,3 +8,8 @@
 (define w (make-weak-pair (list 1 2) 'strong))
 (t (pair? w))
 (t (bwp-object? 5))
+(collect)
+(t (>= (sweep-pending 0) 0))
+(sweep-pending 1000000)
+(t (pending-sweep-pages))
+(t (sweep-pending 3))

@@ -46,3 +46,6 @@
 cyc
 (length cyc)
 (reverse cyc)
+(sweep-pending -1)
+(sweep-pending 'all)
+(pending-sweep-pages 1)

@@ -1,0 +1,76 @@
+//! Helpers the heap tests share: words, pairs, vectors and lists through the public API.
+#![allow(dead_code)]
+
+use rudo_gc::{Header, Heap, Word};
+
+/// Sizes shrink under Miri, which runs these tests a thousand times slower.
+pub const fn scaled(native: usize, miri: usize) -> usize {
+    if cfg!(miri) {
+        miri
+    } else {
+        native
+    }
+}
+
+pub const VECTOR: u8 = 1;
+pub const BYTES: u8 = 2;
+
+pub fn fx(n: i64) -> Word {
+    Word::fixnum(n)
+}
+
+pub fn car(w: Word) -> Word {
+    // SAFETY: tests only pass pair words of a live heap that are reachable from roots.
+    unsafe { w.pair_ptr().read() }
+}
+
+pub fn cdr(w: Word) -> Word {
+    // SAFETY: as in `car`.
+    unsafe { w.pair_ptr().add(1).read() }
+}
+
+pub fn set_car(w: Word, v: Word) {
+    // SAFETY: as in `car`.
+    unsafe { w.pair_ptr().write(v) }
+}
+
+pub fn field(w: Word, i: usize) -> Word {
+    // SAFETY: tests only pass live object words and indices below their size.
+    unsafe { w.field_ptr(i).read() }
+}
+
+pub fn set_field(w: Word, i: usize, v: Word) {
+    // SAFETY: as in `field`.
+    unsafe { w.field_ptr(i).write(v) }
+}
+
+pub fn vector(heap: &mut Heap, items: &[Word]) -> Word {
+    let v = heap.alloc_object(Header::new(VECTOR, items.len(), items.len()), fx(0));
+    for (i, &x) in items.iter().enumerate() {
+        set_field(v, i, x);
+    }
+    v
+}
+
+pub fn list(heap: &mut Heap, n: usize) -> Word {
+    (0..n)
+        .rev()
+        .fold(fx(-1), |tail, i| heap.alloc_pair(fx(i as i64), tail))
+}
+
+pub fn list_sum(mut l: Word) -> (usize, i64) {
+    let (mut len, mut sum) = (0, 0);
+    while l.is_pair() {
+        len += 1;
+        sum += car(l).fixnum_value();
+        l = cdr(l);
+    }
+    (len, sum)
+}
+
+pub fn collect_and_verify(heap: &mut Heap, roots: &[Word]) {
+    heap.collect(roots);
+    if let Err(e) = heap.verify(roots) {
+        panic!("heap unsound after collection: {e}");
+    }
+}
