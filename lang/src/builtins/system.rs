@@ -36,6 +36,19 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
         builtin("error", 1, None, error),
+        builtin("current-second", 0, Some(0), |rt, _| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            Ok(rt.number(crate::number::Number::Real(now)))
+        }),
+        builtin("current-jiffy", 0, Some(0), |_, _| {
+            let since_start = process_start().elapsed().as_micros();
+            Ok(Value::fixnum(since_start as i64))
+        }),
+        builtin("jiffies-per-second", 0, Some(0), |_, _| {
+            Ok(Value::fixnum(1_000_000))
+        }),
         builtin("sweep-pending", 1, Some(1), |rt, a| {
             let pages = super::index_arg("sweep-pending", a[0])?;
             let swept = rt.heap.sweep_pending(pages);
@@ -84,6 +97,12 @@ fn error(_: &mut Runtime, a: &[Value]) -> Result<Value> {
         [message, irritants @ ..] => Err(Error::runtime(text(*message), irritants.to_vec())),
         [] => unreachable!("arity checked"),
     }
+}
+
+/// The instant jiffies count from: the first time anything asks.
+fn process_start() -> std::time::Instant {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(std::time::Instant::now)
 }
 
 fn output(rt: &mut Runtime, v: Value, style: Style) -> Result<Value> {

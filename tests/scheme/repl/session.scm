@@ -12,5 +12,10 @@
 (newline)
 (if #f #f)
 1 2 3
+;; The REPL sweeps what a collection left pending before it reads the next line.
+(define big (make-list 300000 1))
+(set! big #f)
+(collect)
+(pending-sweep-pages)
 (exit 0)
 (display "not reached")
