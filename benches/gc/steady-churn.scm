@@ -13,7 +13,7 @@
   (let loop ((k 0) (l '()))
     (if (< k 200)
         (loop (+ k 1) (cons (make-vector (modulo k 7) k) l))
-        (vector-set! cache (modulo (* i 7919) 100000) (list (make-string 20 #\x) l)))))
+        (vector-set! cache (modulo (* i 7919) 100000) (list (make-string 20 #\x) (car l))))))
 
 (define windows (make-vector (+ 1 (quotient seconds 10)) 0))
 (let loop ((i 0))
