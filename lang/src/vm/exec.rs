@@ -30,8 +30,8 @@ impl Vm {
         // 1. `code` points to a `Proto` that outlives the loop (see `proto`), and `ip` into
         //    its `code`: the compiler emits whole instructions, every path of a body ends
         //    in `return`, `tail-call` or a jump to an instruction start, and jump targets
-        //    and operand sizes are its own, as are the constant indices. `code_start`
-        //    and `constants` are always `code`'s.
+        //    and operand sizes are its own, as are the constant indices. `code_start` is
+        //    always `code`'s.
         // 2. `stack_base <= fp - 1 <= sp <= stack_base + capacity`: a function never uses
         //    more than its `max_stack` slots above `fp`, and a call checks that the callee
         //    has that much room before it enters; `apply` checks the room for the
@@ -42,10 +42,9 @@ impl Vm {
         unsafe {
             let stack_end = stack_base.add(capacity);
             let mut code: &Proto = proto(Rc::as_ptr(&entry));
-            // The current code's instructions and constants, kept at hand for jumps and
-            // constant loads; they change with `code`, on calls and returns.
+            // The current code's instructions, kept at hand for jumps; it changes with
+            // `code`, on calls and returns.
             let mut code_start: *const u8 = code.code.as_ptr();
-            let mut constants: *const Value = code.constants.as_ptr();
             let mut ip: *const u8 = code_start;
             let mut sp: *mut Value = stack_base.add(len);
             let mut fp: *mut Value = sp;
@@ -191,7 +190,6 @@ impl Vm {
                     let f = self.frames.pop().expect("a frame to return to");
                     code = proto(f.code);
                     code_start = code.code.as_ptr();
-                    constants = code.constants.as_ptr();
                     ip = f.ip;
                     fp = stack_base.add(f.fp);
                     push!(v);
@@ -205,7 +203,7 @@ impl Vm {
                 let op = Op::from_byte_unchecked(*ip);
                 ip = ip.add(1);
                 match op {
-                    Op::Const => push!(constants.add(u16!()).read()),
+                    Op::Const => push!(code.constants.as_ptr().add(u16!()).read()),
                     Op::Nil => push!(Value::NIL),
                     Op::True => push!(Value::TRUE),
                     Op::False => push!(Value::FALSE),
@@ -231,7 +229,7 @@ impl Vm {
                         *fp.add(s) = self.rt.heap.object(Kind::Box, 1, 1, *fp.add(s));
                     }
                     Op::Global => {
-                        let cell = constants.add(u16!()).read();
+                        let cell = code.constants.as_ptr().add(u16!()).read();
                         let v = cell.field(CELL_VALUE);
                         if v == Value::UNDEFINED {
                             fail!(at, unbound(cell));
@@ -239,14 +237,14 @@ impl Vm {
                         push!(v);
                     }
                     Op::SetGlobal => {
-                        let cell = constants.add(u16!()).read();
+                        let cell = code.constants.as_ptr().add(u16!()).read();
                         if cell.field(CELL_VALUE) == Value::UNDEFINED {
                             fail!(at, unbound(cell));
                         }
                         cell.set_field(CELL_VALUE, pop!());
                     }
                     Op::DefineGlobal => {
-                        let cell = constants.add(u16!()).read();
+                        let cell = code.constants.as_ptr().add(u16!()).read();
                         cell.set_field(CELL_VALUE, pop!());
                     }
                     Op::Pop => sp = sp.sub(1),
@@ -349,8 +347,7 @@ impl Vm {
                                 fp = sp.sub(params + usize::from(target.rest));
                                 code = target;
                                 code_start = code.code.as_ptr();
-                                constants = code.constants.as_ptr();
-                                ip = code_start;
+                                            ip = code_start;
                                 break;
                             }
                             if !callee.is(Kind::Primitive) {
