@@ -14,7 +14,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Editor, Helper};
 
-use rudo_lang::compiler::SPECIAL_FORMS;
+use rudo_lang::compiler::special_forms;
 use rudo_lang::reader::{read_all, SourceFile};
 use rudo_lang::{to_string, ErrorKind, Style, Value, Vm};
 
@@ -49,10 +49,11 @@ impl Completer for SchemeHelper {
             .map_or(0, |i| i + 1);
         let prefix = &line[start..pos];
         let names = self.names.borrow();
+        let forms: Vec<&str> = special_forms().collect();
         let mut hits: Vec<Pair> = names
             .iter()
             .map(String::as_str)
-            .chain(SPECIAL_FORMS.iter().copied())
+            .chain(forms)
             .filter(|n| n.starts_with(prefix) && !n.starts_with('%'))
             .map(|n| Pair {
                 display: n.to_string(),

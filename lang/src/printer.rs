@@ -195,7 +195,22 @@ fn print_object(v: Value, style: Style, out: &mut String) {
         }
         Some(Kind::Closure | Kind::Primitive) => out.push_str("#<procedure>"),
         Some(Kind::Box) => out.push_str("#<box>"),
-        Some(Kind::Record) => out.push_str("#<record>"),
+        Some(Kind::Record) => {
+            use crate::builtins::records::{is_record_type, type_name};
+            let (prefix, rtd) = if is_record_type(v) {
+                ("#<record-type ", v)
+            } else {
+                ("#<", v.field(0))
+            };
+            out.push_str(prefix);
+            let name = type_name(rtd);
+            out.push_str(if name.is(Kind::Symbol) {
+                symbol_name(name)
+            } else {
+                "record"
+            });
+            out.push('>');
+        }
         _ => out.push_str("#<object>"),
     }
 }

@@ -9,6 +9,7 @@ mod chars;
 mod equal;
 mod lists;
 pub mod numbers;
+pub mod records;
 mod strings;
 pub mod system;
 mod vectors;
@@ -61,6 +62,7 @@ pub fn all() -> Vec<Builtin> {
     out.extend(strings::builtins());
     out.extend(vectors::builtins());
     out.extend(system::builtins());
+    out.extend(records::builtins());
     out.push(Builtin {
         special: Some(Special::Collect),
         ..builtin("collect", 0, Some(0), |_, _| {

@@ -149,7 +149,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(rt.number(Number::Real(num("exact->inexact", a[0])?.to_f64())))
         }),
         builtin("sqrt", 1, Some(1), sqrt),
-        builtin("exact-integer-sqrt", 1, Some(1), |rt, a| {
+        // Both values, as a list; `exact-integer-sqrt` (in the prelude) returns them.
+        builtin("%exact-integer-sqrt", 1, Some(1), |rt, a| {
             let n = int("exact-integer-sqrt", a[0])?;
             if n.is_negative() {
                 return Err(Error::wrong_type(

@@ -52,3 +52,44 @@
 
 (define (string-for-each f s . ss)
   (apply for-each f (string->list s) (map string->list ss)))
+
+;; Promises (R7RS 4.2.5). A promise holds a box `(done? . value-or-thunk)` that promises
+;; chained by `delay-force` come to share, so forcing a chain runs in constant space.
+(define-record-type promise (%promise box) promise? (box %promise-box %set-promise-box!))
+
+(define (%make-promise done? value) (%promise (cons done? value)))
+
+(define (make-promise v) (if (promise? v) v (%make-promise #t v)))
+
+(define (force p)
+  (if (not (promise? p))
+      p
+      (let ((box (%promise-box p)))
+        (if (car box)
+            (cdr box)
+            (let* ((p* (make-promise ((cdr box))))
+                   (box (%promise-box p)))
+              ;; Forcing the thunk may have forced `p` itself; the first result stands.
+              (unless (car box)
+                (let ((box* (%promise-box p*)))
+                  (set-car! box (car box*))
+                  (set-cdr! box (cdr box*))
+                  (%set-promise-box! p* box)))
+              (force p))))))
+
+;; Multiple values: one value is itself; any other number travels as a record that only
+;; `call-with-values` opens.
+(define-record-type %values (%make-values list) %values? (list %values-list))
+
+(define (values . things)
+  (if (and (pair? things) (null? (cdr things)))
+      (car things)
+      (%make-values things)))
+
+(define (call-with-values producer consumer)
+  (let ((v (producer)))
+    (if (%values? v) (apply consumer (%values-list v)) (consumer v))))
+
+(define (exact-integer-sqrt n) (apply values (%exact-integer-sqrt n)))
+(define (floor/ n d) (values (floor-quotient n d) (floor-remainder n d)))
+(define (truncate/ n d) (values (truncate-quotient n d) (truncate-remainder n d)))

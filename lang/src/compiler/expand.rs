@@ -9,6 +9,7 @@
 use std::rc::Rc;
 
 use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
+use super::rewrite;
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
 use crate::runtime::Runtime;
@@ -75,7 +76,8 @@ impl<'rt> Expander<'rt> {
                 return Meaning::Var(var);
             }
         }
-        match SPECIAL_FORMS_LIST.iter().find(|s| **s == name) {
+        let forms = SPECIAL_FORMS_LIST.iter().chain(rewrite::REWRITTEN_FORMS);
+        match forms.into_iter().find(|s| **s == name) {
             Some(s) => Meaning::Special(s),
             None => Meaning::Global,
         }
@@ -268,6 +270,10 @@ impl<'rt> Expander<'rt> {
             "define-syntax" | "let-syntax" | "letrec-syntax" | "syntax-rules" => Err(
                 Error::syntax(format!("`{form}` is not supported yet"), span),
             ),
+            _ if rewrite::REWRITTEN_FORMS.contains(&form) => {
+                let d = rewrite::rewrite(form, items, span)?;
+                self.expand(&d)
+            }
             _ => self.expand_derived(form, items, span),
         }
     }
@@ -429,6 +435,25 @@ impl<'rt> Expander<'rt> {
 
     /// A body: internal definitions (also inside `begin`) become `letrec*` bindings.
     pub(super) fn body(&mut self, forms: &[Datum], span: &Span) -> Result<Expr> {
+        // Definitions written shorter (`define-record-type`, `define-values`) become the
+        // `define`s they stand for first, so that the body sees them.
+        let definition_form = |ex: &Self, d: &Datum| {
+            let head = d.list().and_then(|l| l.first()).and_then(Datum::symbol)?;
+            match ex.meaning(head) {
+                Meaning::Special(form) if rewrite::is_definition(form) => Some(form),
+                _ => None,
+            }
+        };
+        if forms.iter().any(|d| definition_form(self, d).is_some()) {
+            let rewritten = forms
+                .iter()
+                .map(|d| match definition_form(self, d) {
+                    Some(form) => rewrite::rewrite(form, d.list().unwrap_or_default(), &d.span),
+                    None => Ok(d.clone()),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return self.body(&rewritten, span);
+        }
         let mut flat = Vec::new();
         flatten_begins(forms, &mut flat, self);
         let is_define = |ex: &Self, d: &Datum| {

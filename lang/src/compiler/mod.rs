@@ -8,11 +8,19 @@ mod codegen;
 mod derived;
 mod expand;
 mod quasi;
+mod rewrite;
 
 use std::rc::Rc;
 
 pub use ast::Prim;
-pub use expand::SPECIAL_FORMS_LIST as SPECIAL_FORMS;
+
+/// Every name the compiler treats as syntax.
+pub fn special_forms() -> impl Iterator<Item = &'static str> {
+    expand::SPECIAL_FORMS_LIST
+        .iter()
+        .chain(rewrite::REWRITTEN_FORMS)
+        .copied()
+}
 
 use crate::error::Result;
 use crate::reader::Datum;

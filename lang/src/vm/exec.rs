@@ -347,7 +347,7 @@ impl Vm {
                                 fp = sp.sub(params + usize::from(target.rest));
                                 code = target;
                                 code_start = code.code.as_ptr();
-                                            ip = code_start;
+                                ip = code_start;
                                 break;
                             }
                             if !callee.is(Kind::Primitive) {

@@ -1,0 +1,21 @@
+; R7RS 4.2.5: delay, delay-force, make-promise, force, promise?.
+(define (t x) (write x) (newline))
+(t (force (delay (+ 1 2))))
+(t (let ((p (delay (+ 1 2)))) (list (force p) (force p))))
+; A promise is forced once.
+(define count 0)
+(define p (delay (begin (set! count (+ count 1)) (if (> count x) count (force p)))))
+(define x 5)
+(t (force p))
+(set! x 10)
+(t (force p))
+; delay-force chains run in constant space.
+(define (loop n) (delay-force (if (= n 0) (delay 'done) (loop (- n 1)))))
+(t (force (loop 1000000)))
+(define (stream-from n) (cons n (delay (stream-from (+ n 1)))))
+(define (stream-ref s k) (if (= k 0) (car s) (stream-ref (force (cdr s)) (- k 1))))
+(t (stream-ref (stream-from 0) 10000))
+(t (list (promise? (delay 1)) (promise? (make-promise 1)) (promise? 1)))
+(t (force (make-promise (make-promise 8))))
+(t (force 7))
+(t (delay 1))

@@ -1,0 +1,26 @@
+; R7RS 5.5: define-record-type.
+(define (t x) (write x) (newline))
+(define-record-type pare (kons x y) pare? (x kar set-kar!) (y kdr))
+(t (pare? (kons 1 2)))
+(t (pare? (cons 1 2)))
+(t (kar (kons 1 2)))
+(t (kdr (kons 1 2)))
+(t (let ((k (kons 1 2))) (set-kar! k 3) (kar k)))
+(t (list (kons 1 2) pare))
+; Fields the constructor leaves out start as #f; a record is only eqv? to itself.
+(define-record-type <node> (make-node value) node? (value node-value) (next node-next set-node-next!))
+(define n (make-node 1))
+(t (list (node-value n) (node-next n)))
+(set-node-next! n (make-node 2))
+(t (node-value (node-next n)))
+(t (list (eqv? n n) (equal? (make-node 1) (make-node 1))))
+; Two types with the same field names are different types.
+(define-record-type a-type (make-a v) a? (v a-v))
+(define-record-type b-type (make-b v) b? (v b-v))
+(t (list (a? (make-a 1)) (a? (make-b 1))))
+; In a body.
+(define (local)
+  (define-record-type cell (make-cell v) cell? (v cell-ref cell-set!))
+  (let ((c (make-cell 1))) (cell-set! c 2) (cell-ref c)))
+(t (local))
+(kar (make-a 1))
