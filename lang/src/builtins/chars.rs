@@ -40,6 +40,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("char-ci>?", 1, None, |_, a| {
             compare("char-ci>?", a, |x, y| fold(x) > fold(y))
         }),
+        builtin("char-ci<=?", 1, None, |_, a| {
+            compare("char-ci<=?", a, |x, y| fold(x) <= fold(y))
+        }),
+        builtin("char-ci>=?", 1, None, |_, a| {
+            compare("char-ci>=?", a, |x, y| fold(x) >= fold(y))
+        }),
         builtin("char-alphabetic?", 1, Some(1), |_, a| {
             Ok(Value::bool(ch("char-alphabetic?", a[0])?.is_alphabetic()))
         }),

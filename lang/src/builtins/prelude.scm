@@ -93,3 +93,56 @@
 (define (exact-integer-sqrt n) (apply values (%exact-integer-sqrt n)))
 (define (floor/ n d) (values (floor-quotient n d) (floor-remainder n d)))
 (define (truncate/ n d) (values (truncate-quotient n d) (truncate-remainder n d)))
+;; The rest of (scheme base), (scheme complex) for real numbers, (scheme process-context).
+(define (list-set! list k obj) (set-car! (list-tail list k) obj))
+
+(define (%copy! who to at from start end ref put! size)
+  (if (or (< at 0) (< start 0) (< end start) (> end (size from)) (> (+ at (- end start)) (size to)))
+      (error (string-append (symbol->string who) ": range out of bounds") at start end))
+  ;; Copy away from the overlap when `to` and `from` are the same object.
+  (if (<= at start)
+      (do ((i start (+ i 1)) (j at (+ j 1))) ((= i end)) (put! to j (ref from i)))
+      (do ((i (- end 1) (- i 1)) (j (+ at (- end start 1)) (- j 1))) ((< i start)) (put! to j (ref from i)))))
+
+(define (string-copy! to at from . range)
+  (%copy! 'string-copy! to at from
+          (if (pair? range) (car range) 0)
+          (if (and (pair? range) (pair? (cdr range))) (cadr range) (string-length from))
+          string-ref string-set! string-length))
+
+(define (bytevector-copy! to at from . range)
+  (%copy! 'bytevector-copy! to at from
+          (if (pair? range) (car range) 0)
+          (if (and (pair? range) (pair? (cdr range))) (cadr range) (bytevector-length from))
+          bytevector-u8-ref bytevector-u8-set! bytevector-length))
+
+;; The simplest rational within `y` of `x` (R7RS 6.2.6), after the R4RS reference.
+(define (rationalize x y)
+  (define (simplest lo hi)
+    (let ((fl (floor lo)) (fh (floor hi)))
+      (cond ((not (< fl lo)) fl)
+            ((= fl fh) (+ fl (/ (simplest (/ (- hi fh)) (/ (- lo fl))))))
+            (else (+ 1 fl)))))
+  (let ((lo (- x (abs y))) (hi (+ x (abs y))))
+    (cond ((= lo hi) lo)
+          ((positive? lo) (simplest lo hi))
+          ((negative? hi) (- (simplest (- hi) (- lo))))
+          (else (if (and (exact? x) (exact? y)) 0 0.)))))
+
+(define (real-part x) (if (real? x) x (error "real-part: expected a number" x)))
+(define (imag-part x) (if (real? x) 0 (error "imag-part: expected a number" x)))
+(define (angle x)
+  (cond ((not (real? x)) (error "angle: expected a number" x))
+        ((negative? x) (atan 0 -1))
+        (else 0)))
+(define (make-rectangular x y)
+  (if (and (exact? y) (zero? y)) x (error "make-rectangular: complex numbers are not supported" x y)))
+(define (make-polar magnitude angle)
+  (if (and (exact? angle) (zero? angle))
+      magnitude
+      (error "make-polar: complex numbers are not supported" magnitude angle)))
+
+(define (features) '(r7rs exact-closed ratios full-unicode rudo-scheme))
+
+;; No `dynamic-wind` yet, so no `after` procedures to skip.
+(define (emergency-exit . status) (apply exit status))

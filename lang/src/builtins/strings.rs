@@ -121,6 +121,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("string-ci>?", 1, None, |_, a| {
             compare("string-ci>?", a, true, |o| o.is_gt())
         }),
+        builtin("string-ci<=?", 1, None, |_, a| {
+            compare("string-ci<=?", a, true, |o| o.is_le())
+        }),
+        builtin("string-ci>=?", 1, None, |_, a| {
+            compare("string-ci>=?", a, true, |o| o.is_ge())
+        }),
         builtin("symbol->string", 1, Some(1), |rt, a| {
             if !a[0].is(Kind::Symbol) {
                 return Err(Error::wrong_type("symbol->string", "a symbol", a[0]));

@@ -65,6 +65,32 @@ pub(super) fn builtins() -> Vec<Builtin> {
             };
             Err(Error::new(ErrorKind::Exit(code), "exit"))
         }),
+        builtin("get-environment-variable", 1, Some(1), |rt, a| {
+            let name = string_to_rust(string("get-environment-variable", a[0])?);
+            Ok(match std::env::var(name) {
+                Ok(value) => rt.heap.string(&value),
+                Err(_) => Value::FALSE,
+            })
+        }),
+        builtin("get-environment-variables", 0, Some(0), |rt, _| {
+            let mut entries = Vec::new();
+            for (name, value) in std::env::vars() {
+                let (k, v) = (rt.heap.string(&name), rt.heap.string(&value));
+                entries.push(rt.heap.cons(k, v));
+            }
+            Ok(rt.heap.list(&entries))
+        }),
+        builtin("file-exists?", 1, Some(1), |_, a| {
+            let path = string_to_rust(string("file-exists?", a[0])?);
+            Ok(Value::bool(std::path::Path::new(&path).exists()))
+        }),
+        builtin("delete-file", 1, Some(1), |_, a| {
+            let path = string_to_rust(string("delete-file", a[0])?);
+            std::fs::remove_file(&path).map_err(|e| {
+                Error::runtime(format!("delete-file: cannot delete {path:?}: {e}"), vec![])
+            })?;
+            Ok(Value::UNSPECIFIED)
+        }),
         builtin("command-line", 0, Some(0), |rt, _| {
             let args: Vec<String> = rt.command_line.clone();
             let strings: Vec<Value> = args.iter().map(|s| rt.heap.string(s)).collect();
