@@ -25,7 +25,7 @@ fn striped_list(heap: &mut Heap, n: usize, dead: usize) -> Word {
 #[test]
 fn a_collection_leaves_small_pages_pending_and_sweep_pending_takes_them() {
     let mut heap = Heap::default();
-    let l = striped_list(&mut heap, scaled(100_000, 2_000), 1);
+    let l = striped_list(&mut heap, scaled(100_000, 5_000), 1);
     heap.collect(&[l]);
     let pages = heap.stats().pages.pair;
     assert!(pages >= 2);
@@ -45,7 +45,7 @@ fn a_collection_leaves_small_pages_pending_and_sweep_pending_takes_them() {
     assert_eq!(s.pages_swept_lazily, pages as u64);
     assert_eq!(s.lazy_sweep_steps, 2);
     assert!(s.sweep_step_max > std::time::Duration::ZERO);
-    assert_eq!(list_sum(l).0, scaled(100_000, 2_000));
+    assert_eq!(list_sum(l).0, scaled(100_000, 5_000));
 }
 
 #[test]
