@@ -11,9 +11,11 @@ use crate::object::{bytevector_bytes, flonum_value, string_chars, symbol_name, v
 use crate::value::{Kind, Value};
 
 /// `write` quotes strings, characters and odd symbols; `display` prints them as they are.
+/// Both label cyclic structure; `write-shared` labels every object it meets twice.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum Style {
     Write,
+    WriteShared,
     Display,
 }
 
@@ -29,7 +31,7 @@ enum Task {
 /// Appends the representation of `v` to `out`.
 pub fn print(v: Value, style: Style, out: &mut String) {
     let cycles = if is_container(v) {
-        cycle_targets(v)
+        label_targets(v, style == Style::WriteShared)
     } else {
         HashSet::new()
     };
@@ -95,7 +97,7 @@ fn print_container(v: Value, tasks: &mut Vec<Task>, out: &mut String) {
 /// The pairs and vectors reachable from `root` that a cycle leads back to: the objects
 /// that need a datum label. A depth-first walk with its own stack; an edge to an object
 /// still on the current path closes a cycle.
-fn cycle_targets(root: Value) -> HashSet<u64> {
+fn label_targets(root: Value, shared: bool) -> HashSet<u64> {
     enum Step {
         Enter(Value),
         Leave(u64),
@@ -121,7 +123,12 @@ fn cycle_targets(root: Value) -> HashSet<u64> {
                 targets.insert(bits);
                 continue;
             }
-            Some(true) => continue,
+            Some(true) => {
+                if shared {
+                    targets.insert(bits);
+                }
+                continue;
+            }
             None => {}
         }
         done.insert(bits, false);
@@ -149,7 +156,7 @@ fn print_atom(v: Value, style: Style, out: &mut String) {
     } else if let Some(c) = v.as_char() {
         match style {
             Style::Display => out.push(c),
-            Style::Write => write_char_literal(c, out),
+            Style::Write | Style::WriteShared => write_char_literal(c, out),
         }
     } else if v.is_object() {
         print_object(v, style, out);
@@ -172,11 +179,11 @@ fn print_object(v: Value, style: Style, out: &mut String) {
     match v.kind() {
         Some(Kind::String) => match style {
             Style::Display => out.extend(string_chars(v)),
-            Style::Write => write_string_literal(v, out),
+            Style::Write | Style::WriteShared => write_string_literal(v, out),
         },
         Some(Kind::Symbol) => match style {
             Style::Display => out.push_str(symbol_name(v)),
-            Style::Write => write_symbol(symbol_name(v), out),
+            Style::Write | Style::WriteShared => write_symbol(symbol_name(v), out),
         },
         Some(Kind::Flonum) => out.push_str(&format_flonum(flonum_value(v))),
         Some(Kind::Bignum | Kind::Ratnum) => {
@@ -407,6 +414,7 @@ mod tests {
         let shared = h.list(&[Value::fixnum(7)]);
         let twice = h.list(&[shared, shared]);
         assert_eq!(to_string(twice, Style::Write), "((7) (7))");
+        assert_eq!(to_string(twice, Style::WriteShared), "(#0=(7) #0#)");
     }
 
     #[test]

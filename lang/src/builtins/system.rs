@@ -14,6 +14,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             output(rt, a[0], Style::Display)
         }),
         builtin("write", 1, Some(1), |rt, a| output(rt, a[0], Style::Write)),
+        builtin("write-shared", 1, Some(1), |rt, a| {
+            output(rt, a[0], Style::WriteShared)
+        }),
         builtin("write-simple", 1, Some(1), |rt, a| {
             output(rt, a[0], Style::Write)
         }),

@@ -1,6 +1,6 @@
 ; R7RS 6: list-set!, string-copy!, bytevector-copy!, rationalize, the -ci<=? and -ci>=?
 ; comparisons, real numbers through (scheme complex), features, environment variables,
-; files.
+; files, write-shared.
 (define (t x) (write x) (newline))
 (define l (list 1 2 3))
 (list-set! l 1 'two)
@@ -30,4 +30,15 @@
 (t (pair? (assoc "PATH" (get-environment-variables))))
 (t (file-exists? "tests/scheme/r7rs/6-base-procedures.scm"))
 (t (file-exists? "no/such/file"))
+(let ((x (list 1 2)))
+  (write-shared (list x x (vector x)))
+  (newline)
+  (write (list x x))
+  (newline)
+  (write-shared (cons x x))
+  (newline))
+(define c (list 'a 'b))
+(set-cdr! (cdr c) c)
+(write-shared c)
+(newline)
 (string-copy! (make-string 2) 0 "abc")
