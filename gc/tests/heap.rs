@@ -440,7 +440,7 @@ fn pages_beyond_the_pool_go_back_to_the_system() {
         min_budget_bytes: PAGE_SIZE,
         ..HeapConfig::default()
     });
-    let l = list(&mut heap, scaled(400_000, 4_100));
+    let l = list(&mut heap, scaled(400_000, 12_100));
     heap.collect(&[l]);
     let pages = heap.stats().pages.pair;
     assert!(pages > retain_pages);
