@@ -350,6 +350,22 @@ impl<'a> Codegen<'a> {
                 self.push_depth(-(args.len() as isize));
                 self.unspecified(ctx);
             }
+            Expr::Prim(prim @ (Prim::Add | Prim::Sub), args, span)
+                if args.iter().all(|a| self.plain_local(a).is_some()) =>
+            {
+                self.mark(span);
+                self.emit(if *prim == Prim::Add {
+                    Op::AddLocals
+                } else {
+                    Op::SubLocals
+                });
+                for a in args {
+                    let slot = self.plain_local(a).expect("a plain local");
+                    self.emit_u16(slot as usize, None)?;
+                }
+                self.push_depth(1);
+                self.finish(ctx);
+            }
             Expr::Prim(prim @ (Prim::Car | Prim::Cdr), args, span)
                 if self.plain_local(&args[0]).is_some() =>
             {

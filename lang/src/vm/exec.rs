@@ -557,6 +557,16 @@ impl Vm {
                             jump!(target);
                         }
                     }
+                    Op::AddLocals => {
+                        let a = *fp.add(u16!());
+                        let b = *fp.add(u16!());
+                        push!(arith!(at, Op::Add, a, b));
+                    }
+                    Op::SubLocals => {
+                        let a = *fp.add(u16!());
+                        let b = *fp.add(u16!());
+                        push!(arith!(at, Op::Sub, a, b));
+                    }
                     Op::LocalCar | Op::LocalCdr => {
                         let p = *fp.add(u16!());
                         if !p.is_pair() {

@@ -134,6 +134,8 @@ ops! {
     JumpUnlessLeImm "jump-unless-le-imm" [I16, Target];
     JumpUnlessGeImm "jump-unless-ge-imm" [I16, Target];
     JumpUnlessNumEqImm "jump-unless-num-eq-imm" [I16, Target];
+    AddLocals "add-locals" [U16, U16];
+    SubLocals "sub-locals" [U16, U16];
     LocalCar "local-car" [U16];
     LocalCdr "local-cdr" [U16];
     JumpUnlessNullLocal "jump-unless-null?-local" [U16, Target];
