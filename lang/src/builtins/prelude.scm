@@ -142,7 +142,5 @@
       magnitude
       (error "make-polar: complex numbers are not supported" magnitude angle)))
 
-(define (features) '(r7rs exact-closed ratios full-unicode rudo-scheme))
-
 ;; No `dynamic-wind` yet, so no `after` procedures to skip.
 (define (emergency-exit . status) (apply exit status))

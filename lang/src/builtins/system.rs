@@ -68,6 +68,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             };
             Err(Error::new(ErrorKind::Exit(code), "exit"))
         }),
+        builtin("features", 0, Some(0), |rt, _| {
+            let names: Vec<Value> = crate::compiler::FEATURES
+                .iter()
+                .map(|f| rt.intern(f))
+                .collect();
+            Ok(rt.heap.list(&names))
+        }),
         builtin("get-environment-variable", 1, Some(1), |rt, a| {
             let name = string_to_rust(string("get-environment-variable", a[0])?);
             Ok(match std::env::var(name) {

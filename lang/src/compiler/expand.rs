@@ -44,6 +44,7 @@ pub const SPECIAL_FORMS_LIST: &[&str] = &[
     "when",
     "unless",
     "import",
+    "include",
     "define-syntax",
     "let-syntax",
     "letrec-syntax",
@@ -270,8 +271,8 @@ impl<'rt> Expander<'rt> {
             "define-syntax" | "let-syntax" | "letrec-syntax" | "syntax-rules" => Err(
                 Error::syntax(format!("`{form}` is not supported yet"), span),
             ),
-            _ if rewrite::REWRITTEN_FORMS.contains(&form) => {
-                let d = rewrite::rewrite(form, items, span)?;
+            _ if form == "include" || rewrite::REWRITTEN_FORMS.contains(&form) => {
+                let d = self.rewrite(form, items, span)?;
                 self.expand(&d)
             }
             _ => self.expand_derived(form, items, span),
@@ -279,13 +280,59 @@ impl<'rt> Expander<'rt> {
     }
 
     /// `(import (scheme base) ...)`: the standard libraries are always present.
+    /// The datum a rewritten form (see `rewrite`) or an `include` stands for.
+    fn rewrite(&mut self, form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
+        if form == "include" {
+            self.include(items, span)
+        } else {
+            rewrite::rewrite(form, items, span)
+        }
+    }
+
+    /// `(include "file" ...)`: the files' forms in a `begin`. A relative name is found
+    /// next to the file that includes it.
+    fn include(&mut self, items: &[Datum], span: &Span) -> Result<Datum> {
+        if items.len() < 2 {
+            return Err(Error::syntax("bad `include`: expected file names", span));
+        }
+        let mut forms = vec![Datum {
+            kind: DatumKind::Symbol("begin".into()),
+            span: span.clone(),
+        }];
+        for item in &items[1..] {
+            let DatumKind::String(name) = &item.kind else {
+                return Err(Error::syntax(
+                    "bad `include`: a file name is a string",
+                    &item.span,
+                ));
+            };
+            let beside = std::path::Path::new(&span.file.name)
+                .parent()
+                .map(|dir| dir.join(name))
+                .filter(|p| p.exists());
+            let path = beside.unwrap_or_else(|| name.into());
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::syntax(
+                    format!("include: cannot read {}: {e}", path.display()),
+                    &item.span,
+                )
+            })?;
+            let file = crate::reader::SourceFile::new(path.display().to_string(), text);
+            forms.extend(crate::reader::read_all(
+                &file,
+                self.rt.options.max_read_depth,
+            )?);
+        }
+        Ok(Datum {
+            kind: DatumKind::List(forms, None),
+            span: span.clone(),
+        })
+    }
+
     fn import(&mut self, items: &[Datum], span: &Span) -> Result<Expr> {
         for set in &items[1..] {
             let name = library_name(set);
-            if !name
-                .as_deref()
-                .is_some_and(|n| n.starts_with("(scheme ") || n.starts_with("(srfi "))
-            {
+            if !name.as_deref().is_some_and(rewrite::known_library) {
                 return Err(Error::syntax(
                     format!("unknown library {}", name.unwrap_or_default()),
                     span,
@@ -435,12 +482,13 @@ impl<'rt> Expander<'rt> {
 
     /// A body: internal definitions (also inside `begin`) become `letrec*` bindings.
     pub(super) fn body(&mut self, forms: &[Datum], span: &Span) -> Result<Expr> {
-        // Definitions written shorter (`define-record-type`, `define-values`) become the
-        // `define`s they stand for first, so that the body sees them.
+        // Forms that may stand for definitions (`define-record-type`, `define-values`,
+        // `cond-expand`, `include`) become what they stand for first, so that the body
+        // sees the `define`s.
         let definition_form = |ex: &Self, d: &Datum| {
             let head = d.list().and_then(|l| l.first()).and_then(Datum::symbol)?;
             match ex.meaning(head) {
-                Meaning::Special(form) if rewrite::is_definition(form) => Some(form),
+                Meaning::Special(form) if rewrite::may_define(form) => Some(form),
                 _ => None,
             }
         };
@@ -448,7 +496,7 @@ impl<'rt> Expander<'rt> {
             let rewritten = forms
                 .iter()
                 .map(|d| match definition_form(self, d) {
-                    Some(form) => rewrite::rewrite(form, d.list().unwrap_or_default(), &d.span),
+                    Some(form) => self.rewrite(form, d.list().unwrap_or_default(), &d.span),
                     None => Ok(d.clone()),
                 })
                 .collect::<Result<Vec<_>>>()?;

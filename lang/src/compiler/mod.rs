@@ -13,6 +13,7 @@ mod rewrite;
 use std::rc::Rc;
 
 pub use ast::Prim;
+pub use rewrite::FEATURES;
 
 /// Every name the compiler treats as syntax.
 pub fn special_forms() -> impl Iterator<Item = &'static str> {

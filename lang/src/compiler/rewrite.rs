@@ -1,6 +1,6 @@
 //! Forms that are other forms written shorter, rewritten at the datum level before they
 //! are expanded: `define-record-type`, `case-lambda`, `delay`, `delay-force`, `receive`,
-//! `let-values`, `let*-values` and `define-values`.
+//! `let-values`, `let*-values`, `define-values` and `cond-expand`.
 //!
 //! The rewrites name the builtins and prelude procedures they use (`%record`,
 //! `call-with-values`, ...) as globals, and the variables they introduce start with `%`,
@@ -19,11 +19,31 @@ pub const REWRITTEN_FORMS: &[&str] = &[
     "let-values",
     "let*-values",
     "define-values",
+    "cond-expand",
 ];
 
-/// Whether `form` defines (so that a body treats it as a definition).
-pub fn is_definition(form: &str) -> bool {
-    matches!(form, "define-record-type" | "define-values")
+/// What `(features)` returns and `cond-expand` tests.
+pub const FEATURES: &[&str] = &[
+    "r7rs",
+    "exact-closed",
+    "ratios",
+    "full-unicode",
+    "rudo-scheme",
+];
+
+/// Whether `(import NAME)` and `(library NAME)` know the library named `name`, written
+/// `(scheme base)`.
+pub fn known_library(name: &str) -> bool {
+    name.starts_with("(scheme ") || name.starts_with("(srfi ")
+}
+
+/// Whether `form` may stand for definitions, so that a body rewrites it before it looks
+/// for them.
+pub fn may_define(form: &str) -> bool {
+    matches!(
+        form,
+        "define-record-type" | "define-values" | "cond-expand" | "include"
+    )
 }
 
 /// The datum `items` (a use of `form`) stands for.
@@ -68,6 +88,7 @@ pub fn rewrite(form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
         ("let-values" | "let*-values", _) => bad("expected bindings and a body"),
         ("define-values", [_, formals, expr]) => b.define_values(formals, expr.clone()),
         ("define-values", _) => bad("expected (define-values formals expression)"),
+        ("cond-expand", [_, clauses @ ..]) => b.cond_expand(clauses),
         _ => unreachable!("`{form}` is not a rewritten form"),
     }
 }
@@ -346,6 +367,31 @@ impl Builder<'_> {
         inner
     }
 
+    /// The body of the first clause whose feature requirement holds, as a `begin`.
+    fn cond_expand(&self, clauses: &[Datum]) -> Result<Datum> {
+        for clause in clauses {
+            let Some((requirement, body)) = clause.list().and_then(|l| l.split_first()) else {
+                return Err(Error::syntax(
+                    "bad `cond-expand` clause: expected (requirement body ...)",
+                    &clause.span,
+                ));
+            };
+            let holds = requirement.symbol() == Some("else") || requirement_holds(requirement)?;
+            if holds {
+                let mut items = vec![self.sym("begin")];
+                items.extend(body.iter().cloned());
+                if body.is_empty() {
+                    items.push(self.datum(DatumKind::Boolean(false)));
+                }
+                return Ok(self.list(items));
+            }
+        }
+        Ok(self.list(vec![
+            self.sym("begin"),
+            self.datum(DatumKind::Boolean(false)),
+        ]))
+    }
+
     /// `(begin (define a #f) ... (call-with-values (lambda () expr) (lambda (%a ...)
     /// (set! a %a) ...)))`.
     fn define_values(&self, formals: &Datum, expr: Datum) -> Result<Datum> {
@@ -381,5 +427,48 @@ impl Builder<'_> {
         }
         items.push(self.receive(temp_formals, expr, sets));
         Ok(self.list(items))
+    }
+}
+
+/// Whether a `cond-expand` feature requirement holds: a feature identifier, `(library
+/// name)`, or `and`, `or`, `not` of requirements.
+fn requirement_holds(requirement: &Datum) -> Result<bool> {
+    let bad = |d: &Datum| Error::syntax("bad `cond-expand` feature requirement", &d.span);
+    if let Some(feature) = requirement.symbol() {
+        return Ok(FEATURES.contains(&feature));
+    }
+    let items = requirement.list().ok_or_else(|| bad(requirement))?;
+    match items {
+        [head, name] if head.symbol() == Some("library") => {
+            let parts = name.list().ok_or_else(|| bad(name))?;
+            let words: Vec<String> = parts
+                .iter()
+                .map(|p| match &p.kind {
+                    DatumKind::Symbol(s) => Some(s.clone()),
+                    DatumKind::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect::<Option<_>>()
+                .ok_or_else(|| bad(name))?;
+            Ok(known_library(&format!("({})", words.join(" "))))
+        }
+        [head, inner] if head.symbol() == Some("not") => Ok(!requirement_holds(inner)?),
+        [head, rest @ ..] if head.symbol() == Some("and") => {
+            for r in rest {
+                if !requirement_holds(r)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        [head, rest @ ..] if head.symbol() == Some("or") => {
+            for r in rest {
+                if requirement_holds(r)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(bad(requirement)),
     }
 }
