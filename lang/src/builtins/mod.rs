@@ -7,6 +7,7 @@
 
 mod chars;
 mod equal;
+mod hashing;
 mod lists;
 pub mod numbers;
 pub mod records;
@@ -63,6 +64,7 @@ pub fn all() -> Vec<Builtin> {
     out.extend(vectors::builtins());
     out.extend(system::builtins());
     out.extend(records::builtins());
+    out.extend(hashing::builtins());
     out.push(Builtin {
         special: Some(Special::Collect),
         ..builtin("collect", 0, Some(0), |_, _| {

@@ -144,3 +144,123 @@
 
 ;; No `dynamic-wind` yet, so no `after` procedures to skip.
 (define (emergency-exit . status) (apply exit status))
+
+;; Hash tables (SRFI 69): a vector of buckets (association lists) in the heap, doubled
+;; when the entries outnumber twice the buckets. `eq?` and `eqv?` tables hash by
+;; address, which stays valid because the collector never moves objects.
+(define-record-type hash-table
+  (%make-hash-table same? hash buckets count)
+  hash-table?
+  (same? hash-table-equivalence-function)
+  (hash hash-table-hash-function)
+  (buckets %hash-table-buckets %set-hash-table-buckets!)
+  (count hash-table-size %set-hash-table-size!))
+
+(define (hash obj . bound) (%bounded (%equal-hash obj) bound))
+(define (string-hash s . bound) (%bounded (%string-hash s) bound))
+(define (string-ci-hash s . bound) (%bounded (%string-hash (string-foldcase s)) bound))
+(define (hash-by-identity obj . bound) (%bounded (%eq-hash obj) bound))
+(define (%bounded h bound) (if (pair? bound) (modulo h (car bound)) h))
+
+(define (make-hash-table . args)
+  (let* ((same? (if (pair? args) (car args) equal?))
+         (hash (cond ((and (pair? args) (pair? (cdr args))) (cadr args))
+                     ((eq? same? eq?) %eq-hash)
+                     ((eq? same? eqv?) %eqv-hash)
+                     ((eq? same? string=?) %string-hash)
+                     ((eq? same? string-ci=?) (lambda (s) (%string-hash (string-foldcase s))))
+                     (else %equal-hash))))
+    (%make-hash-table same? hash (make-vector 16 '()) 0)))
+
+(define (%hash-bucket table key)
+  (let ((buckets (%hash-table-buckets table)))
+    (modulo ((hash-table-hash-function table) key) (vector-length buckets))))
+
+(define (%hash-entry table key)
+  (let ((same? (hash-table-equivalence-function table)))
+    (let loop ((l (vector-ref (%hash-table-buckets table) (%hash-bucket table key))))
+      (cond ((null? l) #f)
+            ((same? key (caar l)) (car l))
+            (else (loop (cdr l)))))))
+
+(define (hash-table-ref table key . default)
+  (let ((entry (%hash-entry table key)))
+    (cond (entry (cdr entry))
+          ((pair? default) ((car default)))
+          (else (error "hash-table-ref: no such key" key)))))
+
+(define (hash-table-ref/default table key default)
+  (let ((entry (%hash-entry table key)))
+    (if entry (cdr entry) default)))
+
+(define (hash-table-set! table key value)
+  (let ((entry (%hash-entry table key)))
+    (if entry
+        (set-cdr! entry value)
+        (let ((i (%hash-bucket table key)) (buckets (%hash-table-buckets table)))
+          (vector-set! buckets i (cons (cons key value) (vector-ref buckets i)))
+          (%set-hash-table-size! table (+ (hash-table-size table) 1))
+          (if (> (hash-table-size table) (* 2 (vector-length buckets)))
+              (%hash-table-resize! table (* 2 (vector-length buckets))))))))
+
+(define (%hash-table-resize! table n)
+  (let ((old (%hash-table-buckets table)) (hash (hash-table-hash-function table)))
+    (%set-hash-table-buckets! table (make-vector n '()))
+    (vector-for-each
+     (lambda (bucket)
+       (for-each (lambda (entry)
+                   (let ((i (modulo (hash (car entry)) n)) (buckets (%hash-table-buckets table)))
+                     (vector-set! buckets i (cons entry (vector-ref buckets i)))))
+                 bucket))
+     old)))
+
+(define (hash-table-delete! table key)
+  (let* ((i (%hash-bucket table key))
+         (buckets (%hash-table-buckets table))
+         (same? (hash-table-equivalence-function table)))
+    (let loop ((l (vector-ref buckets i)) (kept '()))
+      (cond ((null? l) #f)
+            ((same? key (caar l))
+             (vector-set! buckets i (%append-reverse kept (cdr l)))
+             (%set-hash-table-size! table (- (hash-table-size table) 1)))
+            (else (loop (cdr l) (cons (car l) kept)))))))
+
+(define (%append-reverse rev tail) (if (null? rev) tail (%append-reverse (cdr rev) (cons (car rev) tail))))
+
+(define (hash-table-contains? table key) (if (%hash-entry table key) #t #f))
+(define hash-table-exists? hash-table-contains?)
+
+(define (hash-table-update! table key proc . default)
+  (hash-table-set! table key (proc (apply hash-table-ref table key default))))
+
+(define (hash-table-update!/default table key proc default)
+  (hash-table-set! table key (proc (hash-table-ref/default table key default))))
+
+(define (hash-table-walk table proc)
+  (vector-for-each
+   (lambda (bucket) (for-each (lambda (entry) (proc (car entry) (cdr entry))) bucket))
+   (%hash-table-buckets table)))
+
+(define (hash-table-fold table kons knil)
+  (let ((acc knil))
+    (hash-table-walk table (lambda (k v) (set! acc (kons k v acc))))
+    acc))
+
+(define (hash-table->alist table)
+  (hash-table-fold table (lambda (k v acc) (cons (cons k v) acc)) '()))
+(define (hash-table-keys table) (hash-table-fold table (lambda (k v acc) (cons k acc)) '()))
+(define (hash-table-values table) (hash-table-fold table (lambda (k v acc) (cons v acc)) '()))
+
+(define (hash-table-copy table . mutable)
+  (let ((copy (make-hash-table (hash-table-equivalence-function table)
+                               (hash-table-hash-function table))))
+    (hash-table-walk table (lambda (k v) (hash-table-set! copy k v)))
+    copy))
+
+(define (alist->hash-table alist . args)
+  (let ((table (apply make-hash-table args)))
+    (for-each (lambda (entry)
+                (unless (hash-table-contains? table (car entry))
+                  (hash-table-set! table (car entry) (cdr entry))))
+              alist)
+    table))
