@@ -231,7 +231,8 @@ impl Heap {
     pub fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
         self.retire_runs();
         let leftover_start = Instant::now();
-        let mut pages_freed = self.finish_sweep() + self.pool.trim_to_retain();
+        let mut pages_freed = self.finish_sweep();
+        self.pool.trim_to_retain();
         let leftover = leftover_start.elapsed();
         let start = Instant::now();
         gather(roots, &mut self.roots);

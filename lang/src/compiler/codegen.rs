@@ -350,33 +350,12 @@ impl<'a> Codegen<'a> {
                 self.push_depth(-(args.len() as isize));
                 self.unspecified(ctx);
             }
-            Expr::Prim(prim @ (Prim::Add | Prim::Sub), args, span)
-                if args.iter().all(|a| self.plain_local(a).is_some()) =>
+            Expr::Prim(prim, args, span)
+                if on_locals_op(*prim).is_some()
+                    && args.iter().all(|a| self.plain_local(a).is_some()) =>
             {
-                self.mark(span);
-                self.emit(if *prim == Prim::Add {
-                    Op::AddLocals
-                } else {
-                    Op::SubLocals
-                });
-                for a in args {
-                    let slot = self.plain_local(a).expect("a plain local");
-                    self.emit_u16(slot as usize, None)?;
-                }
-                self.push_depth(1);
-                self.finish(ctx);
-            }
-            Expr::Prim(prim @ (Prim::Car | Prim::Cdr), args, span)
-                if self.plain_local(&args[0]).is_some() =>
-            {
-                let slot = self.plain_local(&args[0]).expect("a plain local");
-                self.mark(span);
-                self.emit(if *prim == Prim::Car {
-                    Op::LocalCar
-                } else {
-                    Op::LocalCdr
-                });
-                self.emit_u16(slot as usize, None)?;
+                let op = on_locals_op(*prim).expect("an operation on locals");
+                self.emit_on_locals(op, args, span)?;
                 self.push_depth(1);
                 self.finish(ctx);
             }
@@ -449,6 +428,17 @@ impl<'a> Codegen<'a> {
             Place::Slot(s) => Some(s),
             Place::Free(_) => None,
         }
+    }
+
+    /// Emits `op` with the frame slots of `args`, which are plain locals, as operands.
+    fn emit_on_locals(&mut self, op: Op, args: &[Expr], span: &Span) -> Result<()> {
+        self.mark(span);
+        self.emit(op);
+        for a in args {
+            let slot = self.plain_local(a).expect("a plain local");
+            self.emit_u16(slot as usize, None)?;
+        }
+        Ok(())
     }
 
     /// The frame slot of `e` when it is a plain local.
@@ -546,11 +536,8 @@ impl<'a> Codegen<'a> {
             _ => &[],
         };
         let first = args.first().and_then(|a| self.plain_local(a));
-        let locals = args
-            .iter()
-            .map(|a| self.plain_local(a))
-            .collect::<Option<Vec<u16>>>();
-        match (test, locals.as_deref()) {
+        let all_locals = args.iter().all(|a| self.plain_local(a).is_some());
+        match (test, all_locals) {
             (Expr::Prim(prim, args, span), _)
                 if first.is_some() && branch_imm_op(*prim, args).is_some() =>
             {
@@ -561,15 +548,11 @@ impl<'a> Codegen<'a> {
                 self.emit_u16(slot as usize, None)?;
                 self.f().proto.code.extend_from_slice(&imm.to_le_bytes());
             }
-            (Expr::Prim(prim, _, span), Some(slots))
+            (Expr::Prim(prim, args, span), true)
                 if branch_op(*prim).is_some_and(|op| with_local_operands(op) != op) =>
             {
                 let op = branch_op(*prim).expect("a branching predicate");
-                self.mark(span);
-                self.emit(with_local_operands(op));
-                for &slot in slots {
-                    self.emit_u16(slot as usize, None)?;
-                }
+                self.emit_on_locals(with_local_operands(op), args, span)?;
             }
             (Expr::Prim(prim, args, span), _) if branch_imm_op(*prim, args).is_some() => {
                 let (op, imm) = branch_imm_op(*prim, args).expect("a comparison with a constant");
@@ -899,6 +882,17 @@ fn branch_op(p: Prim) -> Option<Op> {
         Prim::IsNull => Op::JumpUnlessNull,
         Prim::IsPair => Op::JumpUnlessPair,
         Prim::IsZero => Op::JumpUnlessZero,
+        _ => return None,
+    })
+}
+
+/// The instruction that does `p` on operands read from frame slots, where there is one.
+fn on_locals_op(p: Prim) -> Option<Op> {
+    Some(match p {
+        Prim::Add => Op::AddLocals,
+        Prim::Sub => Op::SubLocals,
+        Prim::Car => Op::LocalCar,
+        Prim::Cdr => Op::LocalCdr,
         _ => return None,
     })
 }

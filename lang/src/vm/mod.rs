@@ -43,15 +43,15 @@ impl Frame {
     }
 }
 
-/// The code of a closure. A closure is `[code, free variables...]`, all traced. The
-/// first field holds the address of its `Proto`, which is 8-aligned, so the word has a
-/// fixnum's tag and the collector does not follow it; it comes first so that a call
-/// finds it without reading the closure's size.
 const _: () = assert!(
     std::mem::align_of::<Proto>() >= 4,
     "a code address is a fixnum"
 );
 
+/// The code of a closure. A closure is `[code, free variables...]`, all traced. The
+/// first field holds the address of its `Proto`, which is 8-aligned, so the word has a
+/// fixnum's tag and the collector does not follow it; it comes first so that a call
+/// finds it without reading the closure's size.
 #[inline(always)]
 pub(super) fn closure_code(closure: Value) -> *const Proto {
     std::ptr::with_exposed_provenance(closure.raw(0) as usize)
