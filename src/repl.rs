@@ -16,7 +16,7 @@ use rustyline::{Editor, Helper};
 
 use rudo_lang::compiler::special_forms;
 use rudo_lang::reader::{read_all, SourceFile};
-use rudo_lang::{to_string, ErrorKind, Style, Value, Vm};
+use rudo_lang::{multiple_values, to_string, ErrorKind, Style, Value, Vm};
 
 use crate::report::report;
 
@@ -150,7 +150,9 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
         match vm.eval_datum(d) {
             Ok(v) => {
                 vm.rt.flush();
-                if v != Value::UNSPECIFIED {
+                // Several values (or none) print one a line.
+                let values = multiple_values(v).unwrap_or_else(|| vec![v]);
+                for v in values.into_iter().filter(|&v| v != Value::UNSPECIFIED) {
                     let _ = writeln!(std::io::stdout(), "{}", to_string(v, Style::Write));
                 }
             }

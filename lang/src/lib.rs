@@ -17,6 +17,7 @@ mod symbol;
 mod value;
 pub mod vm;
 
+pub use builtins::records::multiple_values;
 pub use builtins::system::gc_stats_report;
 pub use error::{Error, ErrorKind};
 pub use handles::{Handle, Handles};

@@ -62,6 +62,25 @@ pub fn type_name(rtd: Value) -> Value {
     rtd.field(1)
 }
 
+/// The values `v` carries when it is what `(values)` returns for other than one value
+/// (a record of the prelude's `%values` type), in order.
+pub fn multiple_values(v: Value) -> Option<Vec<Value>> {
+    if !v.is(Kind::Record) || is_record_type(v) {
+        return None;
+    }
+    let name = type_name(v.field(0));
+    if !(name.is(Kind::Symbol) && crate::object::symbol_name(name) == "%values") {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut l = v.field(1);
+    while l.is_pair() {
+        out.push(l.car());
+        l = l.cdr();
+    }
+    Some(out)
+}
+
 /// Whether `v` is a record type rather than a record.
 pub fn is_record_type(v: Value) -> bool {
     v.is(Kind::Record) && v.field(0) == Value::FALSE

@@ -12,6 +12,8 @@
 (newline)
 (if #f #f)
 1 2 3
+(values 1 "two")
+(values)
 ;; The REPL sweeps what a collection left pending before it reads the next line.
 (define big (make-list 300000 1))
 (set! big #f)
