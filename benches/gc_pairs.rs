@@ -16,6 +16,27 @@ fn build_list(heap: &mut Heap, n: usize) -> Word {
     l
 }
 
+/// A heap that keeps every page it empties for reuse.
+fn pooling_heap() -> Heap {
+    Heap::new(HeapConfig {
+        pool_retain_bytes: 1 << 30,
+        ..HeapConfig::default()
+    })
+}
+
+/// The time to build the list `iters` times, each after `prepare` (untimed) readies the
+/// heap.
+fn time_building(iters: u64, heap: &mut Heap, prepare: impl Fn(&mut Heap)) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        prepare(heap);
+        let start = Instant::now();
+        std::hint::black_box(build_list(heap, PAIRS));
+        total += start.elapsed();
+    }
+    total
+}
+
 fn report_footprint() {
     let mut heap = Heap::default();
     let l = build_list(&mut heap, PAIRS);
@@ -39,55 +60,31 @@ fn pairs(c: &mut Criterion) {
 
     g.throughput(Throughput::Elements(PAIRS as u64));
     g.bench_function("allocate", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut heap = Heap::default();
-                let start = Instant::now();
-                std::hint::black_box(build_list(&mut heap, PAIRS));
-                total += start.elapsed();
-            }
-            total
-        })
+        let mut heap = Heap::default();
+        b.iter_custom(|iters| time_building(iters, &mut heap, |h| *h = Heap::default()))
     });
 
     // Into pages a collection has emptied and pooled: no page faults, no system calls,
     // and (swept beforehand) no page pending, so that the lazy and the eager builds run
     // the same fast path.
     g.bench_function("allocate-reused", |b| {
-        let mut heap = Heap::new(HeapConfig {
-            pool_retain_bytes: 1 << 30,
-            ..HeapConfig::default()
-        });
+        let mut heap = pooling_heap();
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                heap.collect(&[] as &[Word]);
-                heap.sweep_pending(usize::MAX);
-                let start = Instant::now();
-                std::hint::black_box(build_list(&mut heap, PAIRS));
-                total += start.elapsed();
-            }
-            total
+            time_building(iters, &mut heap, |h| {
+                h.collect(&[] as &[Word]);
+                h.sweep_pending(usize::MAX);
+            })
         })
     });
 
     // Into pages the last collection left pending: allocation sweeps them as it goes
     // (the same as `allocate-reused` in the eager build, which swept them in the pause).
     g.bench_function("allocate-sweeping", |b| {
-        let mut heap = Heap::new(HeapConfig {
-            pool_retain_bytes: 1 << 30,
-            ..HeapConfig::default()
-        });
+        let mut heap = pooling_heap();
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                heap.collect(&[] as &[Word]);
-                let start = Instant::now();
-                std::hint::black_box(build_list(&mut heap, PAIRS));
-                total += start.elapsed();
-            }
-            total
+            time_building(iters, &mut heap, |h| {
+                h.collect(&[] as &[Word]);
+            })
         })
     });
 

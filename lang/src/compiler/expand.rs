@@ -617,20 +617,12 @@ fn parse_formals(formals: &Datum) -> Result<(Vec<String>, Option<String>)> {
     Ok((names, rest))
 }
 
-/// `(scheme base)` as text, for `import`.
+/// The library an import set names, as text: `(scheme base)`.
 fn library_name(set: &Datum) -> Option<String> {
     let items = set.list()?;
     let head = items.first()?.symbol()?;
     if matches!(head, "only" | "except" | "prefix" | "rename") {
         return library_name(items.get(1)?);
     }
-    let parts: Vec<String> = items
-        .iter()
-        .map(|d| match &d.kind {
-            DatumKind::Symbol(s) => Some(s.clone()),
-            DatumKind::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect::<Option<_>>()?;
-    Some(format!("({})", parts.join(" ")))
+    rewrite::library_name(set)
 }

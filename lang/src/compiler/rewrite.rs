@@ -37,6 +37,21 @@ pub fn known_library(name: &str) -> bool {
     name.starts_with("(scheme ") || name.starts_with("(srfi ")
 }
 
+/// A library name such as `(scheme base)` or `(srfi 69)` as text; `None` when it is not
+/// a list of identifiers and numbers.
+pub fn library_name(name: &Datum) -> Option<String> {
+    let parts: Vec<String> = name
+        .list()?
+        .iter()
+        .map(|d| match &d.kind {
+            DatumKind::Symbol(s) => Some(s.clone()),
+            DatumKind::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(format!("({})", parts.join(" ")))
+}
+
 /// Whether `form` may stand for definitions, so that a body rewrites it before it looks
 /// for them.
 pub fn may_define(form: &str) -> bool {
@@ -332,13 +347,15 @@ impl Builder<'_> {
         )
     }
 
+    /// `(let () body ...)`: a body, with its own scope for definitions.
+    fn let_body(&self, body: Vec<Datum>) -> Datum {
+        let mut items = vec![self.sym("let"), self.list(vec![])];
+        items.extend(body);
+        self.list(items)
+    }
+
     fn let_star_values(&self, bindings: Vec<(Datum, Datum)>, body: Vec<Datum>) -> Datum {
-        let mut inner = self.list(
-            std::iter::once(self.sym("let"))
-                .chain(std::iter::once(self.list(vec![])))
-                .chain(body)
-                .collect(),
-        );
+        let mut inner = self.let_body(body);
         for (formals, expr) in bindings.into_iter().rev() {
             inner = self.receive(formals, expr, vec![inner]);
         }
@@ -351,12 +368,7 @@ impl Builder<'_> {
         let lists: Vec<String> = (0..bindings.len())
             .map(|k| format!("%values-{k}"))
             .collect();
-        let mut inner = self.list(
-            std::iter::once(self.sym("let"))
-                .chain(std::iter::once(self.list(vec![])))
-                .chain(body)
-                .collect(),
-        );
+        let mut inner = self.let_body(body);
         for ((formals, _), list) in bindings.iter().zip(&lists).rev() {
             let proc = self.lambda(formals.clone(), vec![inner]);
             inner = self.call("apply", vec![proc, self.sym(list)]);
@@ -440,17 +452,7 @@ fn requirement_holds(requirement: &Datum) -> Result<bool> {
     let items = requirement.list().ok_or_else(|| bad(requirement))?;
     match items {
         [head, name] if head.symbol() == Some("library") => {
-            let parts = name.list().ok_or_else(|| bad(name))?;
-            let words: Vec<String> = parts
-                .iter()
-                .map(|p| match &p.kind {
-                    DatumKind::Symbol(s) => Some(s.clone()),
-                    DatumKind::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .collect::<Option<_>>()
-                .ok_or_else(|| bad(name))?;
-            Ok(known_library(&format!("({})", words.join(" "))))
+            Ok(known_library(&library_name(name).ok_or_else(|| bad(name))?))
         }
         [head, inner] if head.symbol() == Some("not") => Ok(!requirement_holds(inner)?),
         [head, rest @ ..] if head.symbol() == Some("and") => {

@@ -135,46 +135,25 @@ impl Vm {
                     push!(arith!($at, $op, a, b));
                 }};
             }
-            // Compare the top two values, and jump unless the comparison holds.
+            // The local whose slot is the next operand.
+            macro_rules! local {
+                () => {
+                    *fp.add(u16!())
+                };
+            }
+            // The small integer that is the next operand.
+            macro_rules! imm {
+                () => {
+                    Value::fixnum(u16!() as u16 as i16 as i64)
+                };
+            }
+            // Compare the two operands (read from the stack or the instruction), and jump
+            // unless the comparison holds.
             macro_rules! branch {
-                ($at:expr, $compare:expr) => {{
-                    let target = u32!();
-                    let b = pop!();
-                    let a = pop!();
-                    if !holds!($at, $compare, a, b) {
-                        jump!(target);
-                    }
-                }};
-            }
-            // Compare the top value with the operand, and jump unless the comparison holds.
-            macro_rules! branch_imm {
-                ($at:expr, $compare:expr) => {{
-                    let k = Value::fixnum(u16!() as u16 as i16 as i64);
-                    let target = u32!();
-                    let a = pop!();
-                    if !holds!($at, $compare, a, k) {
-                        jump!(target);
-                    }
-                }};
-            }
-            // Compare two locals, and jump unless the comparison holds.
-            macro_rules! branch_locals {
-                ($at:expr, $compare:expr) => {{
-                    let a = *fp.add(u16!());
-                    let b = *fp.add(u16!());
+                ($at:expr, $compare:expr, $operands:expr) => {{
+                    let (a, b) = $operands;
                     let target = u32!();
                     if !holds!($at, $compare, a, b) {
-                        jump!(target);
-                    }
-                }};
-            }
-            // Compare a local with the operand, and jump unless the comparison holds.
-            macro_rules! branch_imm_local {
-                ($at:expr, $compare:expr) => {{
-                    let a = *fp.add(u16!());
-                    let k = Value::fixnum(u16!() as u16 as i16 as i64);
-                    let target = u32!();
-                    if !holds!($at, $compare, a, k) {
                         jump!(target);
                     }
                 }};
@@ -208,10 +187,10 @@ impl Vm {
                     Op::True => push!(Value::TRUE),
                     Op::False => push!(Value::FALSE),
                     Op::Unspecified => push!(Value::UNSPECIFIED),
-                    Op::Local => push!(*fp.add(u16!())),
+                    Op::Local => push!(local!()),
                     Op::Local2 => {
-                        push!(*fp.add(u16!()));
-                        push!(*fp.add(u16!()));
+                        push!(local!());
+                        push!(local!());
                     }
                     Op::SetLocal => {
                         let s = u16!();
@@ -497,25 +476,55 @@ impl Vm {
                         push!(arith!(at, Op::IsZero, a, Value::fixnum(0)));
                     }
                     Op::AddImm => {
-                        let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                        let k = imm!();
                         let a = pop!();
                         push!(arith!(at, Op::Add, a, k));
                     }
                     Op::LocalAddImm => {
-                        let a = *fp.add(u16!());
-                        let k = Value::fixnum(u16!() as u16 as i16 as i64);
+                        let a = local!();
+                        let k = imm!();
                         push!(arith!(at, Op::Add, a, k));
                     }
-                    Op::JumpUnlessLtImm => branch_imm!(at, Op::Lt),
-                    Op::JumpUnlessGtImm => branch_imm!(at, Op::Gt),
-                    Op::JumpUnlessLeImm => branch_imm!(at, Op::Le),
-                    Op::JumpUnlessGeImm => branch_imm!(at, Op::Ge),
-                    Op::JumpUnlessNumEqImm => branch_imm!(at, Op::NumEq),
-                    Op::JumpUnlessLt => branch!(at, Op::Lt),
-                    Op::JumpUnlessGt => branch!(at, Op::Gt),
-                    Op::JumpUnlessLe => branch!(at, Op::Le),
-                    Op::JumpUnlessGe => branch!(at, Op::Ge),
-                    Op::JumpUnlessNumEq => branch!(at, Op::NumEq),
+                    Op::JumpUnlessLtImm => branch!(at, Op::Lt, {
+                        let k = imm!();
+                        (pop!(), k)
+                    }),
+                    Op::JumpUnlessGtImm => branch!(at, Op::Gt, {
+                        let k = imm!();
+                        (pop!(), k)
+                    }),
+                    Op::JumpUnlessLeImm => branch!(at, Op::Le, {
+                        let k = imm!();
+                        (pop!(), k)
+                    }),
+                    Op::JumpUnlessGeImm => branch!(at, Op::Ge, {
+                        let k = imm!();
+                        (pop!(), k)
+                    }),
+                    Op::JumpUnlessNumEqImm => branch!(at, Op::NumEq, {
+                        let k = imm!();
+                        (pop!(), k)
+                    }),
+                    Op::JumpUnlessLt => branch!(at, Op::Lt, {
+                        let b = pop!();
+                        (pop!(), b)
+                    }),
+                    Op::JumpUnlessGt => branch!(at, Op::Gt, {
+                        let b = pop!();
+                        (pop!(), b)
+                    }),
+                    Op::JumpUnlessLe => branch!(at, Op::Le, {
+                        let b = pop!();
+                        (pop!(), b)
+                    }),
+                    Op::JumpUnlessGe => branch!(at, Op::Ge, {
+                        let b = pop!();
+                        (pop!(), b)
+                    }),
+                    Op::JumpUnlessNumEq => branch!(at, Op::NumEq, {
+                        let b = pop!();
+                        (pop!(), b)
+                    }),
                     Op::JumpUnlessZero => {
                         let target = u32!();
                         let a = pop!();
@@ -535,18 +544,18 @@ impl Vm {
                             jump!(target);
                         }
                     }
-                    Op::JumpUnlessLtLocals => branch_locals!(at, Op::Lt),
-                    Op::JumpUnlessGtLocals => branch_locals!(at, Op::Gt),
-                    Op::JumpUnlessLeLocals => branch_locals!(at, Op::Le),
-                    Op::JumpUnlessGeLocals => branch_locals!(at, Op::Ge),
-                    Op::JumpUnlessNumEqLocals => branch_locals!(at, Op::NumEq),
-                    Op::JumpUnlessLtImmLocal => branch_imm_local!(at, Op::Lt),
-                    Op::JumpUnlessGtImmLocal => branch_imm_local!(at, Op::Gt),
-                    Op::JumpUnlessLeImmLocal => branch_imm_local!(at, Op::Le),
-                    Op::JumpUnlessGeImmLocal => branch_imm_local!(at, Op::Ge),
-                    Op::JumpUnlessNumEqImmLocal => branch_imm_local!(at, Op::NumEq),
+                    Op::JumpUnlessLtLocals => branch!(at, Op::Lt, (local!(), local!())),
+                    Op::JumpUnlessGtLocals => branch!(at, Op::Gt, (local!(), local!())),
+                    Op::JumpUnlessLeLocals => branch!(at, Op::Le, (local!(), local!())),
+                    Op::JumpUnlessGeLocals => branch!(at, Op::Ge, (local!(), local!())),
+                    Op::JumpUnlessNumEqLocals => branch!(at, Op::NumEq, (local!(), local!())),
+                    Op::JumpUnlessLtImmLocal => branch!(at, Op::Lt, (local!(), imm!())),
+                    Op::JumpUnlessGtImmLocal => branch!(at, Op::Gt, (local!(), imm!())),
+                    Op::JumpUnlessLeImmLocal => branch!(at, Op::Le, (local!(), imm!())),
+                    Op::JumpUnlessGeImmLocal => branch!(at, Op::Ge, (local!(), imm!())),
+                    Op::JumpUnlessNumEqImmLocal => branch!(at, Op::NumEq, (local!(), imm!())),
                     Op::JumpUnlessNullLocal | Op::JumpUnlessPairLocal => {
-                        let a = *fp.add(u16!());
+                        let a = local!();
                         let target = u32!();
                         let holds = if op == Op::JumpUnlessNullLocal {
                             a == Value::NIL
@@ -558,17 +567,17 @@ impl Vm {
                         }
                     }
                     Op::AddLocals => {
-                        let a = *fp.add(u16!());
-                        let b = *fp.add(u16!());
+                        let a = local!();
+                        let b = local!();
                         push!(arith!(at, Op::Add, a, b));
                     }
                     Op::SubLocals => {
-                        let a = *fp.add(u16!());
-                        let b = *fp.add(u16!());
+                        let a = local!();
+                        let b = local!();
                         push!(arith!(at, Op::Sub, a, b));
                     }
                     Op::LocalCar | Op::LocalCdr => {
-                        let p = *fp.add(u16!());
+                        let p = local!();
                         if !p.is_pair() {
                             let name = if op == Op::LocalCar { "car" } else { "cdr" };
                             fail!(at, Error::wrong_type(name, "a pair", p));
