@@ -3,7 +3,8 @@
 use std::time::Instant;
 
 use crate::alloc::Space;
-use crate::mark::Marker;
+use crate::mark::pool::{MarkerPool, Report};
+use crate::mark::{Marker, Mode};
 use crate::page::{PageKind, PagePtr, PAGE_SIZE};
 use crate::pool::PagePool;
 use crate::roots::{gather, RootSet};
@@ -30,6 +31,23 @@ pub struct HeapConfig {
     /// them again costs time, in the sweep (which, when lazy, runs between the program's
     /// steps) and in allocation.
     pub pool_retain_bytes: usize,
+    /// Marker threads, the collecting thread included (at most [`MAX_MARK_THREADS`]).
+    pub mark_threads: usize,
+    /// A collection marks on the collecting thread alone while the live heap may be
+    /// smaller than this (the last collection's live bytes plus what was allocated since):
+    /// below it, waking the other markers costs more than they save.
+    pub parallel_mark_min_bytes: usize,
+    /// Whether every page has an owner marker that alone marks its objects (the others
+    /// send them to it), rather than any marker marking any object.
+    pub page_ownership: bool,
+}
+
+/// The most marker threads a heap runs.
+pub const MAX_MARK_THREADS: usize = 16;
+
+/// The default number of marker threads: one per core, at most 8.
+pub fn default_mark_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 impl Default for HeapConfig {
@@ -38,6 +56,9 @@ impl Default for HeapConfig {
             growth_factor: 2.0,
             min_budget_bytes: 8 << 20,
             pool_retain_bytes: 4 << 20,
+            mark_threads: default_mark_threads(),
+            parallel_mark_min_bytes: 4 << 20,
+            page_ownership: false,
         }
     }
 }
@@ -47,7 +68,12 @@ pub struct Heap {
     pub(crate) spaces: Vec<Space>,
     pub(crate) large: Vec<PagePtr>,
     pub(crate) pool: PagePool,
+    /// Marker 0, which runs on the collecting thread.
     pub(crate) marker: Marker,
+    /// The other markers, started by the first collection that marks in parallel.
+    markers: Option<MarkerPool>,
+    /// What each marker did in the last collection, and its buffers.
+    reports: Vec<Report>,
     roots: Vec<Word>,
     config: HeapConfig,
     /// Bytes of runs and large objects handed out since the last collection.
@@ -90,7 +116,9 @@ impl Heap {
             spaces,
             large: Vec::new(),
             pool: PagePool::new(config.pool_retain_bytes),
-            marker: Marker::default(),
+            marker: Marker::new(0),
+            markers: None,
+            reports: Vec::new(),
             roots: Vec::new(),
             budget: config.min_budget_bytes,
             config,
@@ -236,12 +264,17 @@ impl Heap {
         let leftover = leftover_start.elapsed();
         let start = Instant::now();
         gather(roots, &mut self.roots);
-        self.marker.reset_counts();
-        // SAFETY: the roots and everything reachable from them are live objects of this
-        // heap (the contract of `RootSet`), and `&mut self` keeps the mutator out.
-        unsafe { self.marker.mark_from(&self.roots) };
+        self.mark();
         let weak_broken = self.break_dead_weak_cars();
-        self.live_bytes = self.marker.marked_bytes;
+        let work = self.reports.iter().fold(MarkWork::default(), |mut w, r| {
+            w.marked_bytes += r.counts.marked_bytes;
+            w.marked_objects += r.counts.marked_objects;
+            w.chunks_shared += r.counts.chunks_shared;
+            w.batches_sent += r.counts.batches_sent;
+            w.per_marker[r.id] = r.counts.marked_objects;
+            w
+        });
+        self.live_bytes = work.marked_bytes;
         let mark = start.elapsed();
         // The budget, known now, bounds the pool before the sweep fills it.
         let target = (self.live_bytes as f64 * self.config.growth_factor) as usize;
@@ -261,8 +294,12 @@ impl Heap {
         let c = CollectionStats {
             mark,
             sweep,
-            marked_bytes: self.marker.marked_bytes,
-            marked_objects: self.marker.marked_objects,
+            marked_bytes: work.marked_bytes,
+            marked_objects: work.marked_objects,
+            mark_threads: self.reports.len(),
+            chunks_shared: work.chunks_shared,
+            batches_sent: work.batches_sent,
+            marked_objects_by_marker: work.per_marker,
             weak_broken,
             pages_freed,
         };
@@ -272,6 +309,32 @@ impl Heap {
         self.requested = false;
         self.update_safepoint_due();
         c
+    }
+
+    /// Marks from `self.roots`, on this thread alone or with the marker threads.
+    fn mark(&mut self) {
+        let threads = self.config.mark_threads.clamp(1, MAX_MARK_THREADS);
+        let may_be_live = self.live_bytes + self.allocated_since;
+        let mode = if threads == 1 || may_be_live < self.config.parallel_mark_min_bytes {
+            Mode::Alone
+        } else if self.config.page_ownership {
+            Mode::Owned { markers: threads }
+        } else {
+            Mode::Shared { markers: threads }
+        };
+        self.marker.begin(mode);
+        self.reports.clear();
+        if mode == Mode::Alone {
+            // SAFETY: the roots and everything reachable from them are live objects of
+            // this heap (the contract of `RootSet`), and `&mut self` keeps the mutator out.
+            unsafe { self.marker.mark_from(&self.roots) };
+            self.reports.push(Report::of(&self.marker));
+        } else {
+            let pool = self.markers.get_or_insert_with(|| MarkerPool::new(threads));
+            // SAFETY: as above; and the pages stay mapped, and the mutator stopped, until
+            // `mark` returns, which is when every marker has finished.
+            self.reports = unsafe { pool.mark(&mut self.marker, &self.roots, mode) };
+        }
     }
 
     /// Gives back the unused ends of every space's bump run.
@@ -295,8 +358,8 @@ impl Heap {
         out.live_bytes = self.live_bytes;
         out.pages = self.page_counts();
         out.pending_sweep_pages = self.pending_pages;
-        out.peak_mark_stack = self.marker.peak_stack;
-        out.mark_threads = 1;
+        out.peak_mark_stack = self.reports.iter().map(|r| r.peak_stack).max().unwrap_or(0);
+        out.mark_threads = self.config.mark_threads.clamp(1, MAX_MARK_THREADS);
         out
     }
 
@@ -315,6 +378,12 @@ impl Heap {
             + self.large.capacity() * std::mem::size_of::<PagePtr>()
             + self.pool.table_bytes()
             + self.marker.capacity_bytes()
+            + self
+                .reports
+                .iter()
+                .skip(1)
+                .map(|r| r.capacity_bytes)
+                .sum::<usize>()
             + self.roots.capacity() * std::mem::size_of::<Word>()
     }
 
@@ -358,4 +427,14 @@ impl Drop for Heap {
             s.available.clear();
         }
     }
+}
+
+/// The markers' work in one collection, summed.
+#[derive(Default)]
+struct MarkWork {
+    marked_bytes: usize,
+    marked_objects: usize,
+    chunks_shared: usize,
+    batches_sent: usize,
+    per_marker: [usize; MAX_MARK_THREADS],
 }

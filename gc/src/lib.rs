@@ -16,10 +16,11 @@ mod roots;
 mod size_class;
 mod stats;
 mod sweep;
+mod sync;
 mod verify;
 mod word;
 
-pub use heap::{Heap, HeapConfig};
+pub use heap::{default_mark_threads, Heap, HeapConfig, MAX_MARK_THREADS};
 pub use page::PAGE_SIZE;
 pub use roots::{RootSet, RootVisitor};
 pub use stats::{CollectionStats, GcStats, PageCounts};

@@ -53,9 +53,8 @@ pub(crate) struct PageHeader {
     recip: u32,
     pub first_slot: u32,
     bitmap_words: u32,
-    /// Slots marked by the current collection, counted as the marker sets their bits, so
-    /// that sweeping knows a page is all dead without reading its bitmap. Only one
-    /// thread marks a given page, so a plain load and store count it.
+    /// Slots marked by the current collection, counted as markers set their bits, so
+    /// that sweeping knows a page is all dead without reading its bitmap.
     live: AtomicU32,
 }
 
@@ -203,7 +202,8 @@ impl PagePtr {
         i
     }
 
-    /// Sets the mark bit of slot `i`; true if it was clear.
+    /// Sets the mark bit of slot `i`; true if it was clear. Any number of markers may
+    /// mark the page at once.
     #[inline(always)]
     pub fn mark(self, i: usize) -> bool {
         let word = &self.marks()[i / 64];
@@ -216,11 +216,25 @@ impl PagePtr {
         word.fetch_or(bit, Ordering::Relaxed) & bit == 0
     }
 
-    /// Counts a slot this collection has just marked.
+    /// Sets the mark bit of slot `i`, for the one marker that marks this page; true if it
+    /// was clear. A plain store, not a locked read-modify-write: nobody else writes the
+    /// bitmap while this marker may.
     #[inline(always)]
-    pub fn count_live(self) {
-        let live = &self.header().live;
-        live.store(live.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    pub fn mark_exclusive(self, i: usize) -> bool {
+        let word = &self.marks()[i / 64];
+        let bit = 1u64 << (i % 64);
+        let old = word.load(Ordering::Relaxed);
+        if old & bit != 0 {
+            return false;
+        }
+        word.store(old | bit, Ordering::Relaxed);
+        true
+    }
+
+    /// Counts `n` slots this collection has just marked.
+    #[inline(always)]
+    pub fn add_live(self, n: u32) {
+        self.header().live.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The slots marked since the last call, and a fresh count for the next collection.

@@ -14,6 +14,14 @@ pub struct CollectionStats {
     /// Bytes of the slots the marker reached.
     pub marked_bytes: usize,
     pub marked_objects: usize,
+    /// Markers that took part (1 when the collecting thread marked alone).
+    pub mark_threads: usize,
+    /// Stack chunks busy markers gave to idle ones.
+    pub chunks_shared: usize,
+    /// Batches of objects sent to their pages' owner marker.
+    pub batches_sent: usize,
+    /// Objects each marker marked, by marker number.
+    pub marked_objects_by_marker: [usize; crate::heap::MAX_MARK_THREADS],
     /// Weak pairs whose car was broken.
     pub weak_broken: usize,
     /// Pages (small or large) this collection gave back to the pool or the system.
@@ -74,6 +82,7 @@ pub struct GcStats {
     pub pending_sweep_pages: usize,
     /// The deepest any mark stack has been, in entries.
     pub peak_mark_stack: usize,
+    /// Marker threads the heap runs when the live heap is large enough.
     pub mark_threads: usize,
     pub last: Option<CollectionStats>,
 }

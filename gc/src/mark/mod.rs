@@ -1,0 +1,365 @@
+//! The marker: traces from roots by setting bits in page mark bitmaps.
+//!
+//! A marker owns an explicit mark stack of word ranges still to scan, so marking a list
+//! ten million long or a vector nested a million deep uses no Rust recursion. A large
+//! range (a big vector) is scanned a chunk at a time, its remainder pushed back, so the
+//! stack stays small and its bottom can be handed to another marker.
+//!
+//! Several markers split one collection's marking (see [`pool`]). How they divide the
+//! objects is the [`Mode`]: alone; shared, where any marker marks any object with atomic
+//! read-modify-writes; or owned, where every page has an owner marker, only the owner
+//! marks objects on it, and the others send it those objects in batches.
+//!
+//! The marker reads nothing but words, page headers and object headers: tracing never
+//! calls back into the embedder.
+
+mod exchange;
+pub(crate) mod pool;
+
+use crate::page::{PageKind, PagePtr, PAGE_SIZE};
+use crate::word::Word;
+use exchange::Exchange;
+
+/// Words of one range scanned before the rest of the range goes back on the stack.
+const SCAN_CHUNK: usize = 256;
+
+/// A marker shares the bottom half of its stack with an idle marker only when the stack
+/// holds at least this many ranges: a transfer of fewer costs more than it saves (a range
+/// is two words; SpiderMonkey stopped sharing stacks of 12 words or fewer).
+const SHARE_MIN_RANGES: usize = 8;
+
+/// Ranges scanned between two looks at the mailbox.
+const MAIL_CHECK_INTERVAL: u32 = 64;
+
+/// Objects for another marker are sent when this many have gathered (or when the sender
+/// runs out of work, or sees an idle marker).
+const BATCH_WORDS: usize = 256;
+
+/// Pages are owned in runs of this many consecutive pages (1 MiB), so that objects
+/// allocated together, which tend to point at each other, have one owner.
+const OWNER_RUN_PAGES: usize = 16;
+
+/// Words still to scan: `len` words starting at `start`.
+#[derive(Copy, Clone)]
+pub(crate) struct Range {
+    start: *const Word,
+    len: usize,
+}
+
+/// What markers send each other.
+pub(crate) enum Work {
+    /// Part of a marker's stack, given to an idle marker.
+    Ranges(Vec<Range>),
+    /// Objects on the receiver's pages (owned mode), or roots.
+    Words(Vec<Word>),
+}
+
+// SAFETY: the pointers in `Work` are into heap pages, which stay mapped while marking runs,
+// and the objects they point at are only read while the mutator is stopped (rule 3 of
+// `Marker::mark_from`), so any marker thread may follow them.
+unsafe impl Send for Work {}
+
+/// How the markers of one collection divide the objects.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// One marker does everything.
+    Alone,
+    /// Any of `markers` marks any object; a mark bit is set with an atomic OR.
+    Shared { markers: usize },
+    /// Only a page's owner among `markers` marks objects on it.
+    Owned { markers: usize },
+}
+
+/// The owner of `page` among `markers` markers.
+#[inline(always)]
+pub(crate) fn owner_of(page: PagePtr, markers: usize) -> usize {
+    let run = (page.addr() / (PAGE_SIZE * OWNER_RUN_PAGES)) as u32;
+    // A multiplicative hash spreads runs evenly whatever the addresses' pattern.
+    let h = run.wrapping_mul(0x9E37_79B9);
+    ((u64::from(h) * markers as u64) >> 32) as usize
+}
+
+/// The slots a marker has marked on the page it marked last, added to the page's count
+/// when it moves to another page: one atomic add per run of objects on a page, not per
+/// object.
+#[derive(Default)]
+struct LiveCount {
+    page: Option<PagePtr>,
+    count: u32,
+}
+
+impl LiveCount {
+    #[inline(always)]
+    fn add(&mut self, page: PagePtr) {
+        if self.page == Some(page) {
+            self.count += 1;
+        } else {
+            self.flush();
+            self.page = Some(page);
+            self.count = 1;
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(page) = self.page.take() {
+            page.add_live(self.count);
+        }
+    }
+}
+
+pub(crate) struct Marker {
+    id: usize,
+    mode: Mode,
+    stack: Vec<Range>,
+    /// Owned mode: objects met on other markers' pages, by owner.
+    outgoing: Vec<Vec<Word>>,
+    live: LiveCount,
+    /// The deepest the stack has been, in ranges, over the marker's life.
+    pub peak_stack: usize,
+    /// What the marker did since the last `begin`.
+    pub counts: MarkCounts,
+}
+
+/// One marker's work in one collection.
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct MarkCounts {
+    /// Bytes of the slots it marked.
+    pub marked_bytes: usize,
+    pub marked_objects: usize,
+    /// Stack chunks it gave to idle markers.
+    pub chunks_shared: usize,
+    /// Batches of objects it sent to their pages' owners.
+    pub batches_sent: usize,
+}
+
+impl Marker {
+    pub fn new(id: usize) -> Marker {
+        Marker {
+            id,
+            mode: Mode::Alone,
+            stack: Vec::new(),
+            outgoing: Vec::new(),
+            live: LiveCount::default(),
+            peak_stack: 0,
+            counts: MarkCounts::default(),
+        }
+    }
+
+    /// Prepares for a collection marked in `mode`.
+    pub fn begin(&mut self, mode: Mode) {
+        self.mode = mode;
+        self.counts = MarkCounts::default();
+        if let Mode::Owned { markers } = mode {
+            self.outgoing.resize_with(markers, Vec::new);
+        }
+    }
+
+    /// Bytes the marker's buffers hold from the system.
+    pub fn capacity_bytes(&self) -> usize {
+        self.stack.capacity() * std::mem::size_of::<Range>()
+            + self
+                .outgoing
+                .iter()
+                .map(|b| b.capacity() * std::mem::size_of::<Word>())
+                .sum::<usize>()
+    }
+
+    /// Marks everything reachable from `roots`, alone.
+    ///
+    /// # Safety
+    /// 1. Every pointer word in `roots` points to a live object of the heap that owns the
+    ///    pages this marker will visit,
+    /// 2. every pointer word stored in a reachable object does too,
+    /// 3. and no thread writes those objects' words while marking runs.
+    pub unsafe fn mark_from(&mut self, roots: &[Word]) {
+        debug_assert_eq!(self.mode, Mode::Alone);
+        for &w in roots {
+            // SAFETY: rule 1.
+            unsafe { self.mark_word(w, None) };
+            // SAFETY: rules 1 to 3.
+            unsafe { self.drain(None) };
+        }
+        self.live.flush();
+    }
+
+    /// Marks, with the other markers of `exchange`, until marking is over: what is in
+    /// this marker's mailbox and everything reachable from it.
+    ///
+    /// # Safety
+    /// The rules of [`Marker::mark_from`], for every marker of the round.
+    pub unsafe fn run(&mut self, exchange: &Exchange<Work>) {
+        let mut mail = Vec::new();
+        loop {
+            for work in mail.drain(..) {
+                // SAFETY: forwarded from the caller.
+                unsafe { self.accept(work, exchange) };
+            }
+            // SAFETY: forwarded from the caller.
+            unsafe { self.drain(Some(exchange)) };
+            self.send_batches(exchange);
+            if !exchange.wait_for_work(self.id, &mut mail) {
+                break;
+            }
+        }
+        self.live.flush();
+    }
+
+    /// # Safety
+    /// The rules of [`Marker::mark_from`].
+    unsafe fn accept(&mut self, work: Work, exchange: &Exchange<Work>) {
+        match work {
+            Work::Ranges(ranges) => {
+                self.stack.extend(ranges);
+                self.peak_stack = self.peak_stack.max(self.stack.len());
+            }
+            Work::Words(words) => {
+                for w in words {
+                    // SAFETY: the words were roots or fields of reachable objects.
+                    unsafe { self.mark_word(w, Some(exchange)) };
+                }
+            }
+        }
+    }
+
+    /// Scans ranges until the stack is empty. With an exchange, shares surplus with idle
+    /// markers and takes in mail as it goes.
+    ///
+    /// # Safety
+    /// The rules of [`Marker::mark_from`].
+    unsafe fn drain(&mut self, exchange: Option<&Exchange<Work>>) {
+        let mut until_mail_check = MAIL_CHECK_INTERVAL;
+        while let Some(range) = self.stack.pop() {
+            let n = range.len.min(SCAN_CHUNK);
+            if range.len > n {
+                // SAFETY: `n < len`, so the remainder is within the same object.
+                let rest = unsafe { range.start.add(n) };
+                self.push(rest, range.len - n);
+            }
+            for k in 0..n {
+                // SAFETY: the range lies within a live object (rules 1 and 2), and rule 3
+                // forbids concurrent writes.
+                let w = unsafe { range.start.add(k).read() };
+                // SAFETY: rule 2.
+                unsafe { self.mark_word(w, exchange) };
+            }
+            let Some(ex) = exchange else { continue };
+            if self.stack.len() >= SHARE_MIN_RANGES && ex.someone_idle() {
+                self.share(ex);
+            }
+            until_mail_check -= 1;
+            if until_mail_check == 0 {
+                until_mail_check = MAIL_CHECK_INTERVAL;
+                if ex.someone_idle() {
+                    self.send_batches(ex);
+                }
+                if ex.has_mail(self.id) {
+                    let mut mail = Vec::new();
+                    ex.receive(self.id, &mut mail);
+                    for work in mail {
+                        // SAFETY: forwarded from the caller.
+                        unsafe { self.accept(work, ex) };
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives the bottom half of the stack, the oldest and usually largest work, to an
+    /// idle marker.
+    fn share(&mut self, ex: &Exchange<Work>) {
+        let half = self.stack.len() / 2;
+        let chunk: Vec<Range> = self.stack.drain(..half).collect();
+        match ex.share(self.id, Work::Ranges(chunk)) {
+            Ok(()) => self.counts.chunks_shared += 1,
+            Err(Work::Ranges(back)) => {
+                self.stack.splice(0..0, back);
+            }
+            Err(Work::Words(_)) => unreachable!("the exchange hands back what it was given"),
+        }
+    }
+
+    /// Sends every non-empty outgoing batch to its owner.
+    fn send_batches(&mut self, ex: &Exchange<Work>) {
+        for (owner, batch) in self.outgoing.iter_mut().enumerate() {
+            if !batch.is_empty() {
+                ex.send(owner, Work::Words(std::mem::take(batch)));
+                self.counts.batches_sent += 1;
+            }
+        }
+    }
+
+    /// Marks the object `w` points to, if it is a pointer, and queues its fields; in owned
+    /// mode, an object on another marker's page goes to that marker instead.
+    ///
+    /// # Safety
+    /// A pointer `w` points to a live object of the heap (rules of `mark_from`).
+    #[inline(always)]
+    unsafe fn mark_word(&mut self, w: Word, exchange: Option<&Exchange<Work>>) {
+        if !w.is_pointer() {
+            return;
+        }
+        let addr = w.addr();
+        // SAFETY: `w` points into a live page run's first page.
+        let page = unsafe { PagePtr::containing(addr) };
+        let slot = page.slot_index_exact(addr);
+        let newly_marked = match self.mode {
+            Mode::Alone => page.mark_exclusive(slot),
+            Mode::Shared { .. } => page.mark(slot),
+            Mode::Owned { markers } => {
+                let owner = owner_of(page, markers);
+                if owner != self.id {
+                    let batch = &mut self.outgoing[owner];
+                    batch.push(w);
+                    if batch.len() >= BATCH_WORDS {
+                        let batch = std::mem::replace(batch, Vec::with_capacity(BATCH_WORDS));
+                        exchange
+                            .expect("owned marking has an exchange")
+                            .send(owner, Work::Words(batch));
+                        self.counts.batches_sent += 1;
+                    }
+                    return;
+                }
+                page.mark_exclusive(slot)
+            }
+        };
+        if !newly_marked {
+            return;
+        }
+        self.live.add(page);
+        let header = page.header();
+        self.counts.marked_bytes += header.slot_bytes as usize;
+        self.counts.marked_objects += 1;
+        let fields = std::ptr::with_exposed_provenance::<Word>(addr);
+        match header.kind {
+            PageKind::Pair => self.push(fields, 2),
+            // SAFETY: a weak pair has two words; the cdr is the second.
+            PageKind::WeakPair => self.push(unsafe { fields.add(1) }, 1),
+            PageKind::Object | PageKind::Large => {
+                // SAFETY: an object slot starts with its header.
+                let traced = unsafe { w.header() }.traced();
+                if traced > 0 {
+                    // SAFETY: the traced fields follow the header within the object.
+                    self.push(unsafe { fields.add(1) }, traced);
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, start: *const Word, len: usize) {
+        self.stack.push(Range { start, len });
+        if self.stack.len() > self.peak_stack {
+            self.peak_stack = self.stack.len();
+        }
+    }
+}
+
+/// Whether the object `w` points to is marked.
+///
+/// # Safety
+/// `w` is a pointer to a live object of the heap.
+pub(crate) unsafe fn is_marked(w: Word) -> bool {
+    // SAFETY: forwarded from the caller.
+    let page = unsafe { PagePtr::containing(w.addr()) };
+    page.is_marked(page.slot_index_exact(w.addr()))
+}

@@ -1,0 +1,190 @@
+//! The marker threads: started by the heap's first parallel collection, alive until the
+//! heap is dropped, asleep between collections. The collecting thread is marker 0 and
+//! the helpers are markers 1 and up.
+
+use std::thread::JoinHandle;
+
+use super::exchange::Exchange;
+use super::{owner_of, MarkCounts, Marker, Mode, Work};
+use crate::page::PagePtr;
+use crate::sync::{Arc, Condvar, Level, OrderedMutex};
+use crate::word::Word;
+
+/// What one marker reports after a round.
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct Report {
+    pub id: usize,
+    pub counts: MarkCounts,
+    pub peak_stack: usize,
+    pub capacity_bytes: usize,
+}
+
+impl Report {
+    pub fn of(marker: &Marker) -> Report {
+        Report {
+            id: marker.id,
+            counts: marker.counts,
+            peak_stack: marker.peak_stack,
+            capacity_bytes: marker.capacity_bytes(),
+        }
+    }
+}
+
+pub(crate) struct MarkerPool {
+    shared: Arc<Shared>,
+    helpers: Vec<JoinHandle<()>>,
+}
+
+struct Shared {
+    control: OrderedMutex<Control>,
+    /// Signalled when a round starts, or the pool shuts down.
+    start: Condvar,
+    /// Signalled when a helper finishes its round.
+    finished: Condvar,
+    exchange: Exchange<Work>,
+}
+
+struct Control {
+    round: u64,
+    mode: Mode,
+    markers: usize,
+    /// Helpers done with this round, and what they did.
+    reports: Vec<Report>,
+    shutdown: bool,
+}
+
+impl MarkerPool {
+    /// A pool of `threads` markers: the caller's thread and `threads - 1` helpers.
+    pub fn new(threads: usize) -> MarkerPool {
+        let shared = Arc::new(Shared {
+            control: OrderedMutex::new(
+                Level::Control,
+                "marker pool control",
+                Control {
+                    round: 0,
+                    mode: Mode::Alone,
+                    markers: 0,
+                    reports: Vec::new(),
+                    shutdown: false,
+                },
+            ),
+            start: Condvar::new(),
+            finished: Condvar::new(),
+            exchange: Exchange::new(threads),
+        });
+        let helpers = (1..threads)
+            .map(|id| {
+                let shared = shared.clone();
+                std::thread::Builder::new()
+                    .name(format!("rudo-gc marker {id}"))
+                    .spawn(move || helper(id, &shared))
+                    .expect("the system starts a marker thread")
+            })
+            .collect();
+        MarkerPool { shared, helpers }
+    }
+
+    pub fn threads(&self) -> usize {
+        self.helpers.len() + 1
+    }
+
+    /// Marks everything reachable from `roots` with the markers `mode` names, the calling
+    /// thread as marker 0 (`lead`). Returns every marker's report, the lead's first.
+    ///
+    /// # Safety
+    /// The rules of [`Marker::mark_from`]; and the objects stay unwritten and their pages
+    /// mapped until this returns, which is when every helper has finished.
+    pub unsafe fn mark(&self, lead: &mut Marker, roots: &[Word], mode: Mode) -> Vec<Report> {
+        let markers = match mode {
+            Mode::Shared { markers } | Mode::Owned { markers } => markers,
+            Mode::Alone => 1,
+        };
+        debug_assert!(markers <= self.threads());
+        let ex = &self.shared.exchange;
+        ex.start(markers);
+        self.deal_roots(roots, mode, markers);
+        {
+            let mut c = self.shared.control.lock();
+            c.round += 1;
+            c.mode = mode;
+            c.markers = markers;
+            c.reports.clear();
+            self.shared.start.notify_all();
+        }
+        lead.begin(mode);
+        // SAFETY: forwarded from the caller.
+        unsafe { lead.run(ex) };
+        let mut reports = vec![Report::of(lead)];
+        let mut c = self.shared.control.lock();
+        while c.reports.len() < markers - 1 {
+            c = c.wait(&self.shared.finished);
+        }
+        reports.append(&mut c.reports);
+        reports
+    }
+
+    /// Puts the roots in the markers' mailboxes: by the owner of their page when pages
+    /// have owners, else in equal slices.
+    fn deal_roots(&self, roots: &[Word], mode: Mode, markers: usize) {
+        let ex = &self.shared.exchange;
+        if let Mode::Owned { markers } = mode {
+            let mut by_owner = vec![Vec::new(); markers];
+            for &w in roots {
+                // SAFETY: a root pointer points into a live page run's first page (rule 1
+                // of `mark_from`).
+                let page = unsafe { PagePtr::containing(w.addr()) };
+                by_owner[owner_of(page, markers)].push(w);
+            }
+            for (owner, words) in by_owner.into_iter().enumerate() {
+                if !words.is_empty() {
+                    ex.send(owner, Work::Words(words));
+                }
+            }
+        } else {
+            let slice = roots.len().div_ceil(markers).max(1);
+            for (i, words) in roots.chunks(slice).enumerate() {
+                ex.send(i, Work::Words(words.to_vec()));
+            }
+        }
+    }
+}
+
+/// A helper thread: waits for a round, marks, reports, until the pool shuts down.
+fn helper(id: usize, shared: &Shared) {
+    let mut marker = Marker::new(id);
+    let mut seen = 0;
+    loop {
+        let mode = {
+            let mut c = shared.control.lock();
+            while c.round == seen && !c.shutdown {
+                c = c.wait(&shared.start);
+            }
+            if c.shutdown {
+                return;
+            }
+            seen = c.round;
+            if id >= c.markers {
+                continue;
+            }
+            c.mode
+        };
+        marker.begin(mode);
+        // SAFETY: the collecting thread holds the mutator stopped and the pages mapped
+        // until every helper of the round has reported (see `MarkerPool::mark`).
+        unsafe { marker.run(&shared.exchange) };
+        let mut c = shared.control.lock();
+        c.reports.push(Report::of(&marker));
+        shared.finished.notify_one();
+    }
+}
+
+impl Drop for MarkerPool {
+    fn drop(&mut self) {
+        self.shared.control.lock().shutdown = true;
+        self.shared.start.notify_all();
+        for h in self.helpers.drain(..) {
+            // A helper that panicked has nothing left to clean up.
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Marking with several marker threads: every shape of heap marks the same objects with
+//! 1, 2 and 8 markers, with and without page ownership, and the heap verifies afterwards.
+
+mod common;
+
+use common::*;
+use rudo_gc::{CollectionStats, Heap, HeapConfig, Word};
+
+/// The marker set-ups every shape is marked with: (threads, page ownership).
+const SETUPS: [(usize, bool); 5] = [(1, false), (2, false), (2, true), (8, false), (8, true)];
+
+fn heap(threads: usize, page_ownership: bool) -> Heap {
+    Heap::new(HeapConfig {
+        mark_threads: threads,
+        page_ownership,
+        // Every collection marks in parallel, however small the heap.
+        parallel_mark_min_bytes: 0,
+        ..HeapConfig::default()
+    })
+}
+
+/// A complete binary tree of pairs, `depth` levels deep.
+fn tree(heap: &mut Heap, depth: u32) -> Word {
+    if depth == 0 {
+        return fx(1);
+    }
+    let l = tree(heap, depth - 1);
+    let r = tree(heap, depth - 1);
+    heap.alloc_pair(l, r)
+}
+
+/// Many small trees hung off one vector: wide, shallow work.
+fn forest(heap: &mut Heap, trees: usize, depth: u32) -> Word {
+    let items: Vec<Word> = (0..trees).map(|_| tree(heap, depth)).collect();
+    vector(heap, &items)
+}
+
+/// Builds a shape in a fresh heap of each set-up, collects it twice (garbage is made in
+/// between), and checks that every set-up marks `expected` objects and leaves a sound
+/// heap. Returns the last collection's statistics of each set-up.
+fn marks_alike(build: fn(&mut Heap) -> Word, expected: usize) -> Vec<CollectionStats> {
+    SETUPS
+        .iter()
+        .map(|&(threads, owned)| {
+            let mut heap = heap(threads, owned);
+            let root = build(&mut heap);
+            let _garbage = list(&mut heap, scaled(50_000, 500));
+            collect_and_verify(&mut heap, &[root]);
+            let _garbage = forest(&mut heap, 4, 8);
+            collect_and_verify(&mut heap, &[root]);
+            let c = heap.stats().last.expect("a collection ran");
+            assert_eq!(
+                c.marked_objects, expected,
+                "{threads} markers, ownership {owned}"
+            );
+            assert_eq!(c.mark_threads, threads);
+            let by_marker: usize = c.marked_objects_by_marker.iter().sum();
+            assert_eq!(by_marker, expected, "the markers' counts add up");
+            c
+        })
+        .collect()
+}
+
+#[test]
+fn a_wide_forest_marks_alike_and_the_work_is_spread() {
+    const TREES: usize = scaled(64, 4);
+    const DEPTH: u32 = scaled(12, 4) as u32;
+    let stats = marks_alike(|h| forest(h, TREES, DEPTH), 1 + TREES * ((1 << DEPTH) - 1));
+    if cfg!(miri) {
+        return;
+    }
+    // Two markers without ownership: marker 0 takes the one root, so marker 1 has work
+    // only if marker 0 shared some.
+    let two = &stats[1];
+    assert!(two.chunks_shared > 0, "{two:?}");
+    assert!(two.marked_objects_by_marker[1] > 0, "{two:?}");
+}
+
+#[test]
+fn a_long_chain_marks_alike() {
+    marks_alike(|h| list(h, scaled(300_000, 2_000)), scaled(300_000, 2_000));
+}
+
+#[test]
+fn one_deep_tree_marks_alike() {
+    const DEPTH: u32 = scaled(17, 5) as u32;
+    marks_alike(|h| tree(h, DEPTH), (1 << DEPTH) - 1);
+}
+
+#[test]
+fn a_wide_vector_of_lists_marks_alike() {
+    let (lists, len) = (scaled(3_000, 20), scaled(50, 5));
+    marks_alike(
+        |h| {
+            let items: Vec<Word> = (0..scaled(3_000, 20))
+                .map(|_| list(h, scaled(50, 5)))
+                .collect();
+            vector(h, &items)
+        },
+        1 + lists * len,
+    );
+}
+
+#[test]
+fn weak_cars_break_the_same_with_many_markers() {
+    for (threads, owned) in SETUPS {
+        let mut heap = heap(threads, owned);
+        let kept = list(&mut heap, 100);
+        let dropped = list(&mut heap, 100);
+        let weak_kept = heap.alloc_weak_pair(kept, fx(0));
+        let weak_dropped = heap.alloc_weak_pair(dropped, fx(0));
+        let roots = [kept, weak_kept, weak_dropped];
+        collect_and_verify(&mut heap, &roots);
+        assert_eq!(car(weak_kept), kept);
+        assert_eq!(car(weak_dropped), Word::BROKEN);
+    }
+}
+
+#[test]
+fn marker_threads_outlive_collections_and_stop_with_the_heap() {
+    let mut heap = heap(4, true);
+    let root = forest(&mut heap, 8, 6);
+    for _ in 0..scaled(50, 3) {
+        collect_and_verify(&mut heap, &[root]);
+    }
+    assert_eq!(heap.stats().collections, scaled(50, 3) as u64);
+    drop(heap);
+}
