@@ -330,11 +330,22 @@ impl Heap {
             unsafe { self.marker.mark_from(&self.roots) };
             self.reports.push(Report::of(&self.marker));
         } else {
+            if self.markers.as_ref().is_some_and(|p| p.threads() < threads) {
+                self.markers = None;
+            }
             let pool = self.markers.get_or_insert_with(|| MarkerPool::new(threads));
             // SAFETY: as above; and the pages stay mapped, and the mutator stopped, until
             // `mark` returns, which is when every marker has finished.
             self.reports = unsafe { pool.mark(&mut self.marker, &self.roots, mode) };
         }
+    }
+
+    /// Changes how the next collections mark: `threads` markers (the collecting thread
+    /// included), with or without page ownership. More threads than the pool has start
+    /// new ones; fewer leave the rest asleep.
+    pub fn set_marking(&mut self, threads: usize, page_ownership: bool) {
+        self.config.mark_threads = threads.clamp(1, MAX_MARK_THREADS);
+        self.config.page_ownership = page_ownership;
     }
 
     /// Gives back the unused ends of every space's bump run.

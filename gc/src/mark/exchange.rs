@@ -85,6 +85,14 @@ impl<T> Exchange<T> {
         self.idle.load(Ordering::Relaxed) > 0
     }
 
+    /// Whether the caller, a marker at work, is the only one: then no other marker marks
+    /// until the caller wakes one. Acquire, so that what the others marked before going
+    /// idle is seen.
+    #[inline(always)]
+    pub fn working_alone(&self) -> bool {
+        self.active.load(Ordering::Acquire) == 1
+    }
+
     /// Whether marker `me` may have mail (a hint, read without the lock).
     #[inline(always)]
     pub fn has_mail(&self, me: usize) -> bool {

@@ -29,7 +29,7 @@ const SCAN_CHUNK: usize = 256;
 const SHARE_MIN_RANGES: usize = 8;
 
 /// Ranges scanned between two looks at the mailbox.
-const MAIL_CHECK_INTERVAL: u32 = 64;
+const MAIL_CHECK_INTERVAL: usize = 64;
 
 /// Objects for another marker are sent when this many have gathered (or when the sender
 /// runs out of work, or sees an idle marker).
@@ -38,6 +38,12 @@ const BATCH_WORDS: usize = 256;
 /// Pages are owned in runs of this many consecutive pages (1 MiB), so that objects
 /// allocated together, which tend to point at each other, have one owner.
 const OWNER_RUN_PAGES: usize = 16;
+
+/// How `mark_word` sets a mark bit: with a plain store, for a marker that knows nobody
+/// else sets bits; with an atomic OR; or, with page ownership, by the page's owner.
+const EXCLUSIVE: u8 = 0;
+const ATOMIC: u8 = 1;
+const OWNED: u8 = 2;
 
 /// Words still to scan: `len` words starting at `start`.
 #[derive(Copy, Clone)]
@@ -174,8 +180,8 @@ impl Marker {
     pub unsafe fn mark_from(&mut self, roots: &[Word]) {
         debug_assert_eq!(self.mode, Mode::Alone);
         for &w in roots {
-            // SAFETY: rule 1.
-            unsafe { self.mark_word(w, None) };
+            // SAFETY: rule 1; and a marker alone is the only one to set bits.
+            unsafe { self.mark_word::<EXCLUSIVE>(w, None) };
             // SAFETY: rules 1 to 3.
             unsafe { self.drain(None) };
         }
@@ -215,20 +221,68 @@ impl Marker {
             Work::Words(words) => {
                 for w in words {
                     // SAFETY: the words were roots or fields of reachable objects.
-                    unsafe { self.mark_word(w, Some(exchange)) };
+                    unsafe {
+                        match self.mode {
+                            Mode::Owned { .. } => self.mark_word::<OWNED>(w, Some(exchange)),
+                            _ => self.mark_word::<ATOMIC>(w, None),
+                        }
+                    }
                 }
             }
         }
     }
 
     /// Scans ranges until the stack is empty. With an exchange, shares surplus with idle
-    /// markers and takes in mail as it goes.
+    /// markers and takes in mail between steps of [`MAIL_CHECK_INTERVAL`] ranges.
     ///
     /// # Safety
     /// The rules of [`Marker::mark_from`].
     unsafe fn drain(&mut self, exchange: Option<&Exchange<Work>>) {
-        let mut until_mail_check = MAIL_CHECK_INTERVAL;
-        while let Some(range) = self.stack.pop() {
+        let Some(ex) = exchange else {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.scan::<EXCLUSIVE>(usize::MAX, None) };
+            return;
+        };
+        while !self.stack.is_empty() {
+            let step = MAIL_CHECK_INTERVAL;
+            // SAFETY: forwarded from the caller. A marker at work wakes an idle one only
+            // when it shares or sends, which it does between steps, so while this one is
+            // the only marker at work, nobody else sets mark bits for the whole step.
+            unsafe {
+                match self.mode {
+                    Mode::Owned { .. } => self.scan::<OWNED>(step, Some(ex)),
+                    _ if ex.working_alone() => self.scan::<EXCLUSIVE>(step, None),
+                    _ => self.scan::<ATOMIC>(step, None),
+                }
+            }
+            if ex.someone_idle() {
+                if self.stack.len() >= SHARE_MIN_RANGES {
+                    self.share(ex);
+                }
+                self.send_batches(ex);
+            }
+            if ex.has_mail(self.id) {
+                let mut mail = Vec::new();
+                ex.receive(self.id, &mut mail);
+                for work in mail {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { self.accept(work, ex) };
+                }
+            }
+        }
+    }
+
+    /// Scans up to `ranges` ranges off the stack, setting mark bits as `STYLE` says.
+    ///
+    /// # Safety
+    /// The rules of [`Marker::mark_from`]; and `STYLE` is [`EXCLUSIVE`] only if no other
+    /// marker sets bits meanwhile.
+    #[inline(always)]
+    unsafe fn scan<const STYLE: u8>(&mut self, ranges: usize, ex: Option<&Exchange<Work>>) {
+        for _ in 0..ranges {
+            let Some(range) = self.stack.pop() else {
+                return;
+            };
             let n = range.len.min(SCAN_CHUNK);
             if range.len > n {
                 // SAFETY: `n < len`, so the remainder is within the same object.
@@ -239,39 +293,32 @@ impl Marker {
                 // SAFETY: the range lies within a live object (rules 1 and 2), and rule 3
                 // forbids concurrent writes.
                 let w = unsafe { range.start.add(k).read() };
-                // SAFETY: rule 2.
-                unsafe { self.mark_word(w, exchange) };
-            }
-            let Some(ex) = exchange else { continue };
-            if self.stack.len() >= SHARE_MIN_RANGES && ex.someone_idle() {
-                self.share(ex);
-            }
-            until_mail_check -= 1;
-            if until_mail_check == 0 {
-                until_mail_check = MAIL_CHECK_INTERVAL;
-                if ex.someone_idle() {
-                    self.send_batches(ex);
-                }
-                if ex.has_mail(self.id) {
-                    let mut mail = Vec::new();
-                    ex.receive(self.id, &mut mail);
-                    for work in mail {
-                        // SAFETY: forwarded from the caller.
-                        unsafe { self.accept(work, ex) };
-                    }
-                }
+                // SAFETY: rule 2, and the caller's word on `STYLE`.
+                unsafe { self.mark_word::<STYLE>(w, ex) };
             }
         }
     }
 
-    /// Gives the bottom half of the stack, the oldest and usually largest work, to an
-    /// idle marker.
+    /// Gives every other entry of the stack, starting from the bottom, to an idle marker.
+    /// The entries near the bottom are the oldest and hold most of the work (in a tree,
+    /// each is a subtree twice the size of the one above it), so alternate entries split
+    /// it about evenly where halves of the stack would not.
     fn share(&mut self, ex: &Exchange<Work>) {
-        let half = self.stack.len() / 2;
-        let chunk: Vec<Range> = self.stack.drain(..half).collect();
+        let mut chunk = Vec::with_capacity(self.stack.len().div_ceil(2));
+        let mut i = 0;
+        self.stack.retain(|&r| {
+            i += 1;
+            if i % 2 == 1 {
+                chunk.push(r);
+                false
+            } else {
+                true
+            }
+        });
         match ex.share(self.id, Work::Ranges(chunk)) {
             Ok(()) => self.counts.chunks_shared += 1,
             Err(Work::Ranges(back)) => {
+                // Nobody took it: the entries go back under the ones kept.
                 self.stack.splice(0..0, back);
             }
             Err(Work::Words(_)) => unreachable!("the exchange hands back what it was given"),
@@ -288,13 +335,14 @@ impl Marker {
         }
     }
 
-    /// Marks the object `w` points to, if it is a pointer, and queues its fields; in owned
-    /// mode, an object on another marker's page goes to that marker instead.
+    /// Marks the object `w` points to, if it is a pointer, and queues its fields; in the
+    /// [`OWNED`] style, an object on another marker's page goes to that marker instead.
     ///
     /// # Safety
-    /// A pointer `w` points to a live object of the heap (rules of `mark_from`).
+    /// A pointer `w` points to a live object of the heap (rules of `mark_from`); `STYLE`
+    /// is [`EXCLUSIVE`] only if no other marker sets bits meanwhile.
     #[inline(always)]
-    unsafe fn mark_word(&mut self, w: Word, exchange: Option<&Exchange<Work>>) {
+    unsafe fn mark_word<const STYLE: u8>(&mut self, w: Word, exchange: Option<&Exchange<Work>>) {
         if !w.is_pointer() {
             return;
         }
@@ -302,10 +350,13 @@ impl Marker {
         // SAFETY: `w` points into a live page run's first page.
         let page = unsafe { PagePtr::containing(addr) };
         let slot = page.slot_index_exact(addr);
-        let newly_marked = match self.mode {
-            Mode::Alone => page.mark_exclusive(slot),
-            Mode::Shared { .. } => page.mark(slot),
-            Mode::Owned { markers } => {
+        let newly_marked = match STYLE {
+            EXCLUSIVE => page.mark_exclusive(slot),
+            ATOMIC => page.mark(slot),
+            _ => {
+                let Mode::Owned { markers } = self.mode else {
+                    unreachable!("the owned style is for owned marking")
+                };
                 let owner = owner_of(page, markers);
                 if owner != self.id {
                     let batch = &mut self.outgoing[owner];
