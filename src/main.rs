@@ -32,6 +32,11 @@ struct Cli {
     /// (also RUDO_GC_STRESS=1).
     #[arg(long)]
     gc_stress: bool,
+    /// Marker threads, this one included (also RUDO_GC_THREADS; default: one per core,
+    /// at most 8).
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=rudo_gc::MAX_MARK_THREADS as i64))]
+    gc_threads: Option<u32>,
     /// Print the collector's statistics on stderr at exit.
     #[arg(long)]
     gc_stats: bool,
@@ -71,6 +76,9 @@ fn run(cli: Cli) -> ExitCode {
         ..Options::default()
     };
     options.gc_stress |= cli.gc_stress;
+    if let Some(n) = cli.gc_threads {
+        options.heap.mark_threads = n as usize;
+    }
     let mut vm = Vm::new(options);
     vm.rt.command_line = cli.args.clone();
     let status = if let Some(expr) = &cli.eval {

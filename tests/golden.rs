@@ -4,8 +4,10 @@
 //! scripts. Standard output and standard error are compared together, followed by the
 //! exit status when it is not zero.
 //!
-//! The GC stress programs, `tests/gc/*.scm`, run twice: normally, and under `--gc-stress`
-//! with the argument `small`, which they use to shrink their sizes.
+//! The GC stress programs, `tests/gc/*.scm`, run with the default number of marker
+//! threads, with 1 and with 8 (all printing the `.out` beside them), and under
+//! `--gc-stress` with 2 and with 8, with the argument `small`, which they use to shrink
+//! their sizes (printing the `.stress.out`).
 //!
 //! A program whose first line is `;; args: OPTIONS -- ARGS` runs with those options
 //! before its name and those arguments after it.
@@ -24,6 +26,8 @@ struct Case {
     expected: PathBuf,
     stdin: bool,
     args: Vec<&'static str>,
+    /// Run with the argument `small`.
+    small: bool,
 }
 
 fn scheme_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -55,24 +59,29 @@ fn cases() -> Vec<Case> {
             stdin: program.components().any(|c| c.as_os_str() == "repl"),
             program,
             args: vec![],
+            small: false,
         })
         .collect();
     let mut stress = Vec::new();
     scheme_files(&root.join("gc"), &mut stress);
+    let runs: [(&[&'static str], bool); 5] = [
+        (&[], false),
+        (&["--gc-threads", "1"], false),
+        (&["--gc-threads", "8"], false),
+        (&["--gc-stress", "--gc-threads", "2"], true),
+        (&["--gc-stress", "--gc-threads", "8"], true),
+    ];
     for program in stress {
-        let expected = program.with_extension("out");
-        out.push(Case {
-            program: program.clone(),
-            expected: expected.clone(),
-            stdin: false,
-            args: vec![],
-        });
-        out.push(Case {
-            program,
-            expected: expected.with_extension("stress.out"),
-            stdin: false,
-            args: vec!["--gc-stress"],
-        });
+        for (args, small) in runs {
+            let ext = if small { "stress.out" } else { "out" };
+            out.push(Case {
+                expected: program.with_extension(ext),
+                program: program.clone(),
+                stdin: false,
+                args: args.to_vec(),
+                small,
+            });
+        }
     }
     out
 }
@@ -98,7 +107,7 @@ fn run(case: &Case) -> String {
     } else {
         cmd.arg(&case.program);
         cmd.args(script_args);
-        if !case.args.is_empty() {
+        if case.small {
             cmd.arg("small");
         }
         cmd.stdin(Stdio::null());
@@ -108,6 +117,7 @@ fn run(case: &Case) -> String {
     cmd.stdout(writer.try_clone().expect("a pipe"))
         .stderr(writer);
     cmd.env_remove("RUDO_GC_STRESS");
+    cmd.env_remove("RUDO_GC_THREADS");
     let mut child = cmd.spawn().expect("rudo-scheme starts");
     drop(cmd);
     let mut text = String::new();

@@ -37,7 +37,13 @@ impl Default for Options {
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
             stack_slots: 64 << 20,
-            heap: HeapConfig::default(),
+            heap: HeapConfig {
+                mark_threads: std::env::var("RUDO_GC_THREADS")
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_else(rudo_gc::default_mark_threads),
+                ..HeapConfig::default()
+            },
         }
     }
 }
@@ -67,7 +73,16 @@ pub const CELL_VALUE: usize = 1;
 impl Runtime {
     pub fn new(options: Options) -> Runtime {
         let mut rt = Runtime {
-            heap: Heap::new(options.heap.clone()),
+            heap: Heap::new(HeapConfig {
+                // Stress mode runs every collection's marking on all the marker threads,
+                // however small the heap.
+                parallel_mark_min_bytes: if options.gc_stress {
+                    0
+                } else {
+                    options.heap.parallel_mark_min_bytes
+                },
+                ..options.heap.clone()
+            }),
             symbols: SymbolTable::default(),
             globals: HashMap::new(),
             code: Vec::new(),

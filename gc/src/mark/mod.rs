@@ -28,6 +28,10 @@ const SCAN_CHUNK: usize = 256;
 /// is two words; SpiderMonkey stopped sharing stacks of 12 words or fewer).
 const SHARE_MIN_RANGES: usize = 8;
 
+/// Ranges a mark stack keeps room for between collections; a stack that grew past it
+/// gives the rest back when its marking ends.
+const STACK_KEPT: usize = 4096;
+
 /// Ranges scanned between two looks at the mailbox.
 const MAIL_CHECK_INTERVAL: usize = 64;
 
@@ -185,7 +189,14 @@ impl Marker {
             // SAFETY: rules 1 to 3.
             unsafe { self.drain(None) };
         }
+        self.finish();
+    }
+
+    /// Ends a collection's marking: the last live count goes to its page, and memory a
+    /// deep stack took goes back.
+    fn finish(&mut self) {
         self.live.flush();
+        self.stack.shrink_to(STACK_KEPT);
     }
 
     /// Marks, with the other markers of `exchange`, until marking is over: what is in
@@ -207,7 +218,7 @@ impl Marker {
                 break;
             }
         }
-        self.live.flush();
+        self.finish();
     }
 
     /// # Safety
@@ -289,7 +300,10 @@ impl Marker {
                 let rest = unsafe { range.start.add(n) };
                 self.push(rest, range.len - n);
             }
-            for k in 0..n {
+            // Last field first, so that a pair's car is scanned before its cdr: the element
+            // of a list is done with before the rest of the list, and a long list of
+            // vectors or strings leaves nothing behind on the stack.
+            for k in (0..n).rev() {
                 // SAFETY: the range lies within a live object (rules 1 and 2), and rule 3
                 // forbids concurrent writes.
                 let w = unsafe { range.start.add(k).read() };

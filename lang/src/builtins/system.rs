@@ -151,6 +151,7 @@ fn output(rt: &mut Runtime, v: Value, style: Style) -> Result<Value> {
 /// `(gc-stats)`: the collector's statistics as an association list.
 fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
     let s = rt.heap.stats();
+    let last = s.last.unwrap_or_default();
     let us = |d: std::time::Duration| d.as_micros() as i64;
     let entries: Vec<(&str, i64)> = vec![
         ("collections", s.collections as i64),
@@ -165,6 +166,10 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
         ("sweep-total-us", us(s.sweep_total)),
         ("mark-threads", s.mark_threads as i64),
         ("peak-mark-stack", s.peak_mark_stack as i64),
+        ("last-mark-threads", last.mark_threads as i64),
+        ("last-mark-us", us(last.mark)),
+        ("last-chunks-shared", last.chunks_shared as i64),
+        ("last-batches-sent", last.batches_sent as i64),
         ("lazy-sweep-steps", s.lazy_sweep_steps as i64),
         ("sweep-step-max-us", us(s.sweep_step_max)),
         ("sweep-step-p99-us", us(s.sweep_step_p99)),
@@ -181,6 +186,14 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
         let v = rt.number(crate::number::Number::from_i128(n as i128));
         pairs.push(rt.heap.cons(k, v));
     }
+    // Objects each marker of the last collection marked, as a list.
+    let by_marker: Vec<Value> = last.marked_objects_by_marker[..last.mark_threads]
+        .iter()
+        .map(|&n| Value::fixnum(n as i64))
+        .collect();
+    let k = rt.intern("last-marked-by-marker");
+    let v = rt.heap.list(&by_marker);
+    pairs.push(rt.heap.cons(k, v));
     Ok(rt.heap.list(&pairs))
 }
 
