@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Pauses with lazy sweeping against the eager build, side by side: each GC benchmark in
-# benches/gc at two live-heap sizes, run with both builds, printing the pause p50, p95
-# and maximum, the longest and the 99th-percentile lazy-sweep step, and the wall time.
+# Pauses of the collector's configurations side by side: each GC benchmark in benches/gc
+# at two live-heap sizes, run with the eager build on one marker thread (the baseline),
+# the lazy build on one marker thread, and the lazy build on the default number of
+# marker threads (one per core, at most 8), printing the pause p50, p95 and maximum, the
+# mark time, the longest and the 99th-percentile lazy-sweep step, and the wall time.
 #   scripts/gc-bench.sh [SIZES...]   (live megabytes, default: 50 500)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,20 +15,21 @@ lazy=target/release/rudo-scheme
 eager=target/eager/release/rudo-scheme
 
 stat() { grep "^$1:" "$2" | cut -d' ' -f2; }
-printf "%-13s %5s %-6s %5s %9s %9s %9s %10s %10s %8s\n" program live build gcs "p50 us" "p95 us" "max us" "step max" "step p99" "wall s"
+printf "%-13s %5s %-8s %5s %9s %9s %9s %9s %10s %10s %8s\n" program live config gcs "p50 us" "p95 us" "max us" "mark ms" "step max" "step p99" "wall s"
+configs=("eager-1 $eager 1" "lazy-1 $lazy 1" "lazy-N $lazy $(nproc | awk '{print ($1 > 8) ? 8 : $1}')")
 for program in binary-trees list-churn; do
   for mb in "${sizes[@]}"; do
     collections=$(( mb >= 200 ? 10 : 20 ))
-    for build in eager lazy; do
-      bin=${!build}
+    for config in "${configs[@]}"; do
+      read -r name bin threads <<<"$config"
       out=$(mktemp)
       start=$(date +%s.%N)
-      "$bin" --gc-stats "benches/gc/$program.scm" "$mb" "$collections" >/dev/null 2>"$out"
+      "$bin" --gc-stats --gc-threads "$threads" "benches/gc/$program.scm" "$mb" "$collections" >/dev/null 2>"$out"
       wall=$(echo "$(date +%s.%N) - $start" | bc)
-      printf "%-13s %5s %-6s %5s %9s %9s %9s %10s %10s %8.2f\n" "$program" "$mb" "$build" \
+      printf "%-13s %5s %-8s %5s %9s %9s %9s %9s %10s %10s %8.2f\n" "$program" "$mb" "$name" \
         "$(stat collections "$out")" "$(stat pause-p50-us "$out")" "$(stat pause-p95-us "$out")" \
-        "$(stat pause-max-us "$out")" "$(stat sweep-step-max-us "$out")" \
-        "$(stat sweep-step-p99-us "$out")" "$wall"
+        "$(stat pause-max-us "$out")" "$(( $(stat mark-total-us "$out") / 1000 ))" \
+        "$(stat sweep-step-max-us "$out")" "$(stat sweep-step-p99-us "$out")" "$wall"
       rm -f "$out"
     done
   done
