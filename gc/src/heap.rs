@@ -35,7 +35,9 @@ pub struct HeapConfig {
     pub mark_threads: usize,
     /// A collection marks on the collecting thread alone while the live heap may be
     /// smaller than this (the last collection's live bytes plus what was allocated since):
-    /// below it, waking the other markers costs more than they save.
+    /// below it, waking the other markers costs more than they save. Measured on binary
+    /// trees of pairs on 2 cores (median of 41 collections, one thread against two): 0.64x
+    /// at 64 KB live, 0.87x at 512 KB, 1.03x at 1 MB, 1.40x at 2 MB, 1.65x at 4 MB.
     pub parallel_mark_min_bytes: usize,
     /// Whether every page has an owner marker that alone marks its objects (the others
     /// send them to it), rather than any marker marking any object.
@@ -57,7 +59,7 @@ impl Default for HeapConfig {
             min_budget_bytes: 8 << 20,
             pool_retain_bytes: 4 << 20,
             mark_threads: default_mark_threads(),
-            parallel_mark_min_bytes: 4 << 20,
+            parallel_mark_min_bytes: 1 << 20,
             page_ownership: false,
         }
     }
