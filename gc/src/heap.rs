@@ -324,9 +324,9 @@ impl Heap {
         } else {
             Mode::Shared { markers: threads }
         };
-        self.marker.begin(mode);
         self.reports.clear();
         if mode == Mode::Alone {
+            self.marker.begin(mode);
             // SAFETY: the roots and everything reachable from them are live objects of
             // this heap (the contract of `RootSet`), and `&mut self` keeps the mutator out.
             unsafe { self.marker.mark_from(&self.roots) };

@@ -6,12 +6,13 @@
 //! gives it a chunk of its surplus ([`Exchange::share`]), and a marker sends the objects
 //! it meets on another marker's pages to that owner ([`Exchange::send`]).
 //!
-//! Termination rests on one counter, `active`: the markers that are not idle. It starts
-//! at the number of markers; a marker decrements it when it goes idle, and whoever wakes
+//! Termination rests on one counter, `active`: the markers that are not idle. A round
+//! starts with every marker idle; the collector's roots wake those it gives some to. A
+//! marker decrements `active` when it goes idle, and whoever wakes
 //! an idle marker increments it for that marker, under the mailbox lock and while itself
-//! counted active. So `active` never reaches zero while a marker works or while work is
-//! on its way to an idle one, and once it is zero it stays zero: marking is over, and
-//! every mailbox is empty. The loom tests in this module check the protocol.
+//! counted active. So, once the roots are dealt, `active` never reaches zero while a
+//! marker works or while work is on its way to an idle one, and once it is zero it stays
+//! zero: marking is over, and every mailbox is empty. The loom tests in this module check the protocol.
 
 use crate::sync::{AtomicBool, AtomicUsize, Condvar, Level, OrderedMutex, Ordering};
 
@@ -65,18 +66,18 @@ impl<T> Exchange<T> {
         }
     }
 
-    /// Prepares a round of marking by the first `markers` markers, all counted active.
-    /// Nobody may be marking.
+    /// Prepares a round of marking by the first `markers` markers, all idle until work is
+    /// sent to them. Nobody may be marking.
     pub fn start(&self, markers: usize) {
         debug_assert!(markers <= self.boxes.len());
         for b in &self.boxes {
             let mut inbox = b.inbox.lock();
             debug_assert!(inbox.items.is_empty(), "a mailbox kept work past a round");
-            inbox.idle = false;
+            inbox.idle = true;
             b.has_mail.store(false, Ordering::Relaxed);
         }
-        self.idle.store(0, Ordering::SeqCst);
-        self.active.store(markers, Ordering::SeqCst);
+        self.idle.store(markers, Ordering::SeqCst);
+        self.active.store(0, Ordering::SeqCst);
     }
 
     /// Whether some marker waits idle (a hint: it may be woken by someone else first).
@@ -100,7 +101,7 @@ impl<T> Exchange<T> {
     }
 
     /// Puts `item` in the mailbox of marker `to`, waking it if it waits. The caller is
-    /// an active marker, or the collector before the round starts.
+    /// an active marker, or the collector before any marker runs.
     pub fn send(&self, to: usize, item: T) {
         let b = &self.boxes[to];
         let mut inbox = b.inbox.lock();
@@ -150,13 +151,20 @@ impl<T> Exchange<T> {
         let b = &self.boxes[me];
         let mut inbox = b.inbox.lock();
         if inbox.items.is_empty() {
-            inbox.idle = true;
-            self.idle.fetch_add(1, Ordering::SeqCst);
-            if self.active.fetch_sub(1, Ordering::SeqCst) == 1 {
-                // The last marker at work: nothing is anywhere, and the others wait.
-                drop(inbox);
-                self.wake_all();
-                return false;
+            if inbox.idle {
+                // Idle since the round started: no work came, and maybe none ever will.
+                if self.active.load(Ordering::SeqCst) == 0 {
+                    return false;
+                }
+            } else {
+                inbox.idle = true;
+                self.idle.fetch_add(1, Ordering::SeqCst);
+                if self.active.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    // The last marker at work: nothing is anywhere, and the others wait.
+                    drop(inbox);
+                    self.wake_all();
+                    return false;
+                }
             }
             drop(inbox);
             self.spin(b);
