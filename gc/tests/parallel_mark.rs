@@ -126,3 +126,29 @@ fn marker_threads_outlive_collections_and_stop_with_the_heap() {
     assert_eq!(heap.stats().collections, scaled(50, 3) as u64);
     drop(heap);
 }
+
+#[test]
+fn a_round_with_fewer_markers_than_threads_shares_only_among_its_markers() {
+    // The markers sitting a round out must never be handed work: the round would wait
+    // for them forever. A watchdog turns a hang into a failure.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut heap = heap(8, false);
+        let root = forest(&mut heap, scaled(64, 4), scaled(10, 4) as u32);
+        collect_and_verify(&mut heap, &[root]);
+        for (threads, owned) in [(2, false), (3, true), (1, false), (5, false), (8, true)] {
+            heap.set_marking(threads, owned);
+            for _ in 0..scaled(5, 1) {
+                collect_and_verify(&mut heap, &[root]);
+            }
+            assert_eq!(
+                heap.stats().last.expect("a collection").mark_threads,
+                threads
+            );
+        }
+        done.send(()).expect("the test waits");
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("marking finishes");
+}

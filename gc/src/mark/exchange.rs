@@ -22,6 +22,8 @@ pub(crate) struct Exchange<T> {
     active: AtomicUsize,
     /// Markers waiting idle: read without a lock by markers deciding whether to share.
     idle: AtomicUsize,
+    /// The markers taking part in this round: the first this many mailboxes.
+    markers: AtomicUsize,
 }
 
 struct Mailbox<T> {
@@ -63,6 +65,7 @@ impl<T> Exchange<T> {
                 .collect(),
             active: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
+            markers: AtomicUsize::new(0),
         }
     }
 
@@ -70,12 +73,14 @@ impl<T> Exchange<T> {
     /// sent to them. Nobody may be marking.
     pub fn start(&self, markers: usize) {
         debug_assert!(markers <= self.boxes.len());
-        for b in &self.boxes {
+        for (i, b) in self.boxes.iter().enumerate() {
             let mut inbox = b.inbox.lock();
             debug_assert!(inbox.items.is_empty(), "a mailbox kept work past a round");
-            inbox.idle = true;
+            // A marker that sits the round out never counts as idle, so no work goes to it.
+            inbox.idle = i < markers;
             b.has_mail.store(false, Ordering::Relaxed);
         }
+        self.markers.store(markers, Ordering::SeqCst);
         self.idle.store(markers, Ordering::SeqCst);
         self.active.store(0, Ordering::SeqCst);
     }
@@ -114,7 +119,7 @@ impl<T> Exchange<T> {
 
     /// Gives `item` to an idle marker other than `from`; hands it back if none waits.
     pub fn share(&self, from: usize, item: T) -> Result<(), T> {
-        let n = self.boxes.len();
+        let n = self.markers.load(Ordering::Relaxed);
         for to in (from + 1..n).chain(0..from) {
             let b = &self.boxes[to];
             let mut inbox = b.inbox.lock();
