@@ -390,13 +390,8 @@ impl Heap {
             + page_lists
             + self.large.capacity() * std::mem::size_of::<PagePtr>()
             + self.pool.table_bytes()
-            + self.marker.capacity_bytes()
-            + self
-                .reports
-                .iter()
-                .skip(1)
-                .map(|r| r.capacity_bytes)
-                .sum::<usize>()
+            // Every marker's buffers, as its report of the last collection gives them.
+            + self.reports.iter().map(|r| r.capacity_bytes).sum::<usize>()
             + self.roots.capacity() * std::mem::size_of::<Word>()
     }
 

@@ -23,8 +23,8 @@ use exchange::Exchange;
 /// Words of one range scanned before the rest of the range goes back on the stack.
 const SCAN_CHUNK: usize = 256;
 
-/// A marker shares the bottom half of its stack with an idle marker only when the stack
-/// holds at least this many ranges: a transfer of fewer costs more than it saves (a range
+/// A marker shares part of its stack with an idle marker only when the stack holds at
+/// least this many ranges: a transfer of fewer costs more than it saves (a range
 /// is two words; SpiderMonkey stopped sharing stacks of 12 words or fewer).
 const SHARE_MIN_RANGES: usize = 8;
 

@@ -76,6 +76,13 @@ impl Vm {
                     sp.read()
                 }};
             }
+            // The two operands on top of the stack, popped, deeper one first.
+            macro_rules! popped_pair {
+                () => {{
+                    let b = pop!();
+                    (pop!(), b)
+                }};
+            }
             macro_rules! sync {
                 () => {
                     self.stack.set_len(sp.offset_from(stack_base) as usize)
@@ -130,8 +137,7 @@ impl Vm {
             }
             macro_rules! binary {
                 ($at:expr, $op:expr) => {{
-                    let b = pop!();
-                    let a = pop!();
+                    let (a, b) = popped_pair!();
                     push!(arith!($at, $op, a, b));
                 }};
             }
@@ -434,8 +440,7 @@ impl Vm {
                         push!(if op == Op::Car { p.car() } else { p.cdr() });
                     }
                     Op::SetCar | Op::SetCdr => {
-                        let v = pop!();
-                        let p = pop!();
+                        let (p, v) = popped_pair!();
                         if !p.is_pair() {
                             let name = if op == Op::SetCar {
                                 "set-car!"
@@ -451,8 +456,7 @@ impl Vm {
                         }
                     }
                     Op::Cons => {
-                        let d = pop!();
-                        let a = pop!();
+                        let (a, d) = popped_pair!();
                         push!(self.rt.heap.cons(a, d));
                     }
                     Op::IsNull => *sp.sub(1) = Value::bool(*sp.sub(1) == Value::NIL),
@@ -485,46 +489,16 @@ impl Vm {
                         let k = imm!();
                         push!(arith!(at, Op::Add, a, k));
                     }
-                    Op::JumpUnlessLtImm => branch!(at, Op::Lt, {
-                        let k = imm!();
-                        (pop!(), k)
-                    }),
-                    Op::JumpUnlessGtImm => branch!(at, Op::Gt, {
-                        let k = imm!();
-                        (pop!(), k)
-                    }),
-                    Op::JumpUnlessLeImm => branch!(at, Op::Le, {
-                        let k = imm!();
-                        (pop!(), k)
-                    }),
-                    Op::JumpUnlessGeImm => branch!(at, Op::Ge, {
-                        let k = imm!();
-                        (pop!(), k)
-                    }),
-                    Op::JumpUnlessNumEqImm => branch!(at, Op::NumEq, {
-                        let k = imm!();
-                        (pop!(), k)
-                    }),
-                    Op::JumpUnlessLt => branch!(at, Op::Lt, {
-                        let b = pop!();
-                        (pop!(), b)
-                    }),
-                    Op::JumpUnlessGt => branch!(at, Op::Gt, {
-                        let b = pop!();
-                        (pop!(), b)
-                    }),
-                    Op::JumpUnlessLe => branch!(at, Op::Le, {
-                        let b = pop!();
-                        (pop!(), b)
-                    }),
-                    Op::JumpUnlessGe => branch!(at, Op::Ge, {
-                        let b = pop!();
-                        (pop!(), b)
-                    }),
-                    Op::JumpUnlessNumEq => branch!(at, Op::NumEq, {
-                        let b = pop!();
-                        (pop!(), b)
-                    }),
+                    Op::JumpUnlessLtImm => branch!(at, Op::Lt, (pop!(), imm!())),
+                    Op::JumpUnlessGtImm => branch!(at, Op::Gt, (pop!(), imm!())),
+                    Op::JumpUnlessLeImm => branch!(at, Op::Le, (pop!(), imm!())),
+                    Op::JumpUnlessGeImm => branch!(at, Op::Ge, (pop!(), imm!())),
+                    Op::JumpUnlessNumEqImm => branch!(at, Op::NumEq, (pop!(), imm!())),
+                    Op::JumpUnlessLt => branch!(at, Op::Lt, popped_pair!()),
+                    Op::JumpUnlessGt => branch!(at, Op::Gt, popped_pair!()),
+                    Op::JumpUnlessLe => branch!(at, Op::Le, popped_pair!()),
+                    Op::JumpUnlessGe => branch!(at, Op::Ge, popped_pair!()),
+                    Op::JumpUnlessNumEq => branch!(at, Op::NumEq, popped_pair!()),
                     Op::JumpUnlessZero => {
                         let target = u32!();
                         let a = pop!();
