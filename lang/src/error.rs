@@ -13,6 +13,11 @@ pub enum ErrorKind {
     Syntax,
     /// An error raised while running: by `error`, `raise`, or a builtin.
     Runtime,
+    /// A file could not be opened, read, written or deleted (`file-error?`).
+    File,
+    /// The program passed the VM's limit of nested calls. Scheme handlers do not see it:
+    /// handling it would need the frames it has run out of.
+    Resource,
     /// Not an error: `(exit code)` unwinding to the top level.
     Exit(i32),
 }
@@ -50,6 +55,26 @@ impl Error {
             irritants,
             ..Error::new(ErrorKind::Runtime, message)
         }
+    }
+
+    pub fn file(message: impl Into<String>, irritants: Vec<Value>) -> Error {
+        Error {
+            irritants,
+            ..Error::new(ErrorKind::File, message)
+        }
+    }
+
+    /// `(raise obj)` of any object, until a handler takes it.
+    pub fn raise(obj: Value) -> Error {
+        Error {
+            payload: Some(obj),
+            ..Error::new(ErrorKind::Runtime, "raise")
+        }
+    }
+
+    /// Whether a Scheme exception handler may take this error.
+    pub fn is_catchable(&self) -> bool {
+        !matches!(self.kind, ErrorKind::Exit(_) | ErrorKind::Resource)
     }
 
     pub fn syntax(message: impl Into<String>, span: &Span) -> Error {

@@ -202,6 +202,7 @@ fn print_object(v: Value, style: Style, out: &mut String) {
         }
         Some(Kind::Closure | Kind::Primitive) => out.push_str("#<procedure>"),
         Some(Kind::Box) => out.push_str("#<box>"),
+        Some(Kind::Continuation) => out.push_str("#<continuation>"),
         Some(Kind::Record) => {
             use crate::builtins::records::{is_record_type, type_name};
             let (prefix, rtd) = if is_record_type(v) {

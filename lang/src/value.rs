@@ -64,14 +64,17 @@ pub enum Kind {
     Record,
     /// Anything else the runtime defines; the first field says what.
     Other,
+    /// A captured continuation: a copy of the VM's value stack (traced) and of its
+    /// frames (raw); see `vm::continuation`.
+    Continuation,
 }
 
 impl Kind {
     pub fn from_byte(b: u8) -> Option<Kind> {
         use Kind::*;
-        const ALL: [Kind; 15] = [
+        const ALL: [Kind; 16] = [
             String, Symbol, Vector, Bytevector, Bytes, Flonum, Bignum, Ratnum, Closure, Primitive,
-            Code, Box, Global, Record, Other,
+            Code, Box, Global, Record, Other, Continuation,
         ];
         ALL.iter().copied().find(|k| *k as u8 == b)
     }

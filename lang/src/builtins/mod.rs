@@ -27,6 +27,10 @@ pub enum Special {
     Apply,
     /// `(collect)`: a full collection, which needs the VM's roots.
     Collect,
+    /// `(%call/cc f)`: calls `f` with the continuation of the call (`vm::continuation`).
+    CallCc,
+    /// `(%continue k v)`: returns `v` to continuation `k`, in place of the current one.
+    Continue,
 }
 
 pub struct Builtin {
@@ -69,6 +73,18 @@ pub fn all() -> Vec<Builtin> {
         special: Some(Special::Collect),
         ..builtin("collect", 0, Some(0), |_, _| {
             unreachable!("the VM collects")
+        })
+    });
+    out.push(Builtin {
+        special: Some(Special::CallCc),
+        ..builtin("%call/cc", 1, Some(1), |_, _| {
+            unreachable!("the VM captures continuations")
+        })
+    });
+    out.push(Builtin {
+        special: Some(Special::Continue),
+        ..builtin("%continue", 2, Some(2), |_, _| {
+            unreachable!("the VM reinstates continuations")
         })
     });
     out.push(Builtin {
@@ -152,3 +168,6 @@ pub(crate) fn for_each_element(name: &str, list: Value, mut f: impl FnMut(Value)
 
 /// Procedures written in Scheme, loaded into every runtime.
 pub const PRELUDE: &str = include_str!("prelude.scm");
+
+/// The file name the prelude's source positions carry.
+pub const PRELUDE_NAME: &str = "<prelude>";

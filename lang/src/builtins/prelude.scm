@@ -142,8 +142,10 @@
       magnitude
       (error "make-polar: complex numbers are not supported" magnitude angle)))
 
-;; No `dynamic-wind` yet, so no `after` procedures to skip.
-(define (emergency-exit . status) (apply exit status))
+;; `exit` leaves every dynamic extent first, running its `after` procedures;
+;; `emergency-exit` does not.
+(define (exit . status) (%wind-to '()) (apply %exit status))
+(define emergency-exit %exit)
 
 ;; Hash tables (SRFI 69): a vector of buckets (association lists) in the heap, doubled
 ;; when the entries outnumber twice the buckets. `eq?` and `eqv?` tables hash by
@@ -264,3 +266,124 @@
                   (hash-table-set! table (car entry) (cdr entry))))
               alist)
     table))
+
+;; Continuations (R7RS 6.10). `%call/cc` gives the VM's continuation object, which
+;; `%continue` returns one value to; the procedure a program sees also moves between
+;; the `dynamic-wind` extents of the two places. `%winders` lists the extents the
+;; program is in, innermost first, as (before . after) pairs.
+(define %winders '())
+
+(define (dynamic-wind before thunk after)
+  (before)
+  (set! %winders (cons (cons before after) %winders))
+  (let ((result (thunk)))
+    (set! %winders (cdr %winders))
+    (after)
+    result))
+
+;; Leaves the extents of `%winders` that `target` is not in, innermost first, then
+;; enters those of `target` that the program is not in, outermost first.
+(define (%wind-to target)
+  (let ((common (%common-tail %winders target)))
+    (let leave ()
+      (unless (eq? %winders common)
+        (let ((after (cdar %winders)))
+          (set! %winders (cdr %winders))
+          (after)
+          (leave))))
+    (let enter ((l target))
+      (unless (eq? l common)
+        (enter (cdr l))
+        ((caar l))
+        (set! %winders l)))))
+
+(define (%common-tail x y)
+  (let ((lx (length x)) (ly (length y)))
+    (let loop ((x (if (> lx ly) (list-tail x (- lx ly)) x))
+               (y (if (> ly lx) (list-tail y (- ly lx)) y)))
+      (if (eq? x y) x (loop (cdr x) (cdr y))))))
+
+(define (call-with-current-continuation f)
+  (let ((winders %winders))
+    (%call/cc
+     (lambda (k)
+       (f (lambda results
+            (%wind-to winders)
+            (%continue k (if (and (pair? results) (null? (cdr results)))
+                             (car results)
+                             (apply values results)))))))))
+
+(define call/cc call-with-current-continuation)
+
+;; Exceptions (R7RS 6.11). `%handlers` lists the installed handlers, innermost first. A
+;; handler runs with the handlers that were installed when it was (`%with-handlers`).
+;; The VM calls `%raise` for `raise`, for `error` and for every error a builtin
+;; signals, when a handler is installed; error objects are what errors become.
+(define %handlers '())
+
+(define-record-type %error-object
+  (%make-error-object kind message irritants site)
+  error-object?
+  (kind %error-object-kind)
+  (message error-object-message)
+  (irritants error-object-irritants)
+  (site %error-object-site))
+
+(define (read-error? obj) (and (error-object? obj) (eq? (%error-object-kind obj) 'read)))
+(define (file-error? obj) (and (error-object? obj) (eq? (%error-object-kind obj) 'file)))
+
+(define (%with-handlers handlers thunk)
+  (let ((outer %handlers))
+    (dynamic-wind
+     (lambda () (set! %handlers handlers))
+     thunk
+     (lambda () (set! %handlers outer)))))
+
+(define (with-exception-handler handler thunk)
+  (unless (procedure? handler)
+    (error "with-exception-handler: expected a procedure" handler))
+  (%with-handlers (cons handler %handlers) thunk))
+
+(define (raise-continuable obj)
+  (if (null? %handlers)
+      (raise obj)
+      (let ((handlers %handlers))
+        (%with-handlers (cdr handlers) (lambda () ((car handlers) obj))))))
+
+;; A handler that returns from a `raise` raises a secondary exception; with no handler
+;; left to take that one, the original is what the top level reports.
+(define (%raise obj)
+  (let ((handlers %handlers))
+    (%with-handlers
+     (cdr handlers)
+     (lambda ()
+       ((car handlers) obj)
+       (raise (if (null? (cdr handlers))
+                  obj
+                  (%make-error-object 'error "exception handler returned from raise" (list obj) #f)))))))
+
+;; Parameters (R7RS 4.2.6): a parameter is a procedure that answers its value, or its
+;; cell `(value converter)` when given the private key; `parameterize` swaps cell
+;; values on the way in and out of its extent.
+(define %parameter-key (list 'parameter))
+
+(define (make-parameter value . converter)
+  (let* ((convert (if (pair? converter) (car converter) (lambda (x) x)))
+         (cell (list (convert value) convert)))
+    (lambda args
+      (cond ((null? args) (car cell))
+            ((eq? (car args) %parameter-key) cell)
+            (else (error "parameter: expected no arguments" args))))))
+
+(define (%parameterize params vals thunk)
+  (let* ((cells (map (lambda (p) (p %parameter-key)) params))
+         (inside (map (lambda (cell v) ((cadr cell) v)) cells vals))
+         (outside '()))
+    (dynamic-wind
+     (lambda ()
+       (set! outside (map car cells))
+       (for-each set-car! cells inside))
+     thunk
+     (lambda ()
+       (set! inside (map car cells))
+       (for-each set-car! cells outside)))))

@@ -39,6 +39,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
         builtin("error", 1, None, error),
+        builtin("raise", 1, Some(1), |_, a| Err(Error::raise(a[0]))),
         builtin("current-second", 0, Some(0), |rt, _| {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -60,7 +61,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("pending-sweep-pages", 0, Some(0), |rt, _| {
             Ok(Value::fixnum(rt.heap.pending_sweep_pages() as i64))
         }),
-        builtin("exit", 0, Some(1), |_, a| {
+        builtin("%exit", 0, Some(1), |_, a| {
             let code = match a.first() {
                 None | Some(&Value::TRUE) => 0,
                 Some(&Value::FALSE) => 1,

@@ -120,7 +120,10 @@ impl<'a> Codegen<'a> {
             loops: Vec::new(),
         });
         self.mark(span);
-        self.expr(body, Ctx::Tail)?;
+        // Not a tail call: the top-level frame stays, so an error in what the form calls
+        // still points at the form.
+        self.expr(body, Ctx::Value)?;
+        self.emit(Op::Return);
         let f = self.functions.pop().expect("the top-level function");
         Ok(Rc::new(f.proto))
     }

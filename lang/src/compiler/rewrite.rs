@@ -1,6 +1,7 @@
 //! Forms that are other forms written shorter, rewritten at the datum level before they
 //! are expanded: `define-record-type`, `case-lambda`, `delay`, `delay-force`, `receive`,
-//! `let-values`, `let*-values`, `define-values` and `cond-expand`.
+//! `let-values`, `let*-values`, `define-values`, `cond-expand`, `guard` and
+//! `parameterize`.
 //!
 //! The rewrites name the builtins and prelude procedures they use (`%record`,
 //! `call-with-values`, ...) as globals, and the variables they introduce start with `%`,
@@ -20,6 +21,8 @@ pub const REWRITTEN_FORMS: &[&str] = &[
     "let*-values",
     "define-values",
     "cond-expand",
+    "guard",
+    "parameterize",
 ];
 
 /// What `(features)` returns and `cond-expand` tests.
@@ -104,6 +107,32 @@ pub fn rewrite(form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
         ("define-values", [_, formals, expr]) => b.define_values(formals, expr.clone()),
         ("define-values", _) => bad("expected (define-values formals expression)"),
         ("cond-expand", [_, clauses @ ..]) => b.cond_expand(clauses),
+        ("guard", [_, spec, body @ ..]) if !body.is_empty() => match spec.list() {
+            Some([var, clauses @ ..]) if var.symbol().is_some() => {
+                Ok(b.guard(var.clone(), clauses, body.to_vec()))
+            }
+            _ => bad("expected (guard (variable clause ...) body ...)"),
+        },
+        ("guard", _) => bad("expected (guard (variable clause ...) body ...)"),
+        ("parameterize", [_, bindings, body @ ..]) if !body.is_empty() => {
+            let mut params = vec![b.sym("list")];
+            let mut values = vec![b.sym("list")];
+            for binding in bindings.list().unwrap_or_default() {
+                match binding.list() {
+                    Some([param, value]) => {
+                        params.push(param.clone());
+                        values.push(value.clone());
+                    }
+                    _ => return bad("each binding is (parameter value)"),
+                }
+            }
+            if bindings.list().is_none() {
+                return bad("expected a list of (parameter value) bindings");
+            }
+            let thunk = b.lambda(b.list(vec![]), body.to_vec());
+            Ok(b.call("%parameterize", vec![b.list(params), b.list(values), thunk]))
+        }
+        ("parameterize", _) => bad("expected (parameterize ((parameter value) ...) body ...)"),
         _ => unreachable!("`{form}` is not a rewritten form"),
     }
 }
@@ -377,6 +406,46 @@ impl Builder<'_> {
             inner = self.receive(self.sym(list), expr, vec![inner]);
         }
         inner
+    }
+
+    /// `guard` as R7RS defines it (7.3): the body runs under a handler that goes back to
+    /// the guard's continuation to pick a clause, and, when none applies, back to the
+    /// handler's own to re-raise with `raise-continuable` where the exception was raised.
+    fn guard(&self, var: Datum, clauses: &[Datum], body: Vec<Datum>) -> Datum {
+        let mut cond = vec![self.sym("cond")];
+        cond.extend(clauses.iter().cloned());
+        let has_else = clauses
+            .last()
+            .and_then(Datum::list)
+            .and_then(|c| c.first())
+            .and_then(Datum::symbol)
+            == Some("else");
+        if !has_else {
+            let reraise = self.call("raise-continuable", vec![self.sym("%condition")]);
+            let back = self.call("%handler-k", vec![self.thunk(reraise)]);
+            cond.push(self.list(vec![self.sym("else"), back]));
+        }
+        let binding = self.list(vec![var, self.sym("%condition")]);
+        let pick = self.list(vec![
+            self.sym("let"),
+            self.list(vec![binding]),
+            self.list(cond),
+        ]);
+        let to_guard = self.call("%guard-k", vec![self.thunk(pick)]);
+        let in_handler = self.lambda(self.list(vec![self.sym("%handler-k")]), vec![to_guard]);
+        let handler = self.lambda(
+            self.list(vec![self.sym("%condition")]),
+            vec![self.list(vec![self.call("call/cc", vec![in_handler])])],
+        );
+        let result = self.list(vec![self.sym("%result"), self.let_body(body)]);
+        let body = self.list(vec![
+            self.sym("let"),
+            self.list(vec![result]),
+            self.call("%guard-k", vec![self.thunk(self.sym("%result"))]),
+        ]);
+        let install = self.call("with-exception-handler", vec![handler, self.thunk(body)]);
+        let outer = self.lambda(self.list(vec![self.sym("%guard-k")]), vec![install]);
+        self.list(vec![self.call("call/cc", vec![outer])])
     }
 
     /// The body of the first clause whose feature requirement holds, as a `begin`.

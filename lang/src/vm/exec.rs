@@ -101,14 +101,6 @@ impl Vm {
                     }
                 };
             }
-            // Reports an error raised by the instruction at `$at`.
-            macro_rules! fail {
-                ($at:expr, $e:expr) => {{
-                    sync!();
-                    let pc = $at.offset_from(code_start) as usize;
-                    return Err(self.locate($e, code, pc));
-                }};
-            }
             macro_rules! try_at {
                 ($at:expr, $e:expr) => {
                     match $e {
@@ -181,7 +173,39 @@ impl Vm {
                 }};
             }
 
-            loop {
+            'dispatch: loop {
+                // Signals an error raised by the instruction at `$at`. With a Scheme
+                // exception handler installed, the failing instruction becomes a call
+                // of the prelude's `%raise` with the error object; `%raise` never
+                // returns, so nothing resumes the instruction's frame. Defined inside
+                // the loop so that it can name the loop's label.
+                macro_rules! fail {
+                    ($at:expr, $e:expr) => {{
+                        sync!();
+                        let pc = $at.offset_from(code_start) as usize;
+                        let error = self.locate($e, code, pc);
+                        let (raise, payload) = match self.scheme_handler(error) {
+                            Ok(call) => call,
+                            Err(error) => return Err(error),
+                        };
+                        let target = proto(super::closure_code(raise));
+                        if sp.add(2 + target.max_stack + 1) > stack_end {
+                            return Err(stack_overflow(self.rt.options.max_frames));
+                        }
+                        self.frames.push(Frame {
+                            code: std::ptr::from_ref(code),
+                            ip: $at.add(1),
+                            fp: fp.offset_from(stack_base) as usize,
+                        });
+                        push!(raise);
+                        push!(payload);
+                        fp = sp.sub(1);
+                        code = target;
+                        code_start = code.code.as_ptr();
+                        ip = code_start;
+                        continue 'dispatch;
+                    }};
+                }
                 let at = ip;
                 // Rule 1: `ip` is at an instruction start, whose first byte the compiler
                 // wrote from an `Op`.
@@ -375,6 +399,44 @@ impl Vm {
                                         );
                                     }
                                     continue;
+                                }
+                                Some(Special::CallCc) if argc == 1 => {
+                                    // The continuation returns to where call/cc's result
+                                    // would go: the slot that holds call/cc itself.
+                                    let f = pop!();
+                                    sp = sp.sub(1);
+                                    sync!();
+                                    let resume = (op == Op::Call).then(|| Frame {
+                                        code: std::ptr::from_ref(code),
+                                        ip,
+                                        fp: fp.offset_from(stack_base) as usize,
+                                    });
+                                    let k = self.capture_continuation(
+                                        sp.offset_from(stack_base) as usize,
+                                        resume,
+                                    );
+                                    push!(f);
+                                    push!(k);
+                                    continue;
+                                }
+                                Some(Special::Continue) if argc == 2 => {
+                                    let v = pop!();
+                                    let k = pop!();
+                                    if !k.is(Kind::Continuation) {
+                                        fail!(at, Error::wrong_type("%continue", "a continuation", k));
+                                    }
+                                    sp = stack_base.add(self.reinstate_continuation(k));
+                                    if self.frames.len() == base_frames {
+                                        sync!();
+                                        return Ok(v);
+                                    }
+                                    let f = self.frames.pop().expect("a frame to return to");
+                                    code = proto(f.code);
+                                    code_start = code.code.as_ptr();
+                                    ip = f.ip;
+                                    fp = stack_base.add(f.fp);
+                                    push!(v);
+                                    break;
                                 }
                                 Some(Special::Collect) if argc == 0 => {
                                     sync!();

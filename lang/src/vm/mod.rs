@@ -7,8 +7,10 @@
 //! roots, and sweeps a few pages when the last collection left some pending.
 
 mod code;
+mod continuation;
 mod exec;
 mod op;
+mod raise;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -77,6 +79,13 @@ pub struct Vm {
     pub rt: Runtime,
     stack: Vec<Value>,
     frames: Vec<Frame>,
+    /// The top-level code being run, until a continuation that may return into it is
+    /// captured and it moves to the runtime's code table.
+    toplevel: Option<Rc<Proto>>,
+    /// The prelude's globals that errors and continuations work through.
+    hooks: raise::Hooks,
+    /// Where recent errors were raised, for reporting them if they are re-raised.
+    error_sites: raise::ErrorSites,
 }
 
 /// Frames shown in a backtrace, at most.
@@ -85,10 +94,15 @@ const BACKTRACE_LIMIT: usize = 20;
 impl Vm {
     pub fn new(options: Options) -> Vm {
         let stack = Vec::with_capacity(options.stack_slots);
+        let mut rt = Runtime::new(options);
+        let hooks = raise::Hooks::new(&mut rt);
         let mut vm = Vm {
-            rt: Runtime::new(options),
+            rt,
             stack,
             frames: Vec::new(),
+            toplevel: None,
+            hooks,
+            error_sites: raise::ErrorSites::default(),
         };
         if vm.rt.options.gc_stress {
             vm.rt.heap.request_collection();
@@ -98,7 +112,7 @@ impl Vm {
     }
 
     fn load_prelude(&mut self) {
-        let file = SourceFile::new("<prelude>", builtins::PRELUDE);
+        let file = SourceFile::new(builtins::PRELUDE_NAME, builtins::PRELUDE);
         self.eval_file(&file)
             .unwrap_or_else(|e| panic!("the prelude is valid Scheme: {e}"));
     }
@@ -179,9 +193,13 @@ impl Vm {
         let base_stack = self.stack.len();
         // The slot below a frame holds its closure; top-level code has none.
         self.stack.push(Value::FALSE);
+        self.toplevel = Some(code.clone());
         let result = self.execute(code, base_frames);
+        self.toplevel = None;
         if result.is_err() {
             self.frames.truncate(base_frames);
+            // The error left every dynamic extent the program was in.
+            self.hooks.reset_dynamic_state();
         }
         self.stack.truncate(base_stack);
         result
@@ -207,10 +225,28 @@ impl Vm {
         builtins::call(&mut self.rt, index, &[a, b])
     }
 
+    /// Moves the running top-level code to the runtime's code table, where it lives as
+    /// long as the runtime: a continuation is about to hold frames that run it.
+    pub(super) fn keep_code_alive(&mut self) {
+        if let Some(code) = self.toplevel.take() {
+            self.rt.add_code(code);
+        }
+    }
+
     /// Adds the source position and the backtrace to an error raised at `pc` of `code`.
+    /// The position is that of the innermost call outside the prelude: an error inside
+    /// `map` points at the program's call of `map`.
     fn locate(&self, e: Error, code: &Proto, pc: usize) -> Error {
-        let mut e = e.at(code.span_at(pc));
-        if e.kind == ErrorKind::Runtime && e.backtrace.is_empty() {
+        let spans = std::iter::once(code.span_at(pc)).chain(self.frames.iter().rev().map(|f| {
+            // SAFETY: frames hold code the runtime keeps alive.
+            unsafe { proto(f.code) }.span_at(f.pc().saturating_sub(1))
+        }));
+        let span = spans
+            .flatten()
+            .find(|s| s.file.name != builtins::PRELUDE_NAME)
+            .or(code.span_at(pc));
+        let mut e = e.at(span);
+        if !matches!(e.kind, ErrorKind::Syntax | ErrorKind::Exit(_)) && e.backtrace.is_empty() {
             let calls =
                 std::iter::once(frame_line(code, pc)).chain(self.frames.iter().rev().map(|f| {
                     // SAFETY: frames hold code the runtime keeps alive.
@@ -320,9 +356,9 @@ pub(super) fn arity_error(target: &Proto, argc: usize) -> Error {
 }
 
 pub(super) fn stack_overflow(limit: usize) -> Error {
-    Error::runtime(
+    Error::new(
+        ErrorKind::Resource,
         format!("stack overflow: more than {limit} nested calls"),
-        vec![],
     )
 }
 

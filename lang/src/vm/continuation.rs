@@ -1,0 +1,83 @@
+//! Continuations, by copying the stack: `call/cc` copies the value stack and the frames
+//! into one heap object, and invoking the continuation copies them back.
+//!
+//! A continuation is a `Continuation` object laid out as
+//! `[n, stack values (n)..., m, frames (3 m raw words)...]`: the `n + 1` leading fields
+//! are traced (so the collector keeps whatever the saved stack refers to), the frame
+//! words are not (a frame is a code address, an instruction offset and a frame index,
+//! none of them a value). Resuming always means "return a value to the innermost saved
+//! frame", so a `call/cc` in tail position captures its caller's frames as they are, and
+//! one in a non-tail position adds the frame that the call would have pushed.
+//!
+//! Copying costs the depth of the stack at capture and at each re-entry, and makes every
+//! continuation re-entrant, any number of times, after the procedure that captured it
+//! has returned. The code a saved frame runs stays alive because `Vm::keep_code_alive`
+//! moves the running top-level code into the runtime's code table, which never shrinks.
+
+use super::{proto, Frame, Proto, Vm};
+use crate::object::Alloc;
+use crate::value::{Kind, Value};
+
+/// Raw words a saved frame takes.
+const FRAME_WORDS: usize = 3;
+
+impl Vm {
+    /// Captures the continuation of a call whose result would be stored at stack slot
+    /// `result_slot`: the stack below it, the frames, and `resume` when the call is not a
+    /// tail call (the frame it would have pushed).
+    ///
+    /// The VM stack's length must be synced with the interpreter's (`sync!`).
+    pub(super) fn capture_continuation(
+        &mut self,
+        result_slot: usize,
+        resume: Option<Frame>,
+    ) -> Value {
+        self.keep_code_alive();
+        let n = result_slot;
+        let frames: Vec<&Frame> = self.frames.iter().chain(resume.as_ref()).collect();
+        let m = frames.len();
+        let size = 1 + n + 1 + FRAME_WORDS * m;
+        let k = self
+            .rt
+            .heap
+            .object(Kind::Continuation, size, n + 1, Value::FALSE);
+        k.set_field(0, Value::fixnum(n as i64));
+        for (i, &v) in self.stack[..n].iter().enumerate() {
+            k.set_field(1 + i, v);
+        }
+        k.set_raw(1 + n, m as u64);
+        for (i, f) in frames.iter().enumerate() {
+            let at = 2 + n + FRAME_WORDS * i;
+            k.set_raw(at, f.code.expose_provenance() as u64);
+            k.set_raw(at + 1, f.pc() as u64);
+            k.set_raw(at + 2, f.fp as u64);
+        }
+        k
+    }
+
+    /// Puts the stack and frames saved in `k` back in place of the current ones, and
+    /// returns the saved stack's length. The caller then returns a value to the innermost
+    /// restored frame.
+    pub(super) fn reinstate_continuation(&mut self, k: Value) -> usize {
+        debug_assert!(k.is(Kind::Continuation));
+        let n = k.field(0).fixnum_value() as usize;
+        self.stack.clear();
+        self.stack.extend((0..n).map(|i| k.field(1 + i)));
+        let m = k.raw(1 + n) as usize;
+        self.frames.clear();
+        self.frames.extend((0..m).map(|i| {
+            let at = 2 + n + FRAME_WORDS * i;
+            let code: *const Proto = std::ptr::with_exposed_provenance(k.raw(at) as usize);
+            // SAFETY: the address was a frame's code when the continuation was captured,
+            // and code the VM has run stays alive (see `keep_code_alive`); the offset is
+            // one of its instruction boundaries.
+            let ip = unsafe { proto(code).code.as_ptr().add(k.raw(at + 1) as usize) };
+            Frame {
+                code,
+                ip,
+                fp: k.raw(at + 2) as usize,
+            }
+        }));
+        n
+    }
+}
