@@ -31,10 +31,11 @@ pub struct VarInfo {
 }
 
 impl VarInfo {
-    /// A variable that changes after closures capture it lives in a box they share.
+    /// A variable that changes after closures capture it lives in a box they share, and
+    /// so does every variable that `set!` assigns: a continuation copies the frame's
+    /// slots, and re-entering it must not bring back a value that was assigned since.
     pub fn boxed(&self) -> bool {
-        (self.captured && (self.assigned || self.late_init))
-            || (self.self_referenced && self.assigned)
+        self.assigned || (self.captured && self.late_init)
     }
 }
 
