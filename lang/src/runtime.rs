@@ -7,6 +7,7 @@ use std::rc::Rc;
 use rudo_gc::{Heap, HeapConfig, RootSet, RootVisitor};
 
 use crate::builtins::{self, Builtin};
+use crate::compiler::{base_name, Aliases, Macro};
 use crate::handles::Handles;
 use crate::number::Number;
 use crate::object::Alloc;
@@ -59,6 +60,10 @@ pub struct Runtime {
     pub(crate) builtin_values: HashMap<&'static str, Value>,
     /// Globals the program has defined or assigned: calls to them are not inlined.
     redefined: HashSet<String>,
+    /// Macros defined at the top level, by name.
+    pub(crate) macros: HashMap<String, Rc<Macro>>,
+    /// What the identifiers that macros insert refer to.
+    pub(crate) aliases: Aliases,
     pub out: Box<dyn Write>,
     /// Values an embedder holds across collections.
     pub handles: Handles,
@@ -89,6 +94,8 @@ impl Runtime {
             builtins: Vec::new(),
             builtin_values: HashMap::new(),
             redefined: HashSet::new(),
+            macros: HashMap::new(),
+            aliases: Aliases::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             handles: Handles::default(),
             options,
@@ -134,12 +141,13 @@ impl Runtime {
         (v != Value::UNDEFINED).then_some(v)
     }
 
-    /// Names of the bound globals, for completion.
+    /// Names of the bound globals and the global macros, for completion.
     pub fn global_names(&self) -> Vec<String> {
         self.globals
             .iter()
             .filter(|(_, cell)| cell.field(CELL_VALUE) != Value::UNDEFINED)
             .map(|(&sym, _)| crate::object::symbol_name(sym).to_string())
+            .chain(self.macros.keys().cloned())
             .collect()
     }
 
@@ -173,7 +181,7 @@ impl Runtime {
             DatumKind::Boolean(b) => Value::bool(*b),
             DatumKind::Char(c) => Value::char(*c),
             DatumKind::String(s) => self.heap.string(s),
-            DatumKind::Symbol(s) => self.intern(s),
+            DatumKind::Symbol(s) => self.intern(base_name(s)),
             DatumKind::List(items, tail) => {
                 let mut acc = match tail {
                     Some(t) => self.datum_to_value(t),

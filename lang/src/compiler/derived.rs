@@ -2,7 +2,7 @@
 //! `let*`, `letrec`, `letrec*`, `do`, `cond`, `case`, `and`, `or`, `when`, `unless`.
 
 use super::ast::Expr;
-use super::expand::{seq, Expander, Meaning};
+use super::expand::{seq, Expander};
 use crate::error::{Error, Result};
 use crate::reader::{Datum, Span};
 use crate::value::Value;
@@ -131,9 +131,7 @@ impl Expander<'_> {
     fn named_value(&mut self, name: &str, init: &Datum, var: usize) -> Result<Expr> {
         match init.list() {
             Some([head, formals, body @ ..])
-                if head.symbol() == Some("lambda")
-                    && matches!(self.meaning("lambda"), Meaning::Special(_))
-                    && !body.is_empty() =>
+                if self.is_special(head, "lambda") && !body.is_empty() =>
             {
                 Ok(Expr::Lambda(self.lambda(
                     Some(name),
@@ -251,10 +249,7 @@ impl Expander<'_> {
         };
         let bad = || Error::syntax("bad `cond` clause", &clause.span);
         let parts = clause.list().filter(|p| !p.is_empty()).ok_or_else(bad)?;
-        let is_keyword = |ex: &Self, d: &Datum, k: &str| {
-            d.symbol() == Some(k) && matches!(ex.meaning(k), Meaning::Global)
-        };
-        if is_keyword(self, &parts[0], "else") {
+        if self.is_keyword(&parts[0], "else") {
             if !rest.is_empty() || parts.len() < 2 {
                 return Err(Error::syntax(
                     "`else` must be the last cond clause, with a body",
@@ -270,7 +265,7 @@ impl Expander<'_> {
         let otherwise = self.cond(rest)?;
         match &parts[1..] {
             [] => self.value_or(test, otherwise),
-            [arrow, receiver] if is_keyword(self, arrow, "=>") => {
+            [arrow, receiver] if self.is_keyword(arrow, "=>") => {
                 let receiver = self.expand(receiver)?;
                 self.with_scope(|ex| {
                     let t = ex.fresh("cond-test");
@@ -309,7 +304,7 @@ impl Expander<'_> {
             )
         };
         let parts = clause.list().filter(|p| p.len() >= 2).ok_or_else(bad)?;
-        let is_else = parts[0].symbol() == Some("else");
+        let is_else = self.is_keyword(&parts[0], "else");
         if is_else && !rest.is_empty() {
             return Err(Error::syntax(
                 "`else` must be the last case clause",
@@ -317,7 +312,7 @@ impl Expander<'_> {
             ));
         }
         let body = match &parts[1..] {
-            [arrow, receiver] if arrow.symbol() == Some("=>") => {
+            [arrow, receiver] if self.is_keyword(arrow, "=>") => {
                 let receiver = self.expand(receiver)?;
                 Expr::Call(
                     Box::new(receiver),

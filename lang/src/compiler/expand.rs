@@ -2,25 +2,38 @@
 //!
 //! It resolves every identifier (a lexical variable, a special form, or a global),
 //! records which variables are assigned and which are captured by inner lambdas, and
-//! turns derived forms into core ones (`derived.rs`, `quasi.rs`). Special forms are
-//! found by name through the same scopes as variables, so a local binding named `if`
-//! shadows the special form; macros slot in as one more kind of binding.
+//! turns derived forms into core ones (`derived.rs`, `quasi.rs`), and expands macro uses
+//! (`syntax_rules.rs`). Special forms and macros are found by name through the same
+//! scopes as variables, so a local binding named `if` shadows the special form.
 
 use std::rc::Rc;
 
 use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
 use super::rewrite;
+use super::syntax_rules::{base_name, split_alias, Env, Macro};
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
 use crate::runtime::Runtime;
 use crate::value::Value;
 
 /// What an identifier means where it is used.
+#[derive(Clone)]
 pub(super) enum Meaning {
     Var(VarId),
     Special(&'static str),
+    Macro(Rc<Macro>),
     Global,
 }
+
+/// What a name is bound to in a local scope.
+enum Binding {
+    Var(VarId),
+    Macro(Rc<Macro>),
+}
+
+/// Macro uses expanded inside one another's expansions, at most: past it, a macro that
+/// expands into itself forever is an error, not a stack overflow.
+const MAX_EXPANSION_DEPTH: usize = 2_000;
 
 pub const SPECIAL_FORMS_LIST: &[&str] = &[
     "quote",
@@ -54,10 +67,12 @@ pub const SPECIAL_FORMS_LIST: &[&str] = &[
 pub struct Expander<'rt> {
     pub(super) rt: &'rt mut Runtime,
     pub vars: Vec<VarInfo>,
-    scopes: Vec<Vec<(String, VarId)>>,
+    scopes: Vec<Vec<(String, Binding)>>,
     /// The lambdas being expanded, innermost last; 0 is the top level.
     lambdas: Vec<usize>,
     next_lambda: usize,
+    /// Macro expansions in progress, one inside another.
+    expansion_depth: usize,
 }
 
 impl<'rt> Expander<'rt> {
@@ -68,14 +83,31 @@ impl<'rt> Expander<'rt> {
             scopes: Vec::new(),
             lambdas: vec![0],
             next_lambda: 1,
+            expansion_depth: 0,
         }
     }
 
     pub(super) fn meaning(&self, name: &str) -> Meaning {
-        for scope in self.scopes.iter().rev() {
-            if let Some(&(_, var)) = scope.iter().rev().find(|(n, _)| n == name) {
-                return Meaning::Var(var);
+        self.resolve(name, self.scopes.len())
+    }
+
+    /// What `name` means in the environment of the first `visible` scopes. An alias that
+    /// none of them binds means what its name means where its macro was defined.
+    fn resolve(&self, name: &str, visible: usize) -> Meaning {
+        for scope in self.scopes[..visible].iter().rev() {
+            if let Some((_, binding)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return match binding {
+                    Binding::Var(v) => Meaning::Var(*v),
+                    Binding::Macro(m) => Meaning::Macro(m.clone()),
+                };
             }
+        }
+        if let Some((renamed, n)) = split_alias(name) {
+            let env = self.rt.aliases.env(n);
+            return self.resolve(renamed, env.depth().min(visible));
+        }
+        if let Some(m) = self.rt.macros.get(name) {
+            return Meaning::Macro(m.clone());
         }
         let forms = SPECIAL_FORMS_LIST.iter().chain(rewrite::REWRITTEN_FORMS);
         match forms.into_iter().find(|s| **s == name) {
@@ -84,14 +116,69 @@ impl<'rt> Expander<'rt> {
         }
     }
 
+    /// Whether `d` is an identifier that names special form `form` here.
+    pub(super) fn is_special(&self, d: &Datum, form: &str) -> bool {
+        d.symbol()
+            .is_some_and(|s| matches!(self.meaning(s), Meaning::Special(f) if f == form))
+    }
+
+    /// Whether `d` is the auxiliary keyword `k` (`else`, `=>`): that name, not bound
+    /// to anything here.
+    pub(super) fn is_keyword(&self, d: &Datum, k: &str) -> bool {
+        d.symbol()
+            .is_some_and(|s| base_name(s) == k && matches!(self.meaning(s), Meaning::Global))
+    }
+
+    /// Whether identifier `input` of a macro use means what the macro's literal `literal`
+    /// means where the macro was defined.
+    fn same_binding(&self, input: &str, literal: &str, env: Env) -> bool {
+        let here = self.meaning(input);
+        let there = self.resolve(literal, env.depth().min(self.scopes.len()));
+        match (here, there) {
+            (Meaning::Var(a), Meaning::Var(b)) => a == b,
+            (Meaning::Special(a), Meaning::Special(b)) => a == b,
+            (Meaning::Macro(a), Meaning::Macro(b)) => Rc::ptr_eq(&a, &b),
+            (Meaning::Global, Meaning::Global) => base_name(input) == base_name(literal),
+            _ => false,
+        }
+    }
+
+    /// The form a macro use stands for, one step.
+    pub(super) fn expand_macro(&self, m: &Macro, form: &Datum) -> Result<Datum> {
+        let same = |input: &str, literal: &str| self.same_binding(input, literal, m.env);
+        m.expand(form, &self.rt.aliases, &same)
+    }
+
+    /// Expands `d`, a macro's expansion, counting it against the nesting limit.
+    fn expand_expansion(&mut self, d: &Datum) -> Result<Expr> {
+        if self.expansion_depth >= MAX_EXPANSION_DEPTH {
+            return Err(Error::syntax(
+                format!("macro expansion nested deeper than {MAX_EXPANSION_DEPTH} levels (a macro that expands into itself?)"),
+                &d.span,
+            ));
+        }
+        self.expansion_depth += 1;
+        let out = self.expand(d);
+        self.expansion_depth -= 1;
+        out
+    }
+
     /// A new variable in the innermost scope.
     pub(super) fn bind(&mut self, name: &str) -> VarId {
         let id = self.fresh(name);
         self.scopes
             .last_mut()
             .expect("a scope is open")
-            .push((name.to_string(), id));
+            .push((name.to_string(), Binding::Var(id)));
         id
+    }
+
+    /// A macro in the innermost scope.
+    fn bind_macro(&mut self, name: &str, m: Rc<Macro>) {
+        self.scopes
+            .last_mut()
+            .expect("a scope is open")
+            .push((name.to_string(), Binding::Macro(m)));
     }
 
     /// A variable no user identifier can name (for the temporaries of derived forms).
@@ -164,14 +251,23 @@ impl<'rt> Expander<'rt> {
             Meaning::Special(s) => {
                 Err(Error::syntax(format!("`{s}` is syntax, not a value"), span))
             }
-            Meaning::Global => Ok(Expr::Global(self.symbol(name), span.clone())),
+            Meaning::Macro(m) => Err(Error::syntax(
+                format!("`{}` is a macro, not a value", base_name(&m.name)),
+                span,
+            )),
+            Meaning::Global => Ok(Expr::Global(self.symbol(base_name(name)), span.clone())),
         }
     }
 
     fn expand_list(&mut self, items: &[Datum], whole: &Datum) -> Result<Expr> {
         if let Some(name) = items[0].symbol() {
-            if let Meaning::Special(form) = self.meaning(name) {
-                return self.expand_special(form, items, whole);
+            match self.meaning(name) {
+                Meaning::Special(form) => return self.expand_special(form, items, whole),
+                Meaning::Macro(m) => {
+                    let expansion = self.expand_macro(&m, whole)?;
+                    return self.expand_expansion(&expansion);
+                }
+                _ => {}
             }
         }
         self.expand_call(items, &whole.span)
@@ -183,7 +279,10 @@ impl<'rt> Expander<'rt> {
             .map(|a| self.expand(a))
             .collect::<Result<Vec<_>>>()?;
         if let Some(name) = items[0].symbol() {
-            if matches!(self.meaning(name), Meaning::Global) && !self.rt.is_redefined(name) {
+            let name = base_name(name);
+            if matches!(self.meaning(items[0].symbol().unwrap_or(name)), Meaning::Global)
+                && !self.rt.is_redefined(name)
+            {
                 if let Some(prim) = Prim::of(name, args.len()) {
                     return Ok(Expr::Prim(prim, args, span.clone()));
                 }
@@ -235,8 +334,11 @@ impl<'rt> Expander<'rt> {
                             self.reference(v);
                             Ok(Expr::SetLocal(v, value))
                         }
-                        Meaning::Special(_) => bad("cannot assign a syntactic keyword"),
+                        Meaning::Special(_) | Meaning::Macro(_) => {
+                            bad("cannot assign a syntactic keyword")
+                        }
                         Meaning::Global => {
+                            let name = base_name(name);
                             self.rt.mark_redefined(name);
                             Ok(Expr::SetGlobal(self.symbol(name), value, span.clone()))
                         }
@@ -268,9 +370,46 @@ impl<'rt> Expander<'rt> {
                 Ok(Expr::Seq(body))
             }
             "import" => self.import(items, span),
-            "define-syntax" | "let-syntax" | "letrec-syntax" | "syntax-rules" => Err(
-                Error::syntax(format!("`{form}` is not supported yet"), span),
-            ),
+            "define-syntax" => match items {
+                [_, name, spec] if name.symbol().is_some() && self.scopes.is_empty() => {
+                    let name = base_name(name.symbol().unwrap_or_default());
+                    let m = self.transformer(name, spec, Env::Global)?;
+                    self.rt.macros.insert(name.to_string(), m);
+                    Ok(Expr::Const(Value::UNSPECIFIED))
+                }
+                [_, name, _] if name.symbol().is_some() => {
+                    bad("only allowed at the top level or at the start of a body")
+                }
+                _ => bad("expected (define-syntax name (syntax-rules ...))"),
+            },
+            "let-syntax" | "letrec-syntax" => match items {
+                [_, bindings, body @ ..] if !body.is_empty() => {
+                    let Some(bindings) = bindings.list() else {
+                        return bad("expected a list of (name transformer) bindings");
+                    };
+                    // The transformers of `letrec-syntax` see each other; those of
+                    // `let-syntax` see the scopes outside it.
+                    let env = Env::Local(self.scopes.len() + usize::from(form == "letrec-syntax"));
+                    let mut macros = Vec::new();
+                    for binding in bindings {
+                        match binding.list() {
+                            Some([name, spec]) if name.symbol().is_some() => {
+                                let name = name.symbol().unwrap_or_default();
+                                macros.push((name, self.transformer(name, spec, env)?));
+                            }
+                            _ => return bad("each binding is (name transformer)"),
+                        }
+                    }
+                    self.with_scope(|ex| {
+                        for (name, m) in macros {
+                            ex.bind_macro(name, m);
+                        }
+                        ex.body(body, span)
+                    })
+                }
+                _ => bad("expected bindings and a body"),
+            },
+            "syntax-rules" => bad("only allowed as the transformer of a macro definition"),
             _ if form == "include" || rewrite::REWRITTEN_FORMS.contains(&form) => {
                 let d = self.rewrite(form, items, span)?;
                 self.expand(&d)
@@ -279,7 +418,18 @@ impl<'rt> Expander<'rt> {
         }
     }
 
-    /// `(import (scheme base) ...)`: the standard libraries are always present.
+    /// The macro a transformer spec, `(syntax-rules ...)`, defines.
+    fn transformer(&self, name: &str, spec: &Datum, env: Env) -> Result<Rc<Macro>> {
+        let head = spec.list().and_then(|l| l.first());
+        if !head.is_some_and(|h| self.is_special(h, "syntax-rules")) {
+            return Err(Error::syntax(
+                "a macro's transformer must be a (syntax-rules ...) form",
+                &spec.span,
+            ));
+        }
+        Macro::parse(name, spec, env)
+    }
+
     /// The datum a rewritten form (see `rewrite`) or an `include` stands for.
     fn rewrite(&mut self, form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
         if form == "include" {
@@ -350,6 +500,9 @@ impl<'rt> Expander<'rt> {
                 span,
             ));
         }
+        // At the top level, a name a macro inserted defines the name itself.
+        let name = base_name(&name).to_string();
+        self.rt.macros.remove(&name);
         self.rt.mark_redefined(&name);
         let sym = self.symbol(&name);
         Ok(Expr::DefineGlobal(sym, Box::new(value)))
@@ -374,9 +527,7 @@ impl<'rt> Expander<'rt> {
                 let name = target.symbol().unwrap_or_default().to_string();
                 let value = match value.list() {
                     Some([head, formals, body @ ..])
-                        if head.symbol() == Some("lambda")
-                            && matches!(self.meaning("lambda"), Meaning::Special(_))
-                            && !body.is_empty() =>
+                        if self.is_special(head, "lambda") && !body.is_empty() =>
                     {
                         Expr::Lambda(self.lambda(
                             Some(&name),
@@ -480,52 +631,25 @@ impl<'rt> Expander<'rt> {
         result.map(Rc::new)
     }
 
-    /// A body: internal definitions (also inside `begin`) become `letrec*` bindings.
+    /// A body: internal definitions (also inside `begin`, and those that macro uses
+    /// expand into) become `letrec*` bindings; internal `define-syntax` binds a macro
+    /// for the whole body.
     pub(super) fn body(&mut self, forms: &[Datum], span: &Span) -> Result<Expr> {
-        // Forms that may stand for definitions (`define-record-type`, `define-values`,
-        // `cond-expand`, `include`) become what they stand for first, so that the body
-        // sees the `define`s.
-        let definition_form = |ex: &Self, d: &Datum| {
-            let head = d.list().and_then(|l| l.first()).and_then(Datum::symbol)?;
-            match ex.meaning(head) {
-                Meaning::Special(form) if rewrite::may_define(form) => Some(form),
-                _ => None,
-            }
-        };
-        if forms.iter().any(|d| definition_form(self, d).is_some()) {
-            let rewritten = forms
-                .iter()
-                .map(|d| match definition_form(self, d) {
-                    Some(form) => self.rewrite(form, d.list().unwrap_or_default(), &d.span),
-                    None => Ok(d.clone()),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            return self.body(&rewritten, span);
-        }
-        let mut flat = Vec::new();
-        flatten_begins(forms, &mut flat, self);
-        let is_define = |ex: &Self, d: &Datum| {
-            d.list()
-                .and_then(|l| l.first())
-                .and_then(Datum::symbol)
-                .is_some_and(|s| {
-                    s == "define" && matches!(ex.meaning("define"), Meaning::Special(_))
-                })
-        };
-        if !flat.iter().any(|d| is_define(self, d)) {
+        self.with_scope(|ex| {
+            let flat = ex.body_forms(forms)?;
             if flat.is_empty() {
                 return Err(Error::syntax("a body needs at least one expression", span));
             }
-            let exprs = flat
+            let defines: Vec<bool> = flat
                 .iter()
-                .map(|d| self.expand(d))
-                .collect::<Result<Vec<_>>>()?;
-            return Ok(seq(exprs));
-        }
-        self.with_scope(|ex| {
+                .map(|d| {
+                    d.list()
+                        .and_then(|l| l.first())
+                        .is_some_and(|head| ex.is_special(head, "define"))
+                })
+                .collect();
             let mut vars = Vec::new();
-            let defines: Vec<&Datum> = flat.iter().copied().filter(|d| is_define(ex, d)).collect();
-            for d in defines {
+            for (d, _) in flat.iter().zip(&defines).filter(|(_, &is)| is) {
                 let items = d.list().unwrap_or_default();
                 let name = match items.get(1).map(|t| &t.kind) {
                     Some(DatumKind::Symbol(s)) => s.clone(),
@@ -534,10 +658,17 @@ impl<'rt> Expander<'rt> {
                 };
                 vars.push(ex.bind(&name));
             }
+            if vars.is_empty() {
+                let exprs = flat
+                    .iter()
+                    .map(|d| ex.expand(d))
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok(seq(exprs));
+            }
             let mut exprs = Vec::new();
             let mut next_var = vars.iter();
-            for d in &flat {
-                if is_define(ex, d) {
+            for (d, &is_define) in flat.iter().zip(&defines) {
+                if is_define {
                     let var = *next_var.next().expect("one variable per definition");
                     let (_, value) =
                         ex.definition(d.list().unwrap_or_default(), &d.span, Some(var))?;
@@ -547,7 +678,7 @@ impl<'rt> Expander<'rt> {
                     exprs.push(ex.expand(d)?);
                 }
             }
-            if flat.last().is_some_and(|d| is_define(ex, d)) {
+            if defines.last() == Some(&true) {
                 exprs.push(Expr::Const(Value::UNSPECIFIED));
             }
             let bindings = vars
@@ -557,20 +688,47 @@ impl<'rt> Expander<'rt> {
             Ok(Expr::Let(bindings, Box::new(seq(exprs))))
         })
     }
-}
 
-/// Splices `(begin ...)` forms of a body into it.
-fn flatten_begins<'d>(forms: &'d [Datum], out: &mut Vec<&'d Datum>, ex: &Expander<'_>) {
-    for d in forms {
-        match d.list() {
-            Some([head, rest @ ..])
-                if head.symbol() == Some("begin")
-                    && matches!(ex.meaning("begin"), Meaning::Special(_)) =>
-            {
-                flatten_begins(rest, out, ex)
+    /// The forms of a body as the body sees them: macro uses at their head expanded,
+    /// `begin`s spliced, forms that may stand for definitions (`define-record-type`,
+    /// `define-values`, `cond-expand`, `include`) rewritten, and `define-syntax` forms
+    /// bound in the innermost scope and gone.
+    fn body_forms(&mut self, forms: &[Datum]) -> Result<Vec<Datum>> {
+        let mut out = Vec::new();
+        let mut todo: Vec<(Datum, usize)> = forms.iter().rev().map(|d| (d.clone(), 0)).collect();
+        while let Some((d, depth)) = todo.pop() {
+            let items = d.list().unwrap_or_default();
+            let head = items.first().and_then(Datum::symbol).map(|h| self.meaning(h));
+            match head {
+                Some(Meaning::Macro(m)) => {
+                    if depth >= MAX_EXPANSION_DEPTH {
+                        return Err(Error::syntax("macro expansion nested too deep", &d.span));
+                    }
+                    todo.push((self.expand_macro(&m, &d)?, depth + 1));
+                }
+                Some(Meaning::Special("begin")) => {
+                    todo.extend(items[1..].iter().rev().map(|d| (d.clone(), depth)));
+                }
+                Some(Meaning::Special("define-syntax")) => match items {
+                    [_, name, spec] if name.symbol().is_some() => {
+                        let name = name.symbol().unwrap_or_default();
+                        let m = self.transformer(name, spec, Env::Local(self.scopes.len()))?;
+                        self.bind_macro(name, m);
+                    }
+                    _ => {
+                        return Err(Error::syntax(
+                            "bad `define-syntax`: expected (define-syntax name (syntax-rules ...))",
+                            &d.span,
+                        ))
+                    }
+                },
+                Some(Meaning::Special(form)) if rewrite::may_define(form) => {
+                    todo.push((self.rewrite(form, items, &d.span)?, depth));
+                }
+                _ => out.push(d),
             }
-            _ => out.push(d),
         }
+        Ok(out)
     }
 }
 

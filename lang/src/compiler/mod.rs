@@ -9,11 +9,13 @@ mod derived;
 mod expand;
 mod quasi;
 mod rewrite;
+mod syntax_rules;
 
 use std::rc::Rc;
 
 pub use ast::Prim;
 pub use rewrite::FEATURES;
+pub use syntax_rules::{base_name, Aliases, Macro};
 
 /// Every name the compiler treats as syntax.
 pub fn special_forms() -> impl Iterator<Item = &'static str> {

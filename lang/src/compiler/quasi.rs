@@ -73,7 +73,7 @@ impl Expander<'_> {
 }
 
 fn is_named(d: &Datum, name: &str) -> bool {
-    d.symbol() == Some(name)
+    super::syntax_rules::keyword(d) == Some(name)
 }
 
 /// Whether anything in `d` is unquoted at `depth`.

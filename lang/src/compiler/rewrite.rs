@@ -7,6 +7,7 @@
 //! `call-with-values`, ...) as globals, and the variables they introduce start with `%`,
 //! a convention until `syntax-rules` brings hygiene.
 
+use super::syntax_rules::keyword;
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
 
@@ -418,7 +419,7 @@ impl Builder<'_> {
             .last()
             .and_then(Datum::list)
             .and_then(|c| c.first())
-            .and_then(Datum::symbol)
+            .and_then(keyword)
             == Some("else");
         if !has_else {
             let reraise = self.call("raise-continuable", vec![self.sym("%condition")]);
@@ -457,7 +458,7 @@ impl Builder<'_> {
                     &clause.span,
                 ));
             };
-            let holds = requirement.symbol() == Some("else") || requirement_holds(requirement)?;
+            let holds = keyword(requirement) == Some("else") || requirement_holds(requirement)?;
             if holds {
                 let mut items = vec![self.sym("begin")];
                 items.extend(body.iter().cloned());
@@ -515,16 +516,16 @@ impl Builder<'_> {
 /// name)`, or `and`, `or`, `not` of requirements.
 fn requirement_holds(requirement: &Datum) -> Result<bool> {
     let bad = |d: &Datum| Error::syntax("bad `cond-expand` feature requirement", &d.span);
-    if let Some(feature) = requirement.symbol() {
+    if let Some(feature) = keyword(requirement) {
         return Ok(FEATURES.contains(&feature));
     }
     let items = requirement.list().ok_or_else(|| bad(requirement))?;
     match items {
-        [head, name] if head.symbol() == Some("library") => {
+        [head, name] if keyword(head) == Some("library") => {
             Ok(known_library(&library_name(name).ok_or_else(|| bad(name))?))
         }
-        [head, inner] if head.symbol() == Some("not") => Ok(!requirement_holds(inner)?),
-        [head, rest @ ..] if head.symbol() == Some("and") => {
+        [head, inner] if keyword(head) == Some("not") => Ok(!requirement_holds(inner)?),
+        [head, rest @ ..] if keyword(head) == Some("and") => {
             for r in rest {
                 if !requirement_holds(r)? {
                     return Ok(false);
@@ -532,7 +533,7 @@ fn requirement_holds(requirement: &Datum) -> Result<bool> {
             }
             Ok(true)
         }
-        [head, rest @ ..] if head.symbol() == Some("or") => {
+        [head, rest @ ..] if keyword(head) == Some("or") => {
             for r in rest {
                 if requirement_holds(r)? {
                     return Ok(true);

@@ -1,0 +1,13 @@
+(define-syntax unless2 (syntax-rules () ((_ c body ...) (if c #f (begin body ...)))))
+(unless2 #f 'ran)
+(unless2 1 2 3 4)
+(define-syntax bad (lambda (x) x))
+(define-syntax bad2 (syntax-rules (1) ((_) 1)))
+(define-syntax ok (syntax-rules () ((_ x) x)))
+ok
+(define-syntax forever (syntax-rules () ((_ x) (forever (x)))))
+(forever 1)
+(let ((x 1)) (define-syntax m (syntax-rules () ((_) x))) (m))
+(define-syntax two-values (syntax-rules () ((_ a b) (values a b))))
+(two-values 1 2)
+(syntax-rules () ((_) 1))
