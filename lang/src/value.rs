@@ -73,8 +73,22 @@ impl Kind {
     pub fn from_byte(b: u8) -> Option<Kind> {
         use Kind::*;
         const ALL: [Kind; 16] = [
-            String, Symbol, Vector, Bytevector, Bytes, Flonum, Bignum, Ratnum, Closure, Primitive,
-            Code, Box, Global, Record, Other, Continuation,
+            String,
+            Symbol,
+            Vector,
+            Bytevector,
+            Bytes,
+            Flonum,
+            Bignum,
+            Ratnum,
+            Closure,
+            Primitive,
+            Code,
+            Box,
+            Global,
+            Record,
+            Other,
+            Continuation,
         ];
         ALL.iter().copied().find(|k| *k as u8 == b)
     }

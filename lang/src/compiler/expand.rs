@@ -280,8 +280,10 @@ impl<'rt> Expander<'rt> {
             .collect::<Result<Vec<_>>>()?;
         if let Some(name) = items[0].symbol() {
             let name = base_name(name);
-            if matches!(self.meaning(items[0].symbol().unwrap_or(name)), Meaning::Global)
-                && !self.rt.is_redefined(name)
+            if matches!(
+                self.meaning(items[0].symbol().unwrap_or(name)),
+                Meaning::Global
+            ) && !self.rt.is_redefined(name)
             {
                 if let Some(prim) = Prim::of(name, args.len()) {
                     return Ok(Expr::Prim(prim, args, span.clone()));
@@ -698,7 +700,10 @@ impl<'rt> Expander<'rt> {
         let mut todo: Vec<(Datum, usize)> = forms.iter().rev().map(|d| (d.clone(), 0)).collect();
         while let Some((d, depth)) = todo.pop() {
             let items = d.list().unwrap_or_default();
-            let head = items.first().and_then(Datum::symbol).map(|h| self.meaning(h));
+            let head = items
+                .first()
+                .and_then(Datum::symbol)
+                .map(|h| self.meaning(h));
             match head {
                 Some(Meaning::Macro(m)) => {
                     if depth >= MAX_EXPANSION_DEPTH {
@@ -709,19 +714,19 @@ impl<'rt> Expander<'rt> {
                 Some(Meaning::Special("begin")) => {
                     todo.extend(items[1..].iter().rev().map(|d| (d.clone(), depth)));
                 }
-                Some(Meaning::Special("define-syntax")) => match items {
-                    [_, name, spec] if name.symbol().is_some() => {
-                        let name = name.symbol().unwrap_or_default();
-                        let m = self.transformer(name, spec, Env::Local(self.scopes.len()))?;
-                        self.bind_macro(name, m);
-                    }
-                    _ => {
-                        return Err(Error::syntax(
+                Some(Meaning::Special("define-syntax")) => {
+                    match items {
+                        [_, name, spec] if name.symbol().is_some() => {
+                            let name = name.symbol().unwrap_or_default();
+                            let m = self.transformer(name, spec, Env::Local(self.scopes.len()))?;
+                            self.bind_macro(name, m);
+                        }
+                        _ => return Err(Error::syntax(
                             "bad `define-syntax`: expected (define-syntax name (syntax-rules ...))",
                             &d.span,
-                        ))
+                        )),
                     }
-                },
+                }
                 Some(Meaning::Special(form)) if rewrite::may_define(form) => {
                     todo.push((self.rewrite(form, items, &d.span)?, depth));
                 }

@@ -97,12 +97,18 @@ type Bindings = HashMap<String, Match>;
 impl Macro {
     /// `(syntax-rules [ellipsis] (literal ...) (pattern template) ...)`.
     pub fn parse(name: &str, spec: &Datum, env: Env) -> Result<Rc<Macro>> {
-        let bad = |what: &str, at: &Span| Err(Error::syntax(format!("bad `syntax-rules`: {what}"), at));
+        let bad =
+            |what: &str, at: &Span| Err(Error::syntax(format!("bad `syntax-rules`: {what}"), at));
         let Some(items) = spec.list() else {
-            return bad("expected (syntax-rules (literal ...) (pattern template) ...)", &spec.span);
+            return bad(
+                "expected (syntax-rules (literal ...) (pattern template) ...)",
+                &spec.span,
+            );
         };
         let (ellipsis, rest) = match items {
-            [_, e, rest @ ..] if e.symbol().is_some() => (e.symbol().unwrap_or("...").to_string(), rest),
+            [_, e, rest @ ..] if e.symbol().is_some() => {
+                (e.symbol().unwrap_or("...").to_string(), rest)
+            }
             [_, rest @ ..] => ("...".to_string(), rest),
             [] => return bad("empty", &spec.span),
         };
@@ -125,7 +131,12 @@ impl Macro {
                 Some([pattern, template]) if matches!(pattern.kind, DatumKind::List(..)) => {
                     parsed.push((pattern.clone(), template.clone()))
                 }
-                _ => return bad("a rule is (pattern template), the pattern a list", &rule.span),
+                _ => {
+                    return bad(
+                        "a rule is (pattern template), the pattern a list",
+                        &rule.span,
+                    )
+                }
             }
         }
         Ok(Rc::new(Macro {
@@ -164,7 +175,10 @@ impl Macro {
             }
         }
         Err(Error::syntax(
-            format!("no rule of macro `{}` matches this use", base_name(&self.name)),
+            format!(
+                "no rule of macro `{}` matches this use",
+                base_name(&self.name)
+            ),
             &form.span,
         ))
     }
@@ -238,7 +252,10 @@ impl Matcher<'_> {
         it: Option<&Datum>,
         b: &mut Bindings,
     ) -> bool {
-        let ellipsis = p.iter().position(|d| self.is_ellipsis(d)).filter(|&e| e > 0);
+        let ellipsis = p
+            .iter()
+            .position(|d| self.is_ellipsis(d))
+            .filter(|&e| e > 0);
         let (before, repeated, after) = match ellipsis {
             Some(e) => (&p[..e - 1], Some(&p[e - 1]), &p[e + 1..]),
             None => (p, None, &p[p.len()..]),
@@ -344,7 +361,10 @@ impl Instantiate<'_> {
             DatumKind::Symbol(name) => match b.get(name) {
                 Some(Match::One(d)) => Ok(d.clone()),
                 Some(Match::Many(_)) => Err(Error::syntax(
-                    format!("pattern variable `{}` is used without its ellipsis", base_name(name)),
+                    format!(
+                        "pattern variable `{}` is used without its ellipsis",
+                        base_name(name)
+                    ),
                     &t.span,
                 )),
                 None => {
@@ -388,7 +408,10 @@ impl Instantiate<'_> {
         while k < items.len() {
             let sub = &items[k];
             let mut depth = 0;
-            while items.get(k + 1 + depth).is_some_and(|d| self.is_ellipsis(d, escaped)) {
+            while items
+                .get(k + 1 + depth)
+                .is_some_and(|d| self.is_ellipsis(d, escaped))
+            {
                 depth += 1;
             }
             if depth == 0 {
@@ -403,7 +426,13 @@ impl Instantiate<'_> {
 
     /// Instantiates `sub` once per match of the repeated variables it uses, `depth`
     /// ellipses deep, into `out`.
-    fn repeat(&mut self, sub: &Datum, b: &Bindings, depth: usize, out: &mut Vec<Datum>) -> Result<()> {
+    fn repeat(
+        &mut self,
+        sub: &Datum,
+        b: &Bindings,
+        depth: usize,
+        out: &mut Vec<Datum>,
+    ) -> Result<()> {
         let vars: Vec<&String> = template_symbols(sub)
             .into_iter()
             .filter(|v| matches!(b.get(*v), Some(Match::Many(_))))

@@ -423,7 +423,10 @@ impl Vm {
                                     let v = pop!();
                                     let k = pop!();
                                     if !k.is(Kind::Continuation) {
-                                        fail!(at, Error::wrong_type("%continue", "a continuation", k));
+                                        fail!(
+                                            at,
+                                            Error::wrong_type("%continue", "a continuation", k)
+                                        );
                                     }
                                     sp = stack_base.add(self.reinstate_continuation(k));
                                     if self.frames.len() == base_frames {

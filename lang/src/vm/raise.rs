@@ -132,7 +132,9 @@ impl Vm {
             rt.heap.list(&e.irritants),
             Value::fixnum(site as i64),
         ];
-        let obj = rt.heap.object(Kind::Record, fields.len(), fields.len(), Value::FALSE);
+        let obj = rt
+            .heap
+            .object(Kind::Record, fields.len(), fields.len(), Value::FALSE);
         for (i, v) in fields.into_iter().enumerate() {
             obj.set_field(i, v);
         }
