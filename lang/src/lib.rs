@@ -10,6 +10,7 @@ pub mod error;
 mod handles;
 mod number;
 mod object;
+mod port;
 mod printer;
 pub mod reader;
 pub mod runtime;

@@ -203,6 +203,10 @@ fn print_object(v: Value, style: Style, out: &mut String) {
         Some(Kind::Closure | Kind::Primitive) => out.push_str("#<procedure>"),
         Some(Kind::Box) => out.push_str("#<box>"),
         Some(Kind::Continuation) => out.push_str("#<continuation>"),
+        Some(Kind::Port) => out.push_str(match v.raw(1) & crate::port::INPUT {
+            0 => "#<output-port>",
+            _ => "#<input-port>",
+        }),
         Some(Kind::Record) => {
             use crate::builtins::records::{is_record_type, type_name};
             let (prefix, rtd) = if is_record_type(v) {

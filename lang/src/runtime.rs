@@ -10,6 +10,7 @@ use crate::builtins::{self, Builtin};
 use crate::compiler::{base_name, Aliases, Macro};
 use crate::handles::Handles;
 use crate::number::Number;
+use crate::port::{Ports, Sink, Source, State, INPUT, OUTPUT};
 use crate::object::Alloc;
 use crate::reader::{Datum, DatumKind};
 use crate::symbol::SymbolTable;
@@ -67,6 +68,18 @@ pub struct Runtime {
     pub out: Box<dyn Write>,
     /// Values an embedder holds across collections.
     pub handles: Handles,
+    /// The state of every open port.
+    pub(crate) ports: Ports,
+    /// Standard input, output and error.
+    pub(crate) standard_ports: [Value; 3],
+    /// The cells of the parameters `current-input-port`, `current-output-port` and
+    /// `current-error-port` (`(value converter)` lists the prelude makes), once the
+    /// prelude has run.
+    pub(crate) current_port_cells: Option<[Value; 3]>,
+    /// Forms that `load` has read and not yet evaluated, by the numbers `%read-source`
+    /// gave them; `%eval-source` takes them out.
+    pub(crate) loaded_forms: HashMap<usize, Datum>,
+    next_loaded_form: usize,
     pub options: Options,
     pub command_line: Vec<String>,
 }
@@ -98,13 +111,34 @@ impl Runtime {
             aliases: Aliases::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             handles: Handles::default(),
+            ports: Ports::default(),
+            standard_ports: [Value::FALSE; 3],
+            current_port_cells: None,
+            loaded_forms: HashMap::new(),
+            next_loaded_form: 0,
             options,
             command_line: Vec::new(),
         };
         for b in builtins::all() {
             rt.define_builtin(b);
         }
+        let standard = [
+            (State::Input(Source::Stdin { text: String::new(), pos: 0, eof: false }), INPUT),
+            (State::Output(Sink::Stdout), OUTPUT),
+            (State::Output(Sink::Stderr), OUTPUT),
+        ];
+        for (i, (state, flags)) in standard.into_iter().enumerate() {
+            rt.standard_ports[i] = rt.ports.open(&mut rt.heap, state, flags);
+        }
         rt
+    }
+
+    /// The current input (`port::STDIN`), output or error port.
+    pub(crate) fn current_port(&self, which: usize) -> Value {
+        match self.current_port_cells {
+            Some(cells) => cells[which].car(),
+            None => self.standard_ports[which],
+        }
     }
 
     fn define_builtin(&mut self, b: Builtin) {
@@ -198,7 +232,16 @@ impl Runtime {
                 self.heap.vector(&values)
             }
             DatumKind::Bytevector(b) => self.heap.bytevector(b),
+            DatumKind::Value(v) => *v,
         }
+    }
+
+    /// Keeps `d` for `%eval-source`; its number.
+    pub(crate) fn keep_loaded_form(&mut self, d: Datum) -> usize {
+        let n = self.next_loaded_form;
+        self.next_loaded_form += 1;
+        self.loaded_forms.insert(n, d);
+        n
     }
 
     /// A number as a heap value.
@@ -213,6 +256,7 @@ impl Runtime {
 
     pub fn flush(&mut self) {
         let _ = self.out.flush();
+        self.ports.flush_all();
     }
 }
 
@@ -225,6 +269,8 @@ pub(crate) struct RuntimeRoots<'a> {
     pub builtin_values: &'a HashMap<&'static str, Value>,
     pub code: &'a [Rc<Proto>],
     pub handles: &'a Handles,
+    pub ports: &'a Ports,
+    pub standard_ports: &'a [Value; 3],
 }
 
 impl RootSet for RuntimeRoots<'_> {
@@ -238,6 +284,10 @@ impl RootSet for RuntimeRoots<'_> {
             roots.word(v.word());
         }
         self.handles.visit(roots);
+        self.ports.visit(roots);
+        for v in self.standard_ports {
+            roots.word(v.word());
+        }
         for proto in self.code {
             for c in &proto.constants {
                 roots.word(c.word());

@@ -67,12 +67,14 @@ pub enum Kind {
     /// A captured continuation: a copy of the VM's value stack (traced) and of its
     /// frames (raw); see `vm::continuation`.
     Continuation,
+    /// Raw: the port's number in the runtime's port table, and its flags (`port.rs`).
+    Port,
 }
 
 impl Kind {
     pub fn from_byte(b: u8) -> Option<Kind> {
         use Kind::*;
-        const ALL: [Kind; 16] = [
+        const ALL: [Kind; 17] = [
             String,
             Symbol,
             Vector,
@@ -89,6 +91,7 @@ impl Kind {
             Record,
             Other,
             Continuation,
+            Port,
         ];
         ALL.iter().copied().find(|k| *k as u8 == b)
     }

@@ -10,6 +10,7 @@ mod equal;
 mod hashing;
 mod lists;
 pub mod numbers;
+mod ports;
 pub mod records;
 mod strings;
 pub mod system;
@@ -31,6 +32,10 @@ pub enum Special {
     CallCc,
     /// `(%continue k v)`: returns `v` to continuation `k`, in place of the current one.
     Continue,
+    /// `(eval expr [environment])`: compiles `expr` and calls it (`vm::eval`).
+    Eval,
+    /// `(%eval-source n)`: compiles a form that `load` read, and calls it.
+    EvalSource,
 }
 
 pub struct Builtin {
@@ -67,6 +72,7 @@ pub fn all() -> Vec<Builtin> {
     out.extend(strings::builtins());
     out.extend(vectors::builtins());
     out.extend(system::builtins());
+    out.extend(ports::builtins());
     out.extend(records::builtins());
     out.extend(hashing::builtins());
     out.push(Builtin {
@@ -88,10 +94,37 @@ pub fn all() -> Vec<Builtin> {
         })
     });
     out.push(Builtin {
+        special: Some(Special::Eval),
+        ..builtin("eval", 1, Some(2), |_, _| unreachable!("the VM evaluates"))
+    });
+    out.push(Builtin {
+        special: Some(Special::EvalSource),
+        ..builtin("%eval-source", 1, Some(1), |_, _| {
+            unreachable!("the VM evaluates")
+        })
+    });
+    out.push(builtin("%read-source", 1, Some(1), read_source));
+    out.push(Builtin {
         special: Some(Special::Apply),
         ..builtin("apply", 1, None, |_, _| unreachable!("the VM applies"))
     });
     out
+}
+
+/// `(%read-source file)`: the forms of a file, read with their source positions and
+/// kept for `%eval-source`, as a list of their numbers.
+fn read_source(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
+    let name = crate::object::string_to_rust(strings::string("load", a[0])?);
+    let text = std::fs::read_to_string(&name)
+        .map_err(|e| Error::file(format!("load: cannot read {name}: {e}"), vec![a[0]]))?;
+    let file = crate::reader::SourceFile::new(name, text);
+    let forms = crate::reader::read_all(&file, rt.options.max_read_depth)?;
+    let numbers: Vec<Value> = forms
+        .into_iter()
+        .map(|d| Value::fixnum(rt.keep_loaded_form(d) as i64))
+        .collect();
+    use crate::object::Alloc;
+    Ok(rt.heap.list(&numbers))
 }
 
 /// Calls builtin `index` after checking its argument count.

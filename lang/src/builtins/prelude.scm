@@ -387,3 +387,48 @@
      (lambda ()
        (set! inside (map car cells))
        (for-each set-car! cells outside)))))
+
+;; Ports (R7RS 6.13): the current ports are parameters; the builtins that take an
+;; optional port read these parameters' cells when they get none.
+(define current-input-port (make-parameter (%standard-port 0)))
+(define current-output-port (make-parameter (%standard-port 1)))
+(define current-error-port (make-parameter (%standard-port 2)))
+(define %current-input-cell (current-input-port %parameter-key))
+(define %current-output-cell (current-output-port %parameter-key))
+(define %current-error-cell (current-error-port %parameter-key))
+
+(define (call-with-port port proc)
+  (let ((result (proc port)))
+    (close-port port)
+    result))
+(define (call-with-input-file file proc) (call-with-port (open-input-file file) proc))
+(define (call-with-output-file file proc) (call-with-port (open-output-file file) proc))
+(define (with-input-from-file file thunk)
+  (let ((port (open-input-file file)))
+    (let ((result (parameterize ((current-input-port port)) (thunk))))
+      (close-port port)
+      result)))
+(define (with-output-to-file file thunk)
+  (let ((port (open-output-file file)))
+    (let ((result (parameterize ((current-output-port port)) (thunk))))
+      (close-port port)
+      result)))
+
+(define (read-bytevector! bv . args)
+  (let* ((port (if (pair? args) (car args) (current-input-port)))
+         (start (if (and (pair? args) (pair? (cdr args))) (cadr args) 0))
+         (end (if (and (pair? args) (pair? (cdr args)) (pair? (cddr args))) (caddr args) (bytevector-length bv)))
+         (got (read-bytevector (- end start) port)))
+    (if (eof-object? got)
+        got
+        (begin (bytevector-copy! bv start got) (bytevector-length got)))))
+
+;; eval and load (R7RS 6.12, 6.14). Every environment is the global one.
+(define-record-type environment (%make-environment specs) environment? (specs %environment-specs))
+(define (environment . specs) (%make-environment specs))
+(define %interaction-environment (%make-environment '()))
+(define (interaction-environment) %interaction-environment)
+(define (scheme-report-environment version) %interaction-environment)
+(define (null-environment version) %interaction-environment)
+(define (load file . environment)
+  (for-each %eval-source (%read-source file)))

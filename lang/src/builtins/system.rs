@@ -10,34 +10,6 @@ use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
-        builtin("display", 1, Some(1), |rt, a| {
-            output(rt, a[0], Style::Display)
-        }),
-        builtin("write", 1, Some(1), |rt, a| output(rt, a[0], Style::Write)),
-        builtin("write-shared", 1, Some(1), |rt, a| {
-            output(rt, a[0], Style::WriteShared)
-        }),
-        builtin("write-simple", 1, Some(1), |rt, a| {
-            output(rt, a[0], Style::Write)
-        }),
-        builtin("newline", 0, Some(0), |rt, _| {
-            rt.write_out("\n");
-            Ok(Value::UNSPECIFIED)
-        }),
-        builtin("write-char", 1, Some(1), |rt, a| {
-            let c = super::chars::ch("write-char", a[0])?;
-            rt.write_out(c.encode_utf8(&mut [0; 4]));
-            Ok(Value::UNSPECIFIED)
-        }),
-        builtin("write-string", 1, Some(1), |rt, a| {
-            let s = string_to_rust(string("write-string", a[0])?);
-            rt.write_out(&s);
-            Ok(Value::UNSPECIFIED)
-        }),
-        builtin("flush-output-port", 0, Some(0), |rt, _| {
-            rt.flush();
-            Ok(Value::UNSPECIFIED)
-        }),
         builtin("error", 1, None, error),
         builtin("raise", 1, Some(1), |_, a| Err(Error::raise(a[0]))),
         builtin("current-second", 0, Some(0), |rt, _| {
@@ -140,13 +112,6 @@ fn error(_: &mut Runtime, a: &[Value]) -> Result<Value> {
 fn process_start() -> std::time::Instant {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     *START.get_or_init(std::time::Instant::now)
-}
-
-fn output(rt: &mut Runtime, v: Value, style: Style) -> Result<Value> {
-    let mut text = String::new();
-    print(v, style, &mut text);
-    rt.write_out(&text);
-    Ok(Value::UNSPECIFIED)
 }
 
 /// `(gc-stats)`: the collector's statistics as an association list.

@@ -241,7 +241,8 @@ impl<'rt> Expander<'rt> {
             | DatumKind::Boolean(_)
             | DatumKind::Char(_)
             | DatumKind::String(_)
-            | DatumKind::Bytevector(_) => Ok(Expr::Const(self.rt.datum_to_value(d))),
+            | DatumKind::Bytevector(_)
+            | DatumKind::Value(_) => Ok(Expr::Const(self.rt.datum_to_value(d))),
         }
     }
 

@@ -20,6 +20,10 @@ pub enum DatumKind {
     List(Vec<Datum>, Option<Box<Datum>>),
     Vector(Vec<Datum>),
     Bytevector(Vec<u8>),
+    /// A value that `eval` was given inside the expression it evaluates (a procedure,
+    /// a string, ...): a constant. Only `eval` makes these, and it compiles them
+    /// before the next safepoint, which is what the rooting invariant asks.
+    Value(crate::value::Value),
 }
 
 impl Datum {

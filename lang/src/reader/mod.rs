@@ -36,6 +36,36 @@ pub fn read_all(file: &Arc<SourceFile>, max_depth: usize) -> Result<Vec<Datum>, 
         .map_err(|e| parse_error(file, e))
 }
 
+/// Reads the first datum of `file`, for `read` from a port: the datum and the length of
+/// text it took (comments before it included), or `None` when there is none.
+pub fn read_first(
+    file: &Arc<SourceFile>,
+    max_depth: usize,
+) -> Result<Option<(Datum, usize)>, ReadError> {
+    let mut tokens = Tokens::new(file, max_depth);
+    // Each point where the token stream is back at the top level ends a datum (or a
+    // datum comment's datum, which reads as nothing): parse up to there.
+    while let Some(token) = tokens.next() {
+        let (_, token, end) = token?;
+        let closes = !matches!(
+            token,
+            Token::OpenParen | Token::VectorOpen | Token::BytevectorOpen
+        );
+        if closes && tokens.open.is_empty() {
+            let head = SourceFile::new(file.name.clone(), &file.text[..end]);
+            let datum = grammar::DatumsParser::new()
+                .parse(&head, Tokens::new(&head, max_depth))
+                .map_err(|e| parse_error(&head, e))?
+                .into_iter()
+                .next();
+            if let Some(d) = datum {
+                return Ok(Some((d, end)));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// What is open at a point of the token stream.
 #[derive(Copy, Clone, PartialEq)]
 enum Open {

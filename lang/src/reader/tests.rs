@@ -19,6 +19,7 @@ fn show(d: &Datum) -> String {
         DatumKind::List(items, Some(tail)) => format!("({} . {})", all(items), show(tail)),
         DatumKind::Vector(items) => format!("#({})", all(items)),
         DatumKind::Bytevector(b) => format!("#u8{b:?}"),
+        DatumKind::Value(v) => format!("{v:?}"),
     }
 }
 

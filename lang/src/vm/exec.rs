@@ -441,6 +441,25 @@ impl Vm {
                                     push!(v);
                                     break;
                                 }
+                                special @ (Some(Special::Eval) | Some(Special::EvalSource))
+                                    if argc == 1 || (argc == 2 && special == Some(Special::Eval)) =>
+                                {
+                                    // The compiled form takes the callee's place and is
+                                    // called with no arguments.
+                                    let arg = *sp.sub(argc);
+                                    sync!();
+                                    let closure = if special == Some(Special::Eval) {
+                                        let pc = at.offset_from(code_start) as usize;
+                                        self.eval_closure(arg, code.span_at(pc))
+                                    } else {
+                                        self.loaded_closure(arg)
+                                    };
+                                    let closure = try_at!(at, closure);
+                                    sp = sp.sub(argc);
+                                    *sp.sub(1) = closure;
+                                    argc = 0;
+                                    continue;
+                                }
                                 Some(Special::Collect) if argc == 0 => {
                                     sync!();
                                     self.collect(code);

@@ -8,6 +8,7 @@
 
 mod code;
 mod continuation;
+mod eval;
 mod exec;
 mod op;
 mod raise;
@@ -108,6 +109,12 @@ impl Vm {
             vm.rt.heap.request_collection();
         }
         vm.load_prelude();
+        let cell = |name: &str| vm.rt.global(name).expect("the prelude defines the port cells");
+        vm.rt.current_port_cells = Some([
+            cell("%current-input-cell"),
+            cell("%current-output-cell"),
+            cell("%current-error-cell"),
+        ]);
         vm
     }
 
@@ -162,6 +169,8 @@ impl Vm {
             builtin_values,
             code,
             handles,
+            ports,
+            standard_ports,
             options,
             ..
         } = &mut self.rt;
@@ -172,6 +181,8 @@ impl Vm {
                 builtin_values,
                 code,
                 handles,
+                ports,
+                standard_ports,
             },
             stack: &self.stack,
             frames: &self.frames,

@@ -1,0 +1,93 @@
+//! `eval` and `load`: code made while the program runs, compiled and then called like
+//! a procedure of no arguments, so that it runs in the VM's own loop.
+//!
+//! Every environment is the one global environment: `(environment ...)` and
+//! `(interaction-environment)` name it, and what they import is always there.
+
+use super::{proto, Vm};
+use crate::error::{Error, Result};
+use crate::object::{symbol_name, Alloc};
+use crate::reader::{Datum, DatumKind, Span};
+use crate::value::{Kind, Value};
+
+impl Vm {
+    /// A closure of no arguments that runs `d` as a top-level form. Its code joins the
+    /// runtime's code table, where it stays.
+    pub(super) fn compile_closure(&mut self, d: &Datum) -> Result<Value> {
+        let code = crate::compiler::compile(&mut self.rt, d)?;
+        let index = self.rt.add_code(code);
+        let closure = self.rt.heap.object(Kind::Closure, 1, 1, Value::FALSE);
+        let target = std::rc::Rc::as_ptr(&self.rt.code[index]);
+        closure.set_raw(0, target.expose_provenance() as u64);
+        debug_assert!(
+            // SAFETY: `target` is in the code table, which keeps it alive.
+            unsafe { proto(target) }.params == 0
+        );
+        Ok(closure)
+    }
+
+    /// What `(eval expr)` runs: `expr` as a datum, at the span of the call.
+    pub(super) fn eval_closure(&mut self, expr: Value, span: Option<&Span>) -> Result<Value> {
+        let span = span
+            .cloned()
+            .unwrap_or_else(|| Span::new(&crate::reader::SourceFile::new("<eval>", ""), 0, 0));
+        let datum = value_to_datum(expr, &span, self.rt.options.max_read_depth)?;
+        self.compile_closure(&datum)
+    }
+
+    /// What `(%eval-source n)` runs: form `n` that `load` read.
+    pub(super) fn loaded_closure(&mut self, n: Value) -> Result<Value> {
+        let d = n
+            .as_fixnum()
+            .and_then(|n| self.rt.loaded_forms.remove(&(n as usize)))
+            .ok_or_else(|| Error::wrong_type("%eval-source", "a form load has read", n))?;
+        self.compile_closure(&d)
+    }
+}
+
+/// A value as the datum it writes as: lists, vectors, symbols and fixnums become
+/// structure for the compiler, anything else a constant.
+fn value_to_datum(v: Value, span: &Span, max_depth: usize) -> Result<Datum> {
+    let datum = |kind| Datum {
+        kind,
+        span: span.clone(),
+    };
+    if max_depth == 0 {
+        return Err(Error::runtime("eval: expression nested too deep", vec![]));
+    }
+    if v.is(Kind::Symbol) {
+        return Ok(datum(DatumKind::Symbol(symbol_name(v).to_string())));
+    }
+    if let Some(n) = v.as_fixnum() {
+        return Ok(datum(DatumKind::Number(crate::number::Number::Fixnum(n))));
+    }
+    if v == Value::NIL {
+        return Ok(datum(DatumKind::List(Vec::new(), None)));
+    }
+    if v.is(Kind::Vector) {
+        let items = (0..crate::object::vector_len(v))
+            .map(|i| value_to_datum(v.field(i), span, max_depth - 1))
+            .collect::<Result<_>>()?;
+        return Ok(datum(DatumKind::Vector(items)));
+    }
+    if !v.is_pair() {
+        return Ok(datum(DatumKind::Value(v)));
+    }
+    let mut items = Vec::new();
+    let mut l = v;
+    let mut slow = v;
+    while l.is_pair() {
+        items.push(value_to_datum(l.car(), span, max_depth - 1)?);
+        l = l.cdr();
+        if items.len() % 2 == 0 {
+            slow = slow.cdr();
+            if slow == l && l.is_pair() {
+                return Err(Error::wrong_type("eval", "an expression, not a cyclic list", v));
+            }
+        }
+    }
+    let tail = (l != Value::NIL)
+        .then(|| value_to_datum(l, span, max_depth - 1).map(Box::new))
+        .transpose()?;
+    Ok(datum(DatumKind::List(items, tail)))
+}
