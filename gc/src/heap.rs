@@ -75,8 +75,12 @@ pub struct Heap {
     /// The other markers, started by the first collection that marks in parallel.
     markers: Option<MarkerPool>,
     /// What each marker did in the last collection, and its buffers.
-    reports: Vec<Report>,
-    roots: Vec<Word>,
+    pub(crate) reports: Vec<Report>,
+    pub(crate) roots: Vec<Word>,
+    /// Objects registered with guardians, with their tokens (`guardian.rs`).
+    pub(crate) guarded: Vec<(Word, u64)>,
+    /// Registered objects found unreachable, waiting for the embedder.
+    pub(crate) ready: Vec<(Word, u64)>,
     config: HeapConfig,
     /// Bytes of runs and large objects handed out since the last collection.
     allocated_since: usize,
@@ -122,6 +126,8 @@ impl Heap {
             markers: None,
             reports: Vec::new(),
             roots: Vec::new(),
+            guarded: Vec::new(),
+            ready: Vec::new(),
             budget: config.min_budget_bytes,
             config,
             allocated_since: 0,
@@ -187,6 +193,17 @@ impl Heap {
             p.add(1).write(cdr);
         }
         Word::from_pair_ptr(p)
+    }
+
+    /// Whether `w` is a weak pair.
+    ///
+    /// # Safety
+    /// `w` is a pair word of a live pair of this heap.
+    pub unsafe fn is_weak_pair(&self, w: Word) -> bool {
+        // SAFETY: pairs live in pair pages (never in large-object runs), so the page that
+        // holds the pair's address is its own, live page.
+        let page = unsafe { PagePtr::containing(w.addr()) };
+        page.header().kind == PageKind::WeakPair
     }
 
     /// Allocates an object with `header`; its traced fields are `fill`, its raw ones zero.
@@ -266,7 +283,9 @@ impl Heap {
         let leftover = leftover_start.elapsed();
         let start = Instant::now();
         gather(roots, &mut self.roots);
+        self.roots.extend(self.ready.iter().map(|&(w, _)| w));
         self.mark();
+        self.resurrect_guarded();
         let weak_broken = self.break_dead_weak_cars();
         let work = self.reports.iter().fold(MarkWork::default(), |mut w, r| {
             w.marked_bytes += r.counts.marked_bytes;

@@ -7,6 +7,7 @@
 //! See `ARCHITECTURE.md` at the repository root for the bird's-eye view.
 
 mod alloc;
+mod guardian;
 mod heap;
 mod mark;
 mod os;

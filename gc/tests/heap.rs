@@ -459,3 +459,50 @@ fn pages_beyond_the_pool_go_back_to_the_system() {
     heap.release_free_pages();
     assert_eq!(heap.stats().pages.pooled, 0);
 }
+
+#[test]
+fn guarded_objects_come_back_once_unreachable_with_what_they_hold() {
+    let mut heap = Heap::default();
+    let inner = heap.alloc_pair(fx(10), fx(11));
+    let guarded = vector(&mut heap, &[inner, fx(3)]);
+    let kept = heap.alloc_pair(fx(1), fx(2));
+    // SAFETY: both are live objects of `heap`.
+    unsafe {
+        heap.guard(guarded, 7);
+        heap.guard(kept, 8);
+    }
+    let weak = heap.alloc_weak_pair(guarded, fx(0));
+    // Reachable: nothing is ready.
+    collect_and_verify(&mut heap, &[guarded, kept, weak]);
+    assert!(heap.take_ready().is_empty());
+    assert_eq!(heap.guarded_count(), 2);
+    // Unreachable: it comes back, with its contents intact, and the weak car holds.
+    collect_and_verify(&mut heap, &[kept, weak]);
+    assert_eq!(car(weak), guarded, "a resurrected object is not broken");
+    let ready = heap.take_ready();
+    assert_eq!(ready, vec![(guarded, 7)]);
+    assert_eq!(heap.guarded_count(), 1);
+    assert_eq!(car(field(guarded, 0)), fx(10));
+    // Garbage in between, then the object is dropped for good: the weak car breaks.
+    for i in 0..scaled(10_000, 200) {
+        heap.alloc_pair(fx(i as i64), fx(0));
+    }
+    collect_and_verify(&mut heap, &[kept, weak]);
+    assert_eq!(car(weak), Word::BROKEN);
+    assert!(heap.take_ready().is_empty());
+}
+
+#[test]
+fn ready_objects_stay_live_until_taken() {
+    let mut heap = Heap::default();
+    let guarded = heap.alloc_pair(fx(5), fx(6));
+    // SAFETY: a live object of `heap`.
+    unsafe { heap.guard(guarded, 1) };
+    let weak = heap.alloc_weak_pair(guarded, fx(0));
+    heap.collect(&[weak]);
+    // Not taken yet: the next collection keeps it.
+    collect_and_verify(&mut heap, &[weak]);
+    assert_eq!(car(weak), guarded);
+    assert_eq!(heap.take_ready(), vec![(guarded, 1)]);
+    assert_eq!(car(guarded), fx(5));
+}

@@ -100,6 +100,11 @@ impl Ports {
         }
     }
 
+    /// Ports in the table: open, or closed but not yet found dead.
+    pub fn count(&self) -> usize {
+        self.entries.iter().flatten().count()
+    }
+
     /// The state of an open port; `None` when it has been closed.
     pub fn state(&mut self, id: usize) -> Option<&mut State> {
         self.entries.get_mut(id)?.as_mut()?.state.as_mut()

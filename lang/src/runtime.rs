@@ -1,6 +1,6 @@
 //! The runtime: the heap and everything the compiler and the builtins share with the VM.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::rc::Rc;
 
@@ -79,6 +79,10 @@ pub struct Runtime {
     /// Forms that `load` has read and not yet evaluated, by the numbers `%read-source`
     /// gave them; `%eval-source` takes them out.
     pub(crate) loaded_forms: HashMap<usize, Datum>,
+    /// Objects each guardian (by its number) has got back from the collector and not yet
+    /// handed to the program.
+    pub(crate) guardian_ready: HashMap<u64, VecDeque<Value>>,
+    next_guardian: u64,
     next_loaded_form: usize,
     pub options: Options,
     pub command_line: Vec<String>,
@@ -115,6 +119,8 @@ impl Runtime {
             standard_ports: [Value::FALSE; 3],
             current_port_cells: None,
             loaded_forms: HashMap::new(),
+            guardian_ready: HashMap::new(),
+            next_guardian: 0,
             next_loaded_form: 0,
             options,
             command_line: Vec::new(),
@@ -236,6 +242,12 @@ impl Runtime {
         }
     }
 
+    /// A number for a new guardian.
+    pub(crate) fn new_guardian(&mut self) -> u64 {
+        self.next_guardian += 1;
+        self.next_guardian
+    }
+
     /// Keeps `d` for `%eval-source`; its number.
     pub(crate) fn keep_loaded_form(&mut self, d: Datum) -> usize {
         let n = self.next_loaded_form;
@@ -271,6 +283,7 @@ pub(crate) struct RuntimeRoots<'a> {
     pub handles: &'a Handles,
     pub ports: &'a Ports,
     pub standard_ports: &'a [Value; 3],
+    pub guardian_ready: &'a HashMap<u64, VecDeque<Value>>,
 }
 
 impl RootSet for RuntimeRoots<'_> {
@@ -285,7 +298,7 @@ impl RootSet for RuntimeRoots<'_> {
         }
         self.handles.visit(roots);
         self.ports.visit(roots);
-        for v in self.standard_ports {
+        for v in self.standard_ports.iter().chain(self.guardian_ready.values().flatten()) {
             roots.word(v.word());
         }
         for proto in self.code {

@@ -118,7 +118,7 @@ impl LiveCount {
 }
 
 pub(crate) struct Marker {
-    id: usize,
+    pub(crate) id: usize,
     mode: Mode,
     stack: Vec<Range>,
     /// Owned mode: objects met on other markers' pages, by owner.

@@ -171,6 +171,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("output-port-open?", 1, Some(1), |rt, a| {
             is_open(rt, "output-port-open?", a[0], OUTPUT)
         }),
+        builtin("%port-table-size", 0, Some(0), |rt, _| {
+            Ok(Value::fixnum(rt.ports.count() as i64))
+        }),
         builtin("%standard-port", 1, Some(1), |rt, a| {
             let i = index_arg("%standard-port", a[0])?;
             Ok(rt.standard_ports[i.min(2)])

@@ -432,3 +432,11 @@
 (define (null-environment version) %interaction-environment)
 (define (load file . environment)
   (for-each %eval-source (%read-source file)))
+
+;; Guardians (Chez Scheme): `(g obj)` registers obj; `(g)` returns a registered object
+;; that the collector has found unreachable and kept for the guardian, or #f.
+(define (make-guardian)
+  (let ((token (%new-guardian)))
+    (case-lambda
+      ((obj) (%guard obj token))
+      (() (%guardian-next token)))))

@@ -1,5 +1,7 @@
 //! Output, errors, the program's context, and the collector's interface.
 
+use std::collections::VecDeque;
+
 use super::strings::string;
 use super::{builtin, Builtin};
 use crate::error::{Error, ErrorKind, Result};
@@ -83,6 +85,29 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("gc-stats", 0, Some(0), gc_stats),
         builtin("make-weak-pair", 2, Some(2), |rt, a| {
             Ok(Value(rt.heap.alloc_weak_pair(a[0].word(), a[1].word())))
+        }),
+        builtin("weak-cons", 2, Some(2), |rt, a| {
+            Ok(Value(rt.heap.alloc_weak_pair(a[0].word(), a[1].word())))
+        }),
+        builtin("weak-pair?", 1, Some(1), |rt, a| {
+            // SAFETY: a pair value is a live pair of the heap (the rooting invariant).
+            Ok(Value::bool(
+                a[0].is_pair() && unsafe { rt.heap.is_weak_pair(a[0].word()) },
+            ))
+        }),
+        builtin("%new-guardian", 0, Some(0), |rt, _| {
+            Ok(Value::fixnum(rt.new_guardian() as i64))
+        }),
+        builtin("%guard", 2, Some(2), |rt, a| {
+            let token = super::index_arg("%guard", a[1])? as u64;
+            // SAFETY: a pointer value is a live object of the heap (the rooting invariant).
+            unsafe { rt.heap.guard(a[0].word(), token) };
+            Ok(Value::UNSPECIFIED)
+        }),
+        builtin("%guardian-next", 1, Some(1), |rt, a| {
+            let token = super::index_arg("%guardian-next", a[0])? as u64;
+            let next = rt.guardian_ready.get_mut(&token).and_then(VecDeque::pop_front);
+            Ok(next.unwrap_or(Value::FALSE))
         }),
         builtin("bwp-object?", 1, Some(1), |_, a| {
             Ok(Value::bool(a[0] == Value::BROKEN))

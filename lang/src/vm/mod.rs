@@ -171,6 +171,7 @@ impl Vm {
             handles,
             ports,
             standard_ports,
+            guardian_ready,
             options,
             ..
         } = &mut self.rt;
@@ -183,6 +184,7 @@ impl Vm {
                 handles,
                 ports,
                 standard_ports,
+                guardian_ready,
             },
             stack: &self.stack,
             frames: &self.frames,
@@ -195,6 +197,12 @@ impl Vm {
                 eprintln!("rudo-scheme: heap verification failed after a collection: {e}");
                 std::process::abort();
             }
+        }
+        for (w, token) in self.rt.heap.take_ready() {
+            // SAFETY: the collection that found it unreachable kept it alive, and from
+            // here on the guardian queues, which are roots, hold it.
+            let v = unsafe { Value::from_word(w) };
+            self.rt.guardian_ready.entry(token).or_default().push_back(v);
         }
     }
 
