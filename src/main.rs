@@ -51,6 +51,10 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = rudo_lang::reader::DEFAULT_MAX_DEPTH as u32,
           value_parser = clap::value_parser!(u32).range(1..=MAX_READ_DEPTH))]
     max_read_depth: u32,
+    /// A directory to look for imported libraries in (`(a b)` is `DIR/a/b.sld`), before
+    /// the importing file's directory and the current one; may be repeated.
+    #[arg(short = 'I', value_name = "DIR")]
+    library_path: Vec<std::path::PathBuf>,
     /// The script to run, then its arguments (see `(command-line)`).
     #[arg(value_name = "FILE")]
     args: Vec<String>,
@@ -73,6 +77,7 @@ fn run(cli: Cli) -> ExitCode {
     let mut options = Options {
         max_frames: cli.max_frames,
         max_read_depth: cli.max_read_depth as usize,
+        library_path: cli.library_path.clone(),
         ..Options::default()
     };
     options.gc_stress |= cli.gc_stress;

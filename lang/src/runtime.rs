@@ -7,7 +7,7 @@ use std::rc::Rc;
 use rudo_gc::{Heap, HeapConfig, RootSet, RootVisitor};
 
 use crate::builtins::{self, Builtin};
-use crate::compiler::{base_name, Aliases, Macro};
+use crate::compiler::{base_name, Aliases, Library, Namespace};
 use crate::handles::Handles;
 use crate::number::Number;
 use crate::port::{Ports, Sink, Source, State, INPUT, OUTPUT};
@@ -29,6 +29,8 @@ pub struct Options {
     /// The size of the VM's value stack, in slots. It is reserved at start (address
     /// space only, until used) and never moves.
     pub stack_slots: usize,
+    /// Directories searched for the files of libraries that programs import (`-I`).
+    pub library_path: Vec<std::path::PathBuf>,
     pub heap: HeapConfig,
 }
 
@@ -39,6 +41,7 @@ impl Default for Options {
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
             stack_slots: 64 << 20,
+            library_path: Vec::new(),
             heap: HeapConfig {
                 mark_threads: std::env::var("RUDO_GC_THREADS")
                     .ok()
@@ -61,8 +64,13 @@ pub struct Runtime {
     pub(crate) builtin_values: HashMap<&'static str, Value>,
     /// Globals the program has defined or assigned: calls to them are not inlined.
     redefined: HashSet<String>,
-    /// Macros defined at the top level, by name.
-    pub(crate) macros: HashMap<String, Rc<Macro>>,
+    /// The program's namespace (0) and each library's (`compiler::library`).
+    pub(crate) namespaces: Vec<Namespace>,
+    /// The libraries defined so far, by name: `(my library)`.
+    pub(crate) libraries: HashMap<String, Library>,
+    /// The names the prelude and the builtins define: what importing a standard library
+    /// brings into a library.
+    pub(crate) standard_names: HashSet<String>,
     /// What the identifiers that macros insert refer to.
     pub(crate) aliases: Aliases,
     pub out: Box<dyn Write>,
@@ -111,7 +119,9 @@ impl Runtime {
             builtins: Vec::new(),
             builtin_values: HashMap::new(),
             redefined: HashSet::new(),
-            macros: HashMap::new(),
+            namespaces: vec![Namespace::default()],
+            libraries: HashMap::new(),
+            standard_names: HashSet::new(),
             aliases: Aliases::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             handles: Handles::default(),
@@ -187,7 +197,7 @@ impl Runtime {
             .iter()
             .filter(|(_, cell)| cell.field(CELL_VALUE) != Value::UNDEFINED)
             .map(|(&sym, _)| crate::object::symbol_name(sym).to_string())
-            .chain(self.macros.keys().cloned())
+            .chain(self.namespaces[0].names.keys().cloned())
             .collect()
     }
 

@@ -9,6 +9,7 @@
 use std::rc::Rc;
 
 use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
+use super::library::GlobalBinding;
 use super::rewrite;
 use super::syntax_rules::{base_name, split_alias, Env, Macro};
 use crate::error::{Error, Result};
@@ -22,7 +23,8 @@ pub(super) enum Meaning {
     Var(VarId),
     Special(&'static str),
     Macro(Rc<Macro>),
-    Global,
+    /// A global variable, by the name of its global.
+    Global(String),
 }
 
 /// What a name is bound to in a local scope.
@@ -57,6 +59,7 @@ pub const SPECIAL_FORMS_LIST: &[&str] = &[
     "when",
     "unless",
     "import",
+    "define-library",
     "include",
     "define-syntax",
     "let-syntax",
@@ -73,6 +76,8 @@ pub struct Expander<'rt> {
     next_lambda: usize,
     /// Macro expansions in progress, one inside another.
     expansion_depth: usize,
+    /// The namespace the code being expanded belongs to (`library.rs`).
+    pub(super) ns: usize,
 }
 
 impl<'rt> Expander<'rt> {
@@ -84,16 +89,21 @@ impl<'rt> Expander<'rt> {
             lambdas: vec![0],
             next_lambda: 1,
             expansion_depth: 0,
+            ns: 0,
         }
     }
 
     pub(super) fn meaning(&self, name: &str) -> Meaning {
-        self.resolve(name, self.scopes.len())
+        self.resolve(name, self.scopes.len(), self.ns)
+    }
+
+    pub(super) fn at_top_level(&self) -> bool {
+        self.scopes.is_empty()
     }
 
     /// What `name` means in the environment of the first `visible` scopes. An alias that
     /// none of them binds means what its name means where its macro was defined.
-    fn resolve(&self, name: &str, visible: usize) -> Meaning {
+    fn resolve(&self, name: &str, visible: usize, ns: usize) -> Meaning {
         for scope in self.scopes[..visible].iter().rev() {
             if let Some((_, binding)) = scope.iter().rev().find(|(n, _)| n == name) {
                 return match binding {
@@ -104,15 +114,35 @@ impl<'rt> Expander<'rt> {
         }
         if let Some((renamed, n)) = split_alias(name) {
             let env = self.rt.aliases.env(n);
-            return self.resolve(renamed, env.depth().min(visible));
+            let ns = match env {
+                Env::Global(ns) => ns,
+                Env::Local(_) => ns,
+            };
+            return self.resolve(renamed, env.depth().min(visible), ns);
         }
-        if let Some(m) = self.rt.macros.get(name) {
-            return Meaning::Macro(m.clone());
+        match self.rt.namespaces[ns].names.get(name) {
+            Some(GlobalBinding::Macro(m)) => return Meaning::Macro(m.clone()),
+            Some(GlobalBinding::Global(g)) => return Meaning::Global(g.clone()),
+            None => {}
         }
         let forms = SPECIAL_FORMS_LIST.iter().chain(rewrite::REWRITTEN_FORMS);
-        match forms.into_iter().find(|s| **s == name) {
-            Some(s) => Meaning::Special(s),
-            None => Meaning::Global,
+        if let Some(s) = forms.into_iter().find(|s| **s == name) {
+            return Meaning::Special(s);
+        }
+        let space = &self.rt.namespaces[ns];
+        if space.own_prefix.is_none() || (space.standard && self.rt.standard_names.contains(name)) {
+            Meaning::Global(name.to_string())
+        } else {
+            Meaning::Global(space.defined_name(name))
+        }
+    }
+
+    /// What `name` stands for at the top level of namespace `ns`, for its exports.
+    pub(super) fn global_binding(&self, name: &str, ns: usize) -> GlobalBinding {
+        match self.resolve(name, 0, ns) {
+            Meaning::Macro(m) => GlobalBinding::Macro(m),
+            Meaning::Global(g) => GlobalBinding::Global(g),
+            _ => GlobalBinding::Global(name.to_string()),
         }
     }
 
@@ -126,19 +156,23 @@ impl<'rt> Expander<'rt> {
     /// to anything here.
     pub(super) fn is_keyword(&self, d: &Datum, k: &str) -> bool {
         d.symbol()
-            .is_some_and(|s| base_name(s) == k && matches!(self.meaning(s), Meaning::Global))
+            .is_some_and(|s| base_name(s) == k && matches!(self.meaning(s), Meaning::Global(_)))
     }
 
     /// Whether identifier `input` of a macro use means what the macro's literal `literal`
     /// means where the macro was defined.
     fn same_binding(&self, input: &str, literal: &str, env: Env) -> bool {
         let here = self.meaning(input);
-        let there = self.resolve(literal, env.depth().min(self.scopes.len()));
+        let ns = match env {
+            Env::Global(ns) => ns,
+            Env::Local(_) => self.ns,
+        };
+        let there = self.resolve(literal, env.depth().min(self.scopes.len()), ns);
         match (here, there) {
             (Meaning::Var(a), Meaning::Var(b)) => a == b,
             (Meaning::Special(a), Meaning::Special(b)) => a == b,
             (Meaning::Macro(a), Meaning::Macro(b)) => Rc::ptr_eq(&a, &b),
-            (Meaning::Global, Meaning::Global) => base_name(input) == base_name(literal),
+            (Meaning::Global(a), Meaning::Global(b)) => a == b,
             _ => false,
         }
     }
@@ -256,7 +290,7 @@ impl<'rt> Expander<'rt> {
                 format!("`{}` is a macro, not a value", base_name(&m.name)),
                 span,
             )),
-            Meaning::Global => Ok(Expr::Global(self.symbol(base_name(name)), span.clone())),
+            Meaning::Global(global) => Ok(Expr::Global(self.symbol(&global), span.clone())),
         }
     }
 
@@ -279,13 +313,9 @@ impl<'rt> Expander<'rt> {
             .iter()
             .map(|a| self.expand(a))
             .collect::<Result<Vec<_>>>()?;
-        if let Some(name) = items[0].symbol() {
-            let name = base_name(name);
-            if matches!(
-                self.meaning(items[0].symbol().unwrap_or(name)),
-                Meaning::Global
-            ) && !self.rt.is_redefined(name)
-            {
+        if let Some(Meaning::Global(name)) = items[0].symbol().map(|s| self.meaning(s)) {
+            let name = name.as_str();
+            if !self.rt.is_redefined(name) {
                 if let Some(prim) = Prim::of(name, args.len()) {
                     return Ok(Expr::Prim(prim, args, span.clone()));
                 }
@@ -340,10 +370,9 @@ impl<'rt> Expander<'rt> {
                         Meaning::Special(_) | Meaning::Macro(_) => {
                             bad("cannot assign a syntactic keyword")
                         }
-                        Meaning::Global => {
-                            let name = base_name(name);
-                            self.rt.mark_redefined(name);
-                            Ok(Expr::SetGlobal(self.symbol(name), value, span.clone()))
+                        Meaning::Global(global) => {
+                            self.rt.mark_redefined(&global);
+                            Ok(Expr::SetGlobal(self.symbol(&global), value, span.clone()))
                         }
                     }
                 }
@@ -373,11 +402,14 @@ impl<'rt> Expander<'rt> {
                 Ok(Expr::Seq(body))
             }
             "import" => self.import(items, span),
+            "define-library" => self.define_library(items, span),
             "define-syntax" => match items {
                 [_, name, spec] if name.symbol().is_some() && self.scopes.is_empty() => {
                     let name = base_name(name.symbol().unwrap_or_default());
-                    let m = self.transformer(name, spec, Env::Global)?;
-                    self.rt.macros.insert(name.to_string(), m);
+                    let m = self.transformer(name, spec, Env::Global(self.ns))?;
+                    self.rt.namespaces[self.ns]
+                        .names
+                        .insert(name.to_string(), GlobalBinding::Macro(m));
                     Ok(Expr::Const(Value::UNSPECIFIED))
                 }
                 [_, name, _] if name.symbol().is_some() => {
@@ -444,7 +476,7 @@ impl<'rt> Expander<'rt> {
 
     /// `(include "file" ...)`: the files' forms in a `begin`. A relative name is found
     /// next to the file that includes it.
-    fn include(&mut self, items: &[Datum], span: &Span) -> Result<Datum> {
+    pub(super) fn include(&mut self, items: &[Datum], span: &Span) -> Result<Datum> {
         if items.len() < 2 {
             return Err(Error::syntax("bad `include`: expected file names", span));
         }
@@ -482,19 +514,6 @@ impl<'rt> Expander<'rt> {
         })
     }
 
-    fn import(&mut self, items: &[Datum], span: &Span) -> Result<Expr> {
-        for set in &items[1..] {
-            let name = library_name(set);
-            if !name.as_deref().is_some_and(rewrite::known_library) {
-                return Err(Error::syntax(
-                    format!("unknown library {}", name.unwrap_or_default()),
-                    span,
-                ));
-            }
-        }
-        Ok(Expr::Const(Value::UNSPECIFIED))
-    }
-
     fn define_toplevel(&mut self, items: &[Datum], span: &Span) -> Result<Expr> {
         let (name, value) = self.definition(items, span, None)?;
         if !self.scopes.is_empty() {
@@ -503,9 +522,17 @@ impl<'rt> Expander<'rt> {
                 span,
             ));
         }
-        // At the top level, a name a macro inserted defines the name itself.
+        // At the top level, a name a macro inserted defines the name itself; a
+        // definition hides a macro or an import of the same name.
         let name = base_name(&name).to_string();
-        self.rt.macros.remove(&name);
+        let space = &mut self.rt.namespaces[self.ns];
+        space.names.remove(&name);
+        let global = space.defined_name(&name);
+        if space.own_prefix.is_some() {
+            // A library's definition hides a standard name of the same name.
+            space.names.insert(name, GlobalBinding::Global(global.clone()));
+        }
+        let name = global;
         self.rt.mark_redefined(&name);
         let sym = self.symbol(&name);
         Ok(Expr::DefineGlobal(sym, Box::new(value)))
@@ -779,14 +806,4 @@ fn parse_formals(formals: &Datum) -> Result<(Vec<String>, Option<String>)> {
         ));
     }
     Ok((names, rest))
-}
-
-/// The library an import set names, as text: `(scheme base)`.
-fn library_name(set: &Datum) -> Option<String> {
-    let items = set.list()?;
-    let head = items.first()?.symbol()?;
-    if matches!(head, "only" | "except" | "prefix" | "rename") {
-        return library_name(items.get(1)?);
-    }
-    rewrite::library_name(set)
 }

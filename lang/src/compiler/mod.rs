@@ -7,6 +7,7 @@ mod ast;
 mod codegen;
 mod derived;
 mod expand;
+mod library;
 mod quasi;
 mod rewrite;
 mod syntax_rules;
@@ -15,6 +16,7 @@ use std::rc::Rc;
 
 pub use ast::Prim;
 pub use rewrite::FEATURES;
+pub use library::{Library, Namespace};
 pub use syntax_rules::{base_name, Aliases, Macro};
 
 /// Every name the compiler treats as syntax.

@@ -18,12 +18,12 @@ use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
 
-/// Where the identifiers a macro inserts get their meaning: the top level, or the first
-/// `n` scopes of the expander (which, at any use of a local macro, are the scopes it was
-/// defined in).
+/// Where the identifiers a macro inserts get their meaning: the top level of a
+/// namespace (`library.rs`), or the first `n` scopes of the expander (which, at any use
+/// of a local macro, are the scopes it was defined in).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Env {
-    Global,
+    Global(usize),
     Local(usize),
 }
 
@@ -31,7 +31,7 @@ impl Env {
     /// The number of the expander's scopes visible from this environment.
     pub fn depth(self) -> usize {
         match self {
-            Env::Global => 0,
+            Env::Global(_) => 0,
             Env::Local(n) => n,
         }
     }

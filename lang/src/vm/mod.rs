@@ -109,6 +109,7 @@ impl Vm {
             vm.rt.heap.request_collection();
         }
         vm.load_prelude();
+        vm.rt.standard_names = vm.rt.global_names().into_iter().collect();
         let cell = |name: &str| vm.rt.global(name).expect("the prelude defines the port cells");
         vm.rt.current_port_cells = Some([
             cell("%current-input-cell"),

@@ -1,0 +1,32 @@
+;; args: -I tests/scheme/r7rs/libs --
+; R7RS 5.6: define-library, import with only, except, prefix and rename, libraries
+; found on the search path (here, beside this file in libs/, by -I).
+(import (scheme base) (scheme write))
+(import (geometry points))
+(define (show . xs) (for-each display xs) (newline))
+; The program's own `square` is not the library's private one.
+(define (square x) 'program-square)
+(define p (make-point 3 4))
+(show (distance2 p origin) " " (square 2))
+(show (point-x (add p p)))
+(swap-xy! p)
+(show (point-x p) " " (point-y p))
+(import (prefix (util counter) counter:))
+(show (counter:count))
+(define-library (shapes)
+  (export area (rename perimeter circumference) pi)
+  (import (scheme base))
+  (begin
+    (define pi 3)
+    (define (area r) (* pi r r))
+    (define (perimeter r) (* 2 pi r))))
+(import (only (shapes) area) (rename (shapes) (circumference circ)) (except (shapes) area))
+(show (area 2) " " (circ 1) " " pi)
+(import (only (prefix (scheme base) base:) base:car base:cdr))
+(show (base:car '(1 2)))
+(define-library (hidden) (export visible) (import (scheme base))
+  (begin (define secret 42) (define (visible) secret)))
+(import (hidden))
+(show (visible))
+(show (guard (e ((error-object? e) (error-object-message e))) secret))
+(import (no such library))
