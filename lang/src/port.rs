@@ -192,7 +192,7 @@ impl Source {
         }
         let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
         let line = rest[..end].to_string();
-        let skip = match rest[end..].as_bytes() {
+        let skip = match &rest.as_bytes()[end..] {
             [b'\r', b'\n', ..] => 2,
             [] => 0,
             _ => 1,

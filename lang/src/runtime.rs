@@ -10,8 +10,8 @@ use crate::builtins::{self, Builtin};
 use crate::compiler::{base_name, Aliases, Library, Namespace};
 use crate::handles::Handles;
 use crate::number::Number;
-use crate::port::{Ports, Sink, Source, State, INPUT, OUTPUT};
 use crate::object::Alloc;
+use crate::port::{Ports, Sink, Source, State, INPUT, OUTPUT};
 use crate::reader::{Datum, DatumKind};
 use crate::symbol::SymbolTable;
 use crate::value::{Kind, Value};
@@ -139,7 +139,14 @@ impl Runtime {
             rt.define_builtin(b);
         }
         let standard = [
-            (State::Input(Source::Stdin { text: String::new(), pos: 0, eof: false }), INPUT),
+            (
+                State::Input(Source::Stdin {
+                    text: String::new(),
+                    pos: 0,
+                    eof: false,
+                }),
+                INPUT,
+            ),
             (State::Output(Sink::Stdout), OUTPUT),
             (State::Output(Sink::Stderr), OUTPUT),
         ];
@@ -308,7 +315,11 @@ impl RootSet for RuntimeRoots<'_> {
         }
         self.handles.visit(roots);
         self.ports.visit(roots);
-        for v in self.standard_ports.iter().chain(self.guardian_ready.values().flatten()) {
+        for v in self
+            .standard_ports
+            .iter()
+            .chain(self.guardian_ready.values().flatten())
+        {
             roots.word(v.word());
         }
         for proto in self.code {

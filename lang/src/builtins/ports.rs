@@ -20,7 +20,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("write-shared", 1, Some(2), |rt, a| {
             output(rt, a, Style::WriteShared)
         }),
-        builtin("write-simple", 1, Some(2), |rt, a| output(rt, a, Style::Write)),
+        builtin("write-simple", 1, Some(2), |rt, a| {
+            output(rt, a, Style::Write)
+        }),
         builtin("newline", 0, Some(1), |rt, a| {
             let port = output_port(rt, "newline", a.first())?;
             put(rt, port, "\n")
@@ -124,16 +126,31 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("open-input-bytevector", 1, Some(1), |rt, a| {
             if !a[0].is(Kind::Bytevector) {
-                return Err(Error::wrong_type("open-input-bytevector", "a bytevector", a[0]));
+                return Err(Error::wrong_type(
+                    "open-input-bytevector",
+                    "a bytevector",
+                    a[0],
+                ));
             }
             let bytes = bytevector_bytes(a[0]).to_vec();
-            Ok(open(rt, State::Input(Source::Bytes { bytes, pos: 0 }), INPUT | BINARY))
+            Ok(open(
+                rt,
+                State::Input(Source::Bytes { bytes, pos: 0 }),
+                INPUT | BINARY,
+            ))
         }),
         builtin("open-output-bytevector", 0, Some(0), |rt, _| {
-            Ok(open(rt, State::Output(Sink::Bytes(Vec::new())), OUTPUT | BINARY))
+            Ok(open(
+                rt,
+                State::Output(Sink::Bytes(Vec::new())),
+                OUTPUT | BINARY,
+            ))
         }),
-        builtin("get-output-bytevector", 1, Some(1), |rt, a| {
-            match port_parts(a[0]).and_then(|(id, _)| rt.ports.state(id)) {
+        builtin(
+            "get-output-bytevector",
+            1,
+            Some(1),
+            |rt, a| match port_parts(a[0]).and_then(|(id, _)| rt.ports.state(id)) {
                 Some(State::Output(Sink::Bytes(b))) => {
                     let b = b.clone();
                     Ok(rt.heap.bytevector(&b))
@@ -143,31 +160,47 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     "an open bytevector output port",
                     a[0],
                 )),
-            }
+            },
+        ),
+        builtin("open-input-file", 1, Some(1), |rt, a| {
+            open_input_file(rt, a[0], false)
         }),
-        builtin("open-input-file", 1, Some(1), |rt, a| open_input_file(rt, a[0], false)),
         builtin("open-binary-input-file", 1, Some(1), |rt, a| {
             open_input_file(rt, a[0], true)
         }),
-        builtin("open-output-file", 1, Some(1), |rt, a| open_output_file(rt, a[0], 0)),
+        builtin("open-output-file", 1, Some(1), |rt, a| {
+            open_output_file(rt, a[0], 0)
+        }),
         builtin("open-binary-output-file", 1, Some(1), |rt, a| {
             open_output_file(rt, a[0], BINARY)
         }),
-        builtin("close-port", 1, Some(1), |rt, a| close(rt, "close-port", a[0], INPUT | OUTPUT)),
+        builtin("close-port", 1, Some(1), |rt, a| {
+            close(rt, "close-port", a[0], INPUT | OUTPUT)
+        }),
         builtin("close-input-port", 1, Some(1), |rt, a| {
             close(rt, "close-input-port", a[0], INPUT)
         }),
         builtin("close-output-port", 1, Some(1), |rt, a| {
             close(rt, "close-output-port", a[0], OUTPUT)
         }),
-        builtin("port?", 1, Some(1), |_, a| Ok(Value::bool(a[0].is(Kind::Port)))),
-        builtin("input-port?", 1, Some(1), |_, a| Ok(has_flag(a[0], INPUT))),
-        builtin("output-port?", 1, Some(1), |_, a| Ok(has_flag(a[0], OUTPUT))),
-        builtin("binary-port?", 1, Some(1), |_, a| Ok(has_flag(a[0], BINARY))),
-        builtin("textual-port?", 1, Some(1), |_, a| {
-            Ok(Value::bool(a[0].is(Kind::Port) && has_flag(a[0], BINARY) == Value::FALSE))
+        builtin("port?", 1, Some(1), |_, a| {
+            Ok(Value::bool(a[0].is(Kind::Port)))
         }),
-        builtin("input-port-open?", 1, Some(1), |rt, a| is_open(rt, "input-port-open?", a[0], INPUT)),
+        builtin("input-port?", 1, Some(1), |_, a| Ok(has_flag(a[0], INPUT))),
+        builtin("output-port?", 1, Some(1), |_, a| {
+            Ok(has_flag(a[0], OUTPUT))
+        }),
+        builtin("binary-port?", 1, Some(1), |_, a| {
+            Ok(has_flag(a[0], BINARY))
+        }),
+        builtin("textual-port?", 1, Some(1), |_, a| {
+            Ok(Value::bool(
+                a[0].is(Kind::Port) && has_flag(a[0], BINARY) == Value::FALSE,
+            ))
+        }),
+        builtin("input-port-open?", 1, Some(1), |rt, a| {
+            is_open(rt, "input-port-open?", a[0], INPUT)
+        }),
         builtin("output-port-open?", 1, Some(1), |rt, a| {
             is_open(rt, "output-port-open?", a[0], OUTPUT)
         }),
@@ -214,7 +247,9 @@ fn close(rt: &mut Runtime, who: &str, p: Value, direction: u64) -> Result<Value>
 
 fn is_open(rt: &mut Runtime, who: &str, p: Value, direction: u64) -> Result<Value> {
     match port_parts(p) {
-        Some((id, flags)) if flags & direction != 0 => Ok(Value::bool(rt.ports.state(id).is_some())),
+        Some((id, flags)) if flags & direction != 0 => {
+            Ok(Value::bool(rt.ports.state(id).is_some()))
+        }
         _ => Err(Error::wrong_type(who, "a port of the right direction", p)),
     }
 }
@@ -230,13 +265,20 @@ fn checked_output(rt: &mut Runtime, who: &str, arg: Option<&Value>, binary: u64)
     match port_parts(p) {
         Some((id, flags)) if flags & OUTPUT != 0 && flags & BINARY == binary => {
             if rt.ports.state(id).is_none() {
-                return Err(Error::runtime(format!("{who}: the port is closed"), vec![p]));
+                return Err(Error::runtime(
+                    format!("{who}: the port is closed"),
+                    vec![p],
+                ));
             }
             Ok(p)
         }
         _ => Err(Error::wrong_type(
             who,
-            if binary != 0 { "a binary output port" } else { "a textual output port" },
+            if binary != 0 {
+                "a binary output port"
+            } else {
+                "a textual output port"
+            },
             p,
         )),
     }
@@ -250,16 +292,30 @@ fn binary_output(rt: &mut Runtime, who: &str, arg: Option<&Value>) -> Result<Val
     checked_output(rt, who, arg, BINARY)
 }
 
-fn input_source<'r>(rt: &'r mut Runtime, who: &str, arg: Option<&Value>, binary: u64) -> Result<&'r mut Source> {
+fn input_source<'r>(
+    rt: &'r mut Runtime,
+    who: &str,
+    arg: Option<&Value>,
+    binary: u64,
+) -> Result<&'r mut Source> {
     let p = port_arg(rt, arg, port::STDIN);
     match port_parts(p) {
-        Some((id, flags)) if flags & INPUT != 0 && flags & BINARY == binary => match rt.ports.state(id) {
-            Some(State::Input(source)) => Ok(source),
-            _ => Err(Error::runtime(format!("{who}: the port is closed"), vec![p])),
-        },
+        Some((id, flags)) if flags & INPUT != 0 && flags & BINARY == binary => {
+            match rt.ports.state(id) {
+                Some(State::Input(source)) => Ok(source),
+                _ => Err(Error::runtime(
+                    format!("{who}: the port is closed"),
+                    vec![p],
+                )),
+            }
+        }
         _ => Err(Error::wrong_type(
             who,
-            if binary != 0 { "a binary input port" } else { "a textual input port" },
+            if binary != 0 {
+                "a binary input port"
+            } else {
+                "a textual input port"
+            },
             p,
         )),
     }
@@ -324,8 +380,16 @@ fn byte(who: &str, v: Value) -> Result<u8> {
 
 /// The optional `start` and `end` arguments of a sequence of `len` elements.
 fn range(who: &str, args: &[Value], len: usize) -> Result<(usize, usize)> {
-    let start = args.first().map(|&v| index_arg(who, v)).transpose()?.unwrap_or(0);
-    let end = args.get(1).map(|&v| index_arg(who, v)).transpose()?.unwrap_or(len);
+    let start = args
+        .first()
+        .map(|&v| index_arg(who, v))
+        .transpose()?
+        .unwrap_or(0);
+    let end = args
+        .get(1)
+        .map(|&v| index_arg(who, v))
+        .transpose()?
+        .unwrap_or(len);
     if start > end || end > len {
         return Err(Error::runtime(
             format!("{who}: range out of bounds"),

@@ -106,7 +106,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("%guardian-next", 1, Some(1), |rt, a| {
             let token = super::index_arg("%guardian-next", a[0])? as u64;
-            let next = rt.guardian_ready.get_mut(&token).and_then(VecDeque::pop_front);
+            let next = rt
+                .guardian_ready
+                .get_mut(&token)
+                .and_then(VecDeque::pop_front);
             Ok(next.unwrap_or(Value::FALSE))
         }),
         builtin("bwp-object?", 1, Some(1), |_, a| {

@@ -530,7 +530,9 @@ impl<'rt> Expander<'rt> {
         let global = space.defined_name(&name);
         if space.own_prefix.is_some() {
             // A library's definition hides a standard name of the same name.
-            space.names.insert(name, GlobalBinding::Global(global.clone()));
+            space
+                .names
+                .insert(name, GlobalBinding::Global(global.clone()));
         }
         let name = global;
         self.rt.mark_redefined(&name);

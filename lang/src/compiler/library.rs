@@ -80,9 +80,10 @@ fn parse_import_set(set: &Datum) -> Result<(String, Vec<Filter>)> {
     let (inner, filter) = match (head, items) {
         (Some("only"), [_, inner, ids @ ..]) => (inner, Filter::Only(names(ids)?)),
         (Some("except"), [_, inner, ids @ ..]) => (inner, Filter::Except(names(ids)?)),
-        (Some("prefix"), [_, inner, p]) => {
-            (inner, Filter::Prefix(p.symbol().ok_or_else(bad)?.to_string()))
-        }
+        (Some("prefix"), [_, inner, p]) => (
+            inner,
+            Filter::Prefix(p.symbol().ok_or_else(bad)?.to_string()),
+        ),
         (Some("rename"), [_, inner, pairs @ ..]) => {
             let mut renames = Vec::new();
             for p in pairs {
@@ -106,7 +107,10 @@ fn parse_import_set(set: &Datum) -> Result<(String, Vec<Filter>)> {
     Ok((name, filters))
 }
 
-fn apply(filters: &[Filter], mut names: Vec<(String, GlobalBinding)>) -> Vec<(String, GlobalBinding)> {
+fn apply(
+    filters: &[Filter],
+    mut names: Vec<(String, GlobalBinding)>,
+) -> Vec<(String, GlobalBinding)> {
     for f in filters {
         match f {
             Filter::Only(ids) => names.retain(|(n, _)| ids.contains(n)),
@@ -186,7 +190,10 @@ impl Expander<'_> {
             .find(|p| p.is_file())
             .ok_or_else(unknown)?;
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::file(format!("cannot read library file {}: {e}", path.display()), vec![])
+            Error::file(
+                format!("cannot read library file {}: {e}", path.display()),
+                vec![],
+            )
         })?;
         let file = crate::reader::SourceFile::new(path.display().to_string(), text);
         let mut code = Vec::new();
@@ -264,8 +271,13 @@ impl Expander<'_> {
             // The body's definitions are its own from the start, even where it uses them
             // before it defines them, and even under a standard name.
             for form in &body {
-                let target = form.list().filter(|f| f.first().and_then(keyword) == Some("define"));
-                let name = match target.and_then(|f| f.get(1)).map(|t| (t.symbol(), t.list())) {
+                let target = form
+                    .list()
+                    .filter(|f| f.first().and_then(keyword) == Some("define"));
+                let name = match target
+                    .and_then(|f| f.get(1))
+                    .map(|t| (t.symbol(), t.list()))
+                {
                     Some((Some(n), _)) => Some(n),
                     Some((None, Some(head))) => head.first().and_then(Datum::symbol),
                     _ => None,
@@ -273,7 +285,9 @@ impl Expander<'_> {
                 if let Some(n) = name {
                     let space = &mut self.rt.namespaces[ns];
                     let global = space.defined_name(n);
-                    space.names.insert(n.to_string(), GlobalBinding::Global(global));
+                    space
+                        .names
+                        .insert(n.to_string(), GlobalBinding::Global(global));
                 }
             }
             for form in &body {
@@ -287,7 +301,9 @@ impl Expander<'_> {
         for (internal, external) in exports {
             exported.push((external, self.global_binding(&internal, ns)));
         }
-        self.rt.libraries.insert(name, Library { exports: exported });
+        self.rt
+            .libraries
+            .insert(name, Library { exports: exported });
         code.push(Expr::Const(Value::UNSPECIFIED));
         Ok(seq(code))
     }

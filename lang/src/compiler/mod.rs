@@ -15,8 +15,8 @@ mod syntax_rules;
 use std::rc::Rc;
 
 pub use ast::Prim;
-pub use rewrite::FEATURES;
 pub use library::{Library, Namespace};
+pub use rewrite::FEATURES;
 pub use syntax_rules::{base_name, Aliases, Macro};
 
 /// Every name the compiler treats as syntax.

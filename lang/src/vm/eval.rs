@@ -82,7 +82,11 @@ fn value_to_datum(v: Value, span: &Span, max_depth: usize) -> Result<Datum> {
         if items.len() % 2 == 0 {
             slow = slow.cdr();
             if slow == l && l.is_pair() {
-                return Err(Error::wrong_type("eval", "an expression, not a cyclic list", v));
+                return Err(Error::wrong_type(
+                    "eval",
+                    "an expression, not a cyclic list",
+                    v,
+                ));
             }
         }
     }

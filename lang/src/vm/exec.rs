@@ -442,7 +442,8 @@ impl Vm {
                                     break;
                                 }
                                 special @ (Some(Special::Eval) | Some(Special::EvalSource))
-                                    if argc == 1 || (argc == 2 && special == Some(Special::Eval)) =>
+                                    if argc == 1
+                                        || (argc == 2 && special == Some(Special::Eval)) =>
                                 {
                                     // The compiled form takes the callee's place and is
                                     // called with no arguments.

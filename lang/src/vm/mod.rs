@@ -110,7 +110,11 @@ impl Vm {
         }
         vm.load_prelude();
         vm.rt.standard_names = vm.rt.global_names().into_iter().collect();
-        let cell = |name: &str| vm.rt.global(name).expect("the prelude defines the port cells");
+        let cell = |name: &str| {
+            vm.rt
+                .global(name)
+                .expect("the prelude defines the port cells")
+        };
         vm.rt.current_port_cells = Some([
             cell("%current-input-cell"),
             cell("%current-output-cell"),
@@ -203,7 +207,11 @@ impl Vm {
             // SAFETY: the collection that found it unreachable kept it alive, and from
             // here on the guardian queues, which are roots, hold it.
             let v = unsafe { Value::from_word(w) };
-            self.rt.guardian_ready.entry(token).or_default().push_back(v);
+            self.rt
+                .guardian_ready
+                .entry(token)
+                .or_default()
+                .push_back(v);
         }
     }
 
