@@ -65,6 +65,8 @@ pub const SPECIAL_FORMS_LIST: &[&str] = &[
     "let-syntax",
     "letrec-syntax",
     "syntax-rules",
+    "syntax-error",
+    "include-ci",
 ];
 
 pub struct Expander<'rt> {
@@ -445,7 +447,23 @@ impl<'rt> Expander<'rt> {
                 _ => bad("expected bindings and a body"),
             },
             "syntax-rules" => bad("only allowed as the transformer of a macro definition"),
-            _ if form == "include" || rewrite::REWRITTEN_FORMS.contains(&form) => {
+            // (syntax-error message args ...): what a macro rule expands into to reject
+            // its use at expansion time.
+            "syntax-error" => {
+                let mut text = match items.get(1).map(|d| &d.kind) {
+                    Some(DatumKind::String(m)) => m.clone(),
+                    _ => return bad("expected (syntax-error message args ...)"),
+                };
+                for arg in &items[2..] {
+                    text.push(' ');
+                    crate::printer::print(self.rt.datum_to_value(arg), crate::printer::Style::Write, &mut text);
+                }
+                Err(Error::syntax(text, span))
+            }
+            _ if form == "include"
+                || form == "include-ci"
+                || rewrite::REWRITTEN_FORMS.contains(&form) =>
+            {
                 let d = self.rewrite(form, items, span)?;
                 self.expand(&d)
             }
@@ -469,6 +487,8 @@ impl<'rt> Expander<'rt> {
     fn rewrite(&mut self, form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
         if form == "include" {
             self.include(items, span)
+        } else if form == "include-ci" {
+            self.include(items, span).map(|d| fold_case(&d))
         } else {
             rewrite::rewrite(form, items, span)
         }
@@ -764,6 +784,23 @@ impl<'rt> Expander<'rt> {
             }
         }
         Ok(out)
+    }
+}
+
+/// `d` with its symbols and characters folded to lower case, as `include-ci` reads.
+pub(super) fn fold_case(d: &Datum) -> Datum {
+    let kind = match &d.kind {
+        DatumKind::Symbol(s) => DatumKind::Symbol(s.to_lowercase()),
+        DatumKind::List(items, tail) => DatumKind::List(
+            items.iter().map(fold_case).collect(),
+            tail.as_ref().map(|t| Box::new(fold_case(t))),
+        ),
+        DatumKind::Vector(items) => DatumKind::Vector(items.iter().map(fold_case).collect()),
+        other => other.clone(),
+    };
+    Datum {
+        kind,
+        span: d.span.clone(),
     }
 }
 

@@ -254,7 +254,10 @@ impl Expander<'_> {
                     }
                     Some("import") => code.push(self.import(parts, &decl.span)?),
                     Some("begin") => body.extend(parts[1..].iter().cloned()),
-                    Some("include" | "include-ci") => body.push(self.include(parts, &decl.span)?),
+                    Some("include") => body.push(self.include(parts, &decl.span)?),
+                    Some("include-ci") => {
+                        body.push(super::expand::fold_case(&self.include(parts, &decl.span)?))
+                    }
                     Some("cond-expand") => {
                         let chosen = rewrite::rewrite("cond-expand", parts, &decl.span)?;
                         let chosen = chosen.list().unwrap_or_default();

@@ -61,7 +61,7 @@ pub fn library_name(name: &Datum) -> Option<String> {
 pub fn may_define(form: &str) -> bool {
     matches!(
         form,
-        "define-record-type" | "define-values" | "cond-expand" | "include"
+        "define-record-type" | "define-values" | "cond-expand" | "include" | "include-ci"
     )
 }
 

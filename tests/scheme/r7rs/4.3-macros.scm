@@ -102,6 +102,14 @@
 (show (shadowed))
 (define (shadowed) 'procedure)
 (show (shadowed))
+; include-ci reads with case folded.
+(include-ci "included/shout.inc")
+(show (shouted))
+; syntax-error rejects a use when the macro is expanded.
+(define-syntax must-be-pair
+  (syntax-rules () ((_ (a . b)) 'pair) ((_ x) (syntax-error "must-be-pair: not a pair:" x))))
+(show (must-be-pair (1 2)))
+(show (guard (e ((error-object? e) (error-object-message e))) (eval '(must-be-pair 5))))
 ; Errors: no rule matches, a template that is not a macro, a macro used as a value,
 ; a macro that expands into itself forever.
 (guard (e (#t (show "not reached"))) (swap! 1))
