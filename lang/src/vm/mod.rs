@@ -224,13 +224,30 @@ impl Vm {
         self.toplevel = Some(code.clone());
         let result = self.execute(code, base_frames);
         self.toplevel = None;
-        if result.is_err() {
-            self.frames.truncate(base_frames);
-            // The error left every dynamic extent the program was in.
-            self.hooks.reset_dynamic_state();
-        }
         self.stack.truncate(base_stack);
+        if let Err(e) = &result {
+            self.frames.truncate(base_frames);
+            let exit = matches!(e.kind, ErrorKind::Exit(_));
+            self.leave_dynamic_extents(!exit);
+        }
         result
+    }
+
+    /// After an error has reached the top level: forgets every exception handler, and
+    /// leaves every `dynamic-wind` extent the program was in, running their `after`
+    /// procedures when `run_afters` (so that parameters get their values back), except
+    /// on `emergency-exit`.
+    fn leave_dynamic_extents(&mut self, run_afters: bool) {
+        self.hooks.reset_handlers();
+        if run_afters && self.hooks.in_dynamic_extent() {
+            let file = SourceFile::new("<unwind>", "(%wind-to '())");
+            for d in read_all(&file, 4).expect("the unwinding form reads") {
+                // An `after` that fails is reported no further: the unwinding goes on
+                // past it, since `%wind-to` leaves an extent before running its `after`.
+                let _ = self.eval_datum(&d);
+            }
+        }
+        self.hooks.reset_dynamic_state();
     }
 
     /// Arithmetic and comparison on anything but two fixnums, through the builtins.

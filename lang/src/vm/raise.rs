@@ -57,6 +57,17 @@ impl Hooks {
         }
     }
 
+    pub(super) fn reset_handlers(&self) {
+        if self.handlers.field(CELL_VALUE) != Value::UNDEFINED {
+            self.handlers.set_field(CELL_VALUE, Value::NIL);
+        }
+    }
+
+    /// Whether the program is inside some `dynamic-wind` extent.
+    pub(super) fn in_dynamic_extent(&self) -> bool {
+        self.winders.field(CELL_VALUE).is_pair()
+    }
+
     fn is_error_object(&self, v: Value) -> bool {
         v.is(Kind::Record) && v.field(0) == self.error_type.field(CELL_VALUE)
     }
