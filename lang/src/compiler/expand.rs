@@ -456,7 +456,11 @@ impl<'rt> Expander<'rt> {
                 };
                 for arg in &items[2..] {
                     text.push(' ');
-                    crate::printer::print(self.rt.datum_to_value(arg), crate::printer::Style::Write, &mut text);
+                    crate::printer::print(
+                        self.rt.datum_to_value(arg),
+                        crate::printer::Style::Write,
+                        &mut text,
+                    );
                 }
                 Err(Error::syntax(text, span))
             }

@@ -316,24 +316,12 @@ impl Matcher<'_> {
 
 /// The pattern variables of a pattern.
 fn pattern_vars(pattern: &Datum, m: &Matcher<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut todo = vec![pattern];
-    while let Some(d) = todo.pop() {
-        match &d.kind {
-            DatumKind::Symbol(s)
-                if base_name(s) != "_" && !m.mac.literals.contains(s) && !m.is_ellipsis(d) =>
-            {
-                out.push(s.clone())
-            }
-            DatumKind::List(items, tail) => {
-                todo.extend(items);
-                todo.extend(tail.as_deref());
-            }
-            DatumKind::Vector(items) => todo.extend(items),
-            _ => {}
-        }
-    }
-    out
+    symbols(pattern)
+        .into_iter()
+        .filter(|s| base_name(s) != "_" && !m.mac.literals.contains(s))
+        .filter(|s| base_name(s) != base_name(&m.mac.ellipsis))
+        .cloned()
+        .collect()
 }
 
 struct Instantiate<'a> {
@@ -433,7 +421,7 @@ impl Instantiate<'_> {
         depth: usize,
         out: &mut Vec<Datum>,
     ) -> Result<()> {
-        let vars: Vec<&String> = template_symbols(sub)
+        let vars: Vec<&String> = symbols(sub)
             .into_iter()
             .filter(|v| matches!(b.get(*v), Some(Match::Many(_))))
             .collect();
@@ -468,8 +456,8 @@ impl Instantiate<'_> {
     }
 }
 
-/// Every symbol in a template.
-fn template_symbols(t: &Datum) -> Vec<&String> {
+/// Every symbol in a pattern or template.
+fn symbols(t: &Datum) -> Vec<&String> {
     let mut out = Vec::new();
     let mut todo = vec![t];
     while let Some(d) = todo.pop() {

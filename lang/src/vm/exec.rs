@@ -160,6 +160,14 @@ impl Vm {
                 ($v:expr) => {{
                     let v = $v;
                     sp = fp.sub(1);
+                    return_to_caller!(v);
+                }};
+            }
+            // Pushes `$v` for the innermost frame, popped, to take; or ends the run with
+            // it when no frame of this run is left.
+            macro_rules! return_to_caller {
+                ($v:expr) => {{
+                    let v = $v;
                     if self.frames.len() == base_frames {
                         sync!();
                         return Ok(v);
@@ -429,16 +437,7 @@ impl Vm {
                                         );
                                     }
                                     sp = stack_base.add(self.reinstate_continuation(k));
-                                    if self.frames.len() == base_frames {
-                                        sync!();
-                                        return Ok(v);
-                                    }
-                                    let f = self.frames.pop().expect("a frame to return to");
-                                    code = proto(f.code);
-                                    code_start = code.code.as_ptr();
-                                    ip = f.ip;
-                                    fp = stack_base.add(f.fp);
-                                    push!(v);
+                                    return_to_caller!(v);
                                     break;
                                 }
                                 special @ (Some(Special::Eval) | Some(Special::EvalSource))
