@@ -31,9 +31,40 @@ pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 /// Reads every datum of `file`.
 pub fn read_all(file: &Arc<SourceFile>, max_depth: usize) -> Result<Vec<Datum>, ReadError> {
     let tokens = Tokens::new(file, max_depth);
-    grammar::DatumsParser::new()
+    let folds = tokens.folds.clone();
+    let mut datums = grammar::DatumsParser::new()
         .parse(file, tokens)
-        .map_err(|e| parse_error(file, e))
+        .map_err(|e| parse_error(file, e))?;
+    fold_symbols(&mut datums, &folds.borrow());
+    Ok(datums)
+}
+
+/// Folds to lower case the identifiers read between `#!fold-case` and
+/// `#!no-fold-case` (or the end), as R7RS 2.1 asks; `|bar|` symbols keep their case.
+/// The recursion is bounded by the reader's depth limit.
+fn fold_symbols(datums: &mut [Datum], folds: &[(usize, usize)]) {
+    if folds.is_empty() {
+        return;
+    }
+    for d in datums {
+        let start = d.span.start;
+        match &mut d.kind {
+            DatumKind::Symbol(name)
+                if folds.iter().any(|&(a, b)| a <= start && start < b)
+                    && !d.span.file.text[start..].starts_with('|') =>
+            {
+                *name = name.to_lowercase();
+            }
+            DatumKind::List(items, tail) => {
+                fold_symbols(items, folds);
+                if let Some(t) = tail {
+                    fold_symbols(std::slice::from_mut(t.as_mut()), folds);
+                }
+            }
+            DatumKind::Vector(items) => fold_symbols(items, folds),
+            _ => {}
+        }
+    }
 }
 
 /// Reads the first datum of `file`, for `read` from a port: the datum and the length of
@@ -53,11 +84,7 @@ pub fn read_first(
         );
         if closes && tokens.open.is_empty() {
             let head = SourceFile::new(file.name.clone(), &file.text[..end]);
-            let datum = grammar::DatumsParser::new()
-                .parse(&head, Tokens::new(&head, max_depth))
-                .map_err(|e| parse_error(&head, e))?
-                .into_iter()
-                .next();
+            let datum = read_all(&head, max_depth)?.into_iter().next();
             if let Some(d) = datum {
                 return Ok(Some((d, end)));
             }
@@ -84,6 +111,9 @@ struct Tokens<'s> {
     open: Vec<Open>,
     max_depth: usize,
     failed: bool,
+    /// Where `#!fold-case` is in force: the start of the open range, and the ranges.
+    folding: Option<usize>,
+    folds: std::rc::Rc<std::cell::RefCell<Vec<(usize, usize)>>>,
 }
 
 impl<'s> Tokens<'s> {
@@ -95,6 +125,40 @@ impl<'s> Tokens<'s> {
             open: Vec::new(),
             max_depth,
             failed: false,
+            folding: None,
+            folds: Default::default(),
+        }
+    }
+
+    /// The next token, with the `#!fold-case` and `#!no-fold-case` directives taken out
+    /// and noted.
+    fn next_token(&mut self) -> Option<Spanned<'s>> {
+        loop {
+            let token = self.next_raw();
+            let directive = match &token {
+                Some(Ok((_, Token::HashAtom(text), _))) => text.to_ascii_lowercase(),
+                None => {
+                    if let Some(start) = self.folding.take() {
+                        self.folds.borrow_mut().push((start, self.file.text.len()));
+                    }
+                    return None;
+                }
+                _ => return token,
+            };
+            let Some(Ok((start, _, end))) = token else {
+                unreachable!("a directive is a token")
+            };
+            match directive.as_str() {
+                "#!fold-case" => {
+                    self.folding.get_or_insert(end);
+                }
+                "#!no-fold-case" => {
+                    if let Some(from) = self.folding.take() {
+                        self.folds.borrow_mut().push((from, start));
+                    }
+                }
+                _ => return token,
+            }
         }
     }
 
@@ -135,6 +199,12 @@ impl<'s> Iterator for Tokens<'s> {
     type Item = Spanned<'s>;
 
     fn next(&mut self) -> Option<Spanned<'s>> {
+        self.next_token()
+    }
+}
+
+impl<'s> Tokens<'s> {
+    fn next_raw(&mut self) -> Option<Spanned<'s>> {
         if self.failed {
             return None;
         }
