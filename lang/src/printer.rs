@@ -214,13 +214,21 @@ fn print_object(v: Value, style: Style, out: &mut String) {
             } else {
                 ("#<", v.field(0))
             };
-            out.push_str(prefix);
             let name = type_name(rtd);
-            out.push_str(if name.is(Kind::Symbol) {
+            let name = if name.is(Kind::Symbol) {
                 symbol_name(name)
             } else {
                 "record"
-            });
+            };
+            // An error object shows its message (`vm/raise.rs` lays the fields out).
+            if name == "%error-object" && prefix == "#<" && v.field(2).is(Kind::String) {
+                out.push_str("#<error-object ");
+                print_atom(v.field(2), Style::Write, out);
+                out.push('>');
+                return;
+            }
+            out.push_str(prefix);
+            out.push_str(name);
             out.push('>');
         }
         _ => out.push_str("#<object>"),
