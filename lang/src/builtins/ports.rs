@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::strings::string;
+use super::strings::{range, string};
 use super::{builtin, index_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::{bytevector_bytes, string_to_rust, Alloc};
@@ -36,7 +36,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let s = string_to_rust(string("write-string", a[0])?);
             let port = output_port(rt, "write-string", a.get(1))?;
             let chars: Vec<char> = s.chars().collect();
-            let (start, end) = range("write-string", &a[2.min(a.len())..], chars.len())?;
+            let (start, end) = range("write-string", &a[1.min(a.len())..], chars.len())?;
             put(rt, port, &chars[start..end].iter().collect::<String>())
         }),
         builtin("write-u8", 1, Some(2), |rt, a| {
@@ -50,7 +50,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             let bytes = bytevector_bytes(a[0]).to_vec();
             let port = binary_output(rt, "write-bytevector", a.get(1))?;
-            let (start, end) = range("write-bytevector", &a[2.min(a.len())..], bytes.len())?;
+            let (start, end) = range("write-bytevector", &a[1.min(a.len())..], bytes.len())?;
             put_bytes(rt, port, &bytes[start..end])
         }),
         builtin("flush-output-port", 0, Some(1), |rt, a| {
@@ -376,27 +376,6 @@ fn byte(who: &str, v: Value) -> Result<u8> {
     v.as_fixnum()
         .and_then(|n| u8::try_from(n).ok())
         .ok_or_else(|| Error::wrong_type(who, "a byte", v))
-}
-
-/// The optional `start` and `end` arguments of a sequence of `len` elements.
-fn range(who: &str, args: &[Value], len: usize) -> Result<(usize, usize)> {
-    let start = args
-        .first()
-        .map(|&v| index_arg(who, v))
-        .transpose()?
-        .unwrap_or(0);
-    let end = args
-        .get(1)
-        .map(|&v| index_arg(who, v))
-        .transpose()?
-        .unwrap_or(len);
-    if start > end || end > len {
-        return Err(Error::runtime(
-            format!("{who}: range out of bounds"),
-            args.to_vec(),
-        ));
-    }
-    Ok((start, end))
 }
 
 /// `(read [port])`: the next datum of a textual input port, with the whole reader.

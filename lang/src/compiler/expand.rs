@@ -188,10 +188,7 @@ impl<'rt> Expander<'rt> {
     /// Expands `d`, a macro's expansion, counting it against the nesting limit.
     fn expand_expansion(&mut self, d: &Datum) -> Result<Expr> {
         if self.expansion_depth >= MAX_EXPANSION_DEPTH {
-            return Err(Error::syntax(
-                format!("macro expansion nested deeper than {MAX_EXPANSION_DEPTH} levels (a macro that expands into itself?)"),
-                &d.span,
-            ));
+            return Err(expansion_too_deep(&d.span));
         }
         self.expansion_depth += 1;
         let out = self.expand(d);
@@ -761,7 +758,7 @@ impl<'rt> Expander<'rt> {
             match head {
                 Some(Meaning::Macro(m)) => {
                     if depth >= MAX_EXPANSION_DEPTH {
-                        return Err(Error::syntax("macro expansion nested too deep", &d.span));
+                        return Err(expansion_too_deep(&d.span));
                     }
                     todo.push((self.expand_macro(&m, &d)?, depth + 1));
                 }
@@ -815,6 +812,13 @@ fn innermost_name(head: &[Datum]) -> Option<String> {
         DatumKind::List(inner, _) => innermost_name(inner),
         _ => None,
     }
+}
+
+fn expansion_too_deep(span: &Span) -> Error {
+    Error::syntax(
+        format!("macro expansion nested deeper than {MAX_EXPANSION_DEPTH} levels (a macro that expands into itself?)"),
+        span,
+    )
 }
 
 pub(super) fn seq(mut exprs: Vec<Expr>) -> Expr {

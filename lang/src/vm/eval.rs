@@ -6,7 +6,7 @@
 
 use super::{proto, Vm};
 use crate::error::{Error, Result};
-use crate::object::{symbol_name, Alloc};
+use crate::object::symbol_name;
 use crate::reader::{Datum, DatumKind, Span};
 use crate::value::{Kind, Value};
 
@@ -16,9 +16,8 @@ impl Vm {
     pub(super) fn compile_closure(&mut self, d: &Datum) -> Result<Value> {
         let code = crate::compiler::compile(&mut self.rt, d)?;
         let index = self.rt.add_code(code);
-        let closure = self.rt.heap.object(Kind::Closure, 1, 1, Value::FALSE);
         let target = std::rc::Rc::as_ptr(&self.rt.code[index]);
-        closure.set_raw(0, target.expose_provenance() as u64);
+        let closure = super::new_closure(&mut self.rt.heap, target, 0);
         debug_assert!(
             // SAFETY: `target` is in the code table, which keeps it alive.
             unsafe { proto(target) }.params == 0

@@ -285,12 +285,8 @@ impl Vm {
                     Op::Closure => {
                         let index = u32!();
                         let n = u16!();
-                        let closure =
-                            self.rt
-                                .heap
-                                .object(Kind::Closure, n + 1, n + 1, Value::FALSE);
                         let target = Rc::as_ptr(&self.rt.code[index]);
-                        closure.set_raw(0, target.expose_provenance() as u64);
+                        let closure = super::new_closure(&mut self.rt.heap, target, n);
                         for i in 0..n {
                             let from_frame = *ip == 0;
                             ip = ip.add(1);

@@ -24,6 +24,7 @@ pub use op::{disassemble, Op};
 use crate::builtins;
 use crate::compiler;
 use crate::error::{Error, ErrorKind, Result};
+use crate::object::Alloc;
 use crate::object::{symbol_name, vector_len};
 use crate::reader::{read_all, Datum, SourceFile};
 use crate::runtime::{Options, Runtime, RuntimeRoots, CELL_NAME};
@@ -58,6 +59,14 @@ const _: () = assert!(
 #[inline(always)]
 pub(super) fn closure_code(closure: Value) -> *const Proto {
     std::ptr::with_exposed_provenance(closure.raw(0) as usize)
+}
+
+/// A closure of `code` with room for `free` free variables (all `#f` until set).
+#[inline(always)]
+pub(super) fn new_closure(heap: &mut rudo_gc::Heap, code: *const Proto, free: usize) -> Value {
+    let closure = heap.object(Kind::Closure, free + 1, free + 1, Value::FALSE);
+    closure.set_raw(0, code.expose_provenance() as u64);
+    closure
 }
 
 /// The code a frame runs.
@@ -247,7 +256,7 @@ impl Vm {
                 let _ = self.eval_datum(&d);
             }
         }
-        self.hooks.reset_dynamic_state();
+        self.hooks.forget_extents();
     }
 
     /// Arithmetic and comparison on anything but two fixnums, through the builtins.

@@ -47,13 +47,11 @@ impl Hooks {
         }
     }
 
-    /// Forgets every handler and `dynamic-wind` extent, after an error has left them all
-    /// for the top level.
-    pub(super) fn reset_dynamic_state(&self) {
-        for cell in [self.handlers, self.winders] {
-            if cell.field(CELL_VALUE) != Value::UNDEFINED {
-                cell.set_field(CELL_VALUE, Value::NIL);
-            }
+    /// Forgets every `dynamic-wind` extent, after an error has left them all for the
+    /// top level.
+    pub(super) fn forget_extents(&self) {
+        if self.winders.field(CELL_VALUE) != Value::UNDEFINED {
+            self.winders.set_field(CELL_VALUE, Value::NIL);
         }
     }
 
