@@ -172,7 +172,7 @@ impl Vm {
                         sync!();
                         return Ok(v);
                     }
-                    let f = self.frames.pop().expect("a frame to return to");
+                    let f = self.pop_frame();
                     code = proto(f.code);
                     code_start = code.code.as_ptr();
                     ip = f.ip;
@@ -212,6 +212,166 @@ impl Vm {
                         code_start = code.code.as_ptr();
                         ip = code_start;
                         continue 'dispatch;
+                    }};
+                }
+                // The general call, by the instruction at `$at`, of the callee below the
+                // `$argc` arguments on top: any procedure, any arity. A tail call (`$op`)
+                // has already moved them over its frame.
+                macro_rules! call {
+                    ($at:expr, $op:expr, $argc:expr) => {{
+                        let at = $at;
+                        let mut argc = $argc;
+                        loop {
+                            let callee = *sp.sub(argc + 1);
+                            if callee.is(Kind::Closure) {
+                                let target = proto(super::closure_code(callee));
+                                let params = target.params;
+                                if argc != params {
+                                    if !target.rest || argc < params {
+                                        fail!(at, super::arity_error(target, argc));
+                                    }
+                                    let extra = std::slice::from_raw_parts(
+                                        sp.sub(argc - params),
+                                        argc - params,
+                                    );
+                                    let list = self.rt.heap.list(extra);
+                                    sp = sp.sub(argc - params);
+                                    push!(list);
+                                } else if target.rest {
+                                    push!(Value::NIL);
+                                }
+                                if sp.add(target.max_stack + 1) > stack_end {
+                                    fail!(at, stack_overflow(self.rt.options.max_frames));
+                                }
+                                if $op == Op::Call {
+                                    if self.frames.len() >= self.frame_limit {
+                                        fail!(at, stack_overflow(self.rt.options.max_frames));
+                                    }
+                                    let fp_index = fp.offset_from(stack_base) as usize;
+                                    self.push_frame(Frame {
+                                        code: std::ptr::from_ref(code),
+                                        ip,
+                                        fp: fp_index,
+                                    });
+                                }
+                                fp = sp.sub(params + usize::from(target.rest));
+                                code = target;
+                                code_start = code.code.as_ptr();
+                                ip = code_start;
+                                break;
+                            }
+                            if !callee.is(Kind::Primitive) {
+                                fail!(at, Error::runtime("not a procedure", vec![callee]));
+                            }
+                            let index = callee.raw(0) as usize;
+                            let value = match self.rt.builtins[index].special {
+                                Some(Special::Apply) => {
+                                    // (apply f a ... list): f takes apply's place, and the
+                                    // elements of list follow a ...
+                                    if argc == 0 {
+                                        fail!(
+                                            at,
+                                            Error::runtime(
+                                                "apply: expected a procedure and arguments",
+                                                vec![]
+                                            )
+                                        );
+                                    }
+                                    let mut list = pop!();
+                                    std::ptr::copy(sp.sub(argc - 1), sp.sub(argc), argc - 1);
+                                    sp = sp.sub(1);
+                                    argc -= 2;
+                                    while list.is_pair() {
+                                        if sp.add(1) > stack_end {
+                                            fail!(at, stack_overflow(self.rt.options.max_frames));
+                                        }
+                                        push!(list.car());
+                                        list = list.cdr();
+                                        argc += 1;
+                                    }
+                                    if list != Value::NIL {
+                                        fail!(
+                                            at,
+                                            Error::wrong_type(
+                                                "apply",
+                                                "a proper list as the last argument",
+                                                list
+                                            )
+                                        );
+                                    }
+                                    continue;
+                                }
+                                Some(Special::CallCc) if argc == 1 => {
+                                    // The continuation returns to where call/cc's result
+                                    // would go: the slot that holds call/cc itself.
+                                    let f = pop!();
+                                    sp = sp.sub(1);
+                                    sync!();
+                                    let resume = ($op == Op::Call).then(|| Frame {
+                                        code: std::ptr::from_ref(code),
+                                        ip,
+                                        fp: fp.offset_from(stack_base) as usize,
+                                    });
+                                    let k = self.capture_continuation(
+                                        sp.offset_from(stack_base) as usize,
+                                        resume,
+                                    );
+                                    push!(f);
+                                    push!(k);
+                                    continue;
+                                }
+                                Some(Special::Continue) if argc == 2 => {
+                                    let v = pop!();
+                                    let k = pop!();
+                                    if !k.is(Kind::Continuation) {
+                                        fail!(
+                                            at,
+                                            Error::wrong_type("%continue", "a continuation", k)
+                                        );
+                                    }
+                                    sp = stack_base.add(self.reinstate_continuation(k));
+                                    return_to_caller!(v);
+                                    break;
+                                }
+                                special @ (Some(Special::Eval) | Some(Special::EvalSource))
+                                    if argc == 1
+                                        || (argc == 2 && special == Some(Special::Eval)) =>
+                                {
+                                    // The compiled form takes the callee's place and is
+                                    // called with no arguments.
+                                    let arg = *sp.sub(argc);
+                                    sync!();
+                                    let closure = if special == Some(Special::Eval) {
+                                        let pc = at.offset_from(code_start) as usize;
+                                        self.eval_closure(arg, code.span_at(pc))
+                                    } else {
+                                        self.loaded_closure(arg)
+                                    };
+                                    let closure = try_at!(at, closure);
+                                    sp = sp.sub(argc);
+                                    *sp.sub(1) = closure;
+                                    argc = 0;
+                                    continue;
+                                }
+                                Some(Special::Collect) if argc == 0 => {
+                                    sync!();
+                                    self.collect(code);
+                                    Value::UNSPECIFIED
+                                }
+                                _ => {
+                                    sync!();
+                                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                                    try_at!(at, builtins::call(&mut self.rt, index, args))
+                                }
+                            };
+                            sp = sp.sub(argc + 1);
+                            if $op == Op::TailCall {
+                                return_value!(value);
+                            } else {
+                                push!(value);
+                            }
+                            break;
+                        }
                     }};
                 }
                 let at = ip;
@@ -301,180 +461,65 @@ impl Vm {
                         debug_assert_eq!(CAPTURE_BYTES, 3);
                         push!(closure);
                     }
-                    Op::Call | Op::TailCall => {
-                        let mut argc = u16!();
+                    Op::Call => {
+                        let argc = u16!();
                         safepoint!();
-                        if op == Op::TailCall {
-                            let from = sp.sub(argc + 1);
-                            if *from == *fp.sub(1) && argc == code.params && !code.rest {
-                                // The function calls itself (through a global, say): the
-                                // arguments replace its parameters and it starts over.
-                                for i in 0..argc {
-                                    fp.add(i).write(from.add(i + 1).read());
-                                }
-                                sp = fp.add(argc);
-                                ip = code_start;
-                                continue;
-                            }
-                            // The callee and its arguments move down over the current frame
-                            // (a loop: the counts are too small for a call to `memmove`).
-                            let from = sp.sub(argc + 1);
-                            for i in 0..=argc {
-                                fp.sub(1).add(i).write(from.add(i).read());
-                            }
-                            sp = fp.add(argc);
-                        }
-                        loop {
-                            let callee = *sp.sub(argc + 1);
-                            if callee.is(Kind::Closure) {
-                                let target = proto(super::closure_code(callee));
-                                let params = target.params;
-                                if argc != params {
-                                    if !target.rest || argc < params {
-                                        fail!(at, super::arity_error(target, argc));
-                                    }
-                                    let extra = std::slice::from_raw_parts(
-                                        sp.sub(argc - params),
-                                        argc - params,
-                                    );
-                                    let list = self.rt.heap.list(extra);
-                                    sp = sp.sub(argc - params);
-                                    push!(list);
-                                } else if target.rest {
-                                    push!(Value::NIL);
-                                }
-                                if sp.add(target.max_stack + 1) > stack_end {
-                                    fail!(at, stack_overflow(self.rt.options.max_frames));
-                                }
-                                if op == Op::Call {
-                                    if self.frames.len() >= self.rt.options.max_frames {
-                                        fail!(at, stack_overflow(self.rt.options.max_frames));
-                                    }
-                                    let fp_index = fp.offset_from(stack_base) as usize;
-                                    self.frames.push(Frame {
-                                        code: std::ptr::from_ref(code),
-                                        ip,
-                                        fp: fp_index,
-                                    });
-                                }
-                                fp = sp.sub(params + usize::from(target.rest));
+                        let callee = *sp.sub(argc + 1);
+                        if callee.is(Kind::Closure) {
+                            let target = proto(super::closure_code(callee));
+                            if argc == target.params
+                                && !target.rest
+                                && sp.add(target.max_stack + 1) <= stack_end
+                                && self.frames.len() < self.frame_limit
+                            {
+                                self.push_frame(Frame {
+                                    code: std::ptr::from_ref(code),
+                                    ip,
+                                    fp: fp.offset_from(stack_base) as usize,
+                                });
+                                fp = sp.sub(argc);
                                 code = target;
                                 code_start = code.code.as_ptr();
                                 ip = code_start;
-                                break;
+                                continue;
                             }
-                            if !callee.is(Kind::Primitive) {
-                                fail!(at, Error::runtime("not a procedure", vec![callee]));
-                            }
-                            let index = callee.raw(0) as usize;
-                            let value = match self.rt.builtins[index].special {
-                                Some(Special::Apply) => {
-                                    // (apply f a ... list): f takes apply's place, and the
-                                    // elements of list follow a ...
-                                    if argc == 0 {
-                                        fail!(
-                                            at,
-                                            Error::runtime(
-                                                "apply: expected a procedure and arguments",
-                                                vec![]
-                                            )
-                                        );
-                                    }
-                                    let mut list = pop!();
-                                    std::ptr::copy(sp.sub(argc - 1), sp.sub(argc), argc - 1);
-                                    sp = sp.sub(1);
-                                    argc -= 2;
-                                    while list.is_pair() {
-                                        if sp.add(1) > stack_end {
-                                            fail!(at, stack_overflow(self.rt.options.max_frames));
-                                        }
-                                        push!(list.car());
-                                        list = list.cdr();
-                                        argc += 1;
-                                    }
-                                    if list != Value::NIL {
-                                        fail!(
-                                            at,
-                                            Error::wrong_type(
-                                                "apply",
-                                                "a proper list as the last argument",
-                                                list
-                                            )
-                                        );
-                                    }
-                                    continue;
-                                }
-                                Some(Special::CallCc) if argc == 1 => {
-                                    // The continuation returns to where call/cc's result
-                                    // would go: the slot that holds call/cc itself.
-                                    let f = pop!();
-                                    sp = sp.sub(1);
-                                    sync!();
-                                    let resume = (op == Op::Call).then(|| Frame {
-                                        code: std::ptr::from_ref(code),
-                                        ip,
-                                        fp: fp.offset_from(stack_base) as usize,
-                                    });
-                                    let k = self.capture_continuation(
-                                        sp.offset_from(stack_base) as usize,
-                                        resume,
-                                    );
-                                    push!(f);
-                                    push!(k);
-                                    continue;
-                                }
-                                Some(Special::Continue) if argc == 2 => {
-                                    let v = pop!();
-                                    let k = pop!();
-                                    if !k.is(Kind::Continuation) {
-                                        fail!(
-                                            at,
-                                            Error::wrong_type("%continue", "a continuation", k)
-                                        );
-                                    }
-                                    sp = stack_base.add(self.reinstate_continuation(k));
-                                    return_to_caller!(v);
-                                    break;
-                                }
-                                special @ (Some(Special::Eval) | Some(Special::EvalSource))
-                                    if argc == 1
-                                        || (argc == 2 && special == Some(Special::Eval)) =>
-                                {
-                                    // The compiled form takes the callee's place and is
-                                    // called with no arguments.
-                                    let arg = *sp.sub(argc);
-                                    sync!();
-                                    let closure = if special == Some(Special::Eval) {
-                                        let pc = at.offset_from(code_start) as usize;
-                                        self.eval_closure(arg, code.span_at(pc))
-                                    } else {
-                                        self.loaded_closure(arg)
-                                    };
-                                    let closure = try_at!(at, closure);
-                                    sp = sp.sub(argc);
-                                    *sp.sub(1) = closure;
-                                    argc = 0;
-                                    continue;
-                                }
-                                Some(Special::Collect) if argc == 0 => {
-                                    sync!();
-                                    self.collect(code);
-                                    Value::UNSPECIFIED
-                                }
-                                _ => {
-                                    sync!();
-                                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                                    try_at!(at, builtins::call(&mut self.rt, index, args))
-                                }
-                            };
-                            sp = sp.sub(argc + 1);
-                            if op == Op::TailCall {
-                                return_value!(value);
-                            } else {
-                                push!(value);
-                            }
-                            break;
                         }
+                        call!(at, Op::Call, argc);
+                    }
+                    Op::TailCall => {
+                        let argc = u16!();
+                        safepoint!();
+                        let from = sp.sub(argc + 1);
+                        let callee = *from;
+                        if callee == *fp.sub(1) && argc == code.params && !code.rest {
+                            // The function calls itself (through a global, say): the
+                            // arguments replace its parameters and it starts over.
+                            for i in 0..argc {
+                                fp.add(i).write(from.add(i + 1).read());
+                            }
+                            sp = fp.add(argc);
+                            ip = code_start;
+                            continue;
+                        }
+                        // The callee and its arguments move down over the current frame
+                        // (a loop: the counts are too small for a call to `memmove`).
+                        for i in 0..=argc {
+                            fp.sub(1).add(i).write(from.add(i).read());
+                        }
+                        sp = fp.add(argc);
+                        if callee.is(Kind::Closure) {
+                            let target = proto(super::closure_code(callee));
+                            if argc == target.params
+                                && !target.rest
+                                && sp.add(target.max_stack + 1) <= stack_end
+                            {
+                                code = target;
+                                code_start = code.code.as_ptr();
+                                ip = code_start;
+                                continue;
+                            }
+                        }
+                        call!(at, Op::TailCall, argc);
                     }
                     Op::SelfTailCall => {
                         // The code starts over, so `ip` need not move past the operand.

@@ -89,6 +89,9 @@ pub struct Vm {
     pub rt: Runtime,
     stack: Vec<Value>,
     frames: Vec<Frame>,
+    /// The most frames calls may push: `max_frames`, and never more than the frames'
+    /// reserved capacity.
+    frame_limit: usize,
     /// The top-level code being run, until a continuation that may return into it is
     /// captured and it moves to the runtime's code table.
     toplevel: Option<Rc<Proto>>,
@@ -104,12 +107,17 @@ const BACKTRACE_LIMIT: usize = 20;
 impl Vm {
     pub fn new(options: Options) -> Vm {
         let stack = Vec::with_capacity(options.stack_slots);
+        // Every frame keeps its closure in a stack slot, so there are never more frames
+        // than slots; reserved whole (address space only) so that a call never grows it.
+        let frame_limit = options.max_frames.min(options.stack_slots);
+        let frames = Vec::with_capacity(frame_limit);
         let mut rt = Runtime::new(options);
         let hooks = raise::Hooks::new(&mut rt);
         let mut vm = Vm {
             rt,
             stack,
-            frames: Vec::new(),
+            frames,
+            frame_limit,
             toplevel: None,
             hooks,
             error_sites: raise::ErrorSites::default(),
@@ -277,6 +285,31 @@ impl Vm {
         };
         let index = self.rt.builtin_index(name);
         builtins::call(&mut self.rt, index, &[a, b])
+    }
+
+    /// Pushes a frame for a call; the caller has checked `frames.len() < frame_limit`.
+    #[inline(always)]
+    unsafe fn push_frame(&mut self, frame: Frame) {
+        let depth = self.frames.len();
+        debug_assert!(depth < self.frame_limit && self.frame_limit <= self.frames.capacity());
+        // SAFETY: `depth < frame_limit <= capacity` (the caller's check, and the capacity
+        // reserved in `new` only grows), so the slot is inside the allocation.
+        unsafe {
+            self.frames.as_mut_ptr().add(depth).write(frame);
+            self.frames.set_len(depth + 1);
+        }
+    }
+
+    /// Pops the innermost frame; the caller has checked that there is one.
+    #[inline(always)]
+    unsafe fn pop_frame(&mut self) -> Frame {
+        let depth = self.frames.len() - 1;
+        // SAFETY: the caller's check means `depth` indexes an initialized frame, which
+        // the new length gives up.
+        unsafe {
+            self.frames.set_len(depth);
+            self.frames.as_ptr().add(depth).read()
+        }
     }
 
     /// Moves the running top-level code to the runtime's code table, where it lives as
