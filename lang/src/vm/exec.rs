@@ -191,11 +191,7 @@ impl Vm {
                     ($at:expr, $e:expr) => {{
                         sync!();
                         let pc = $at.offset_from(code_start) as usize;
-                        let error = self.locate($e, code, pc);
-                        let (raise, payload) = match self.scheme_handler(error) {
-                            Ok(call) => call,
-                            Err(error) => return Err(error),
-                        };
+                        let (raise, payload) = self.handler_call($e, code, pc)?;
                         let target = proto(super::closure_code(raise));
                         if sp.add(2 + target.max_stack + 1) > stack_end {
                             return Err(stack_overflow(self.rt.options.max_frames));

@@ -12,7 +12,7 @@
 //! the error's source position and backtrace wait in case a handler re-raises it and
 //! nothing catches it: the report then shows where it was first raised.
 
-use super::Vm;
+use super::{Proto, Vm};
 use crate::error::{Error, ErrorKind};
 use crate::object::{string_to_rust, Alloc};
 use crate::reader::Span;
@@ -110,7 +110,22 @@ impl ErrorSites {
 impl Vm {
     /// The handler call that `e` becomes, `(%raise payload)` as the procedure and its
     /// argument; or `e` itself, ready to report, when no handler may take it.
-    pub(super) fn scheme_handler(&mut self, e: Error) -> Result<(Value, Value), Error> {
+    /// The call that an error raised at `pc` in `code` becomes: `scheme_handler` of the
+    /// error with its position. The error leaves the interpreter loop when no handler
+    /// takes it.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn handler_call(
+        &mut self,
+        e: Error,
+        code: &Proto,
+        pc: usize,
+    ) -> Result<(Value, Value), Error> {
+        let error = self.locate(e, code, pc);
+        self.scheme_handler(error)
+    }
+
+    fn scheme_handler(&mut self, e: Error) -> Result<(Value, Value), Error> {
         let raise = self.hooks.raise.field(CELL_VALUE);
         if !e.is_catchable()
             || !self.hooks.handlers.field(CELL_VALUE).is_pair()
