@@ -490,18 +490,13 @@ impl Vm {
                         if callee == *fp.sub(1) && argc == code.params && !code.rest {
                             // The function calls itself (through a global, say): the
                             // arguments replace its parameters and it starts over.
-                            for i in 0..argc {
-                                fp.add(i).write(from.add(i + 1).read());
-                            }
+                            move_down(from.add(1), fp, argc);
                             sp = fp.add(argc);
                             ip = code_start;
                             continue;
                         }
-                        // The callee and its arguments move down over the current frame
-                        // (a loop: the counts are too small for a call to `memmove`).
-                        for i in 0..=argc {
-                            fp.sub(1).add(i).write(from.add(i).read());
-                        }
+                        // The callee and its arguments move down over the current frame.
+                        move_down(from, fp.sub(1), argc + 1);
                         sp = fp.add(argc);
                         if callee.is(Kind::Closure) {
                             let target = proto(super::closure_code(callee));
@@ -522,9 +517,7 @@ impl Vm {
                         let argc = u16::from_le_bytes(ip.cast::<[u8; 2]>().read()) as usize;
                         safepoint!();
                         let from = sp.sub(argc);
-                        for i in 0..argc {
-                            fp.add(i).write(from.add(i).read());
-                        }
+                        move_down(from, fp, argc);
                         sp = fp.add(argc);
                         ip = code_start;
                     }
@@ -535,9 +528,7 @@ impl Vm {
                         let argc = u16!();
                         let head = u32::from_le_bytes(ip.cast::<[u8; 4]>().read()) as usize;
                         let from = sp.sub(argc);
-                        for i in 0..argc {
-                            base.add(i).write(from.add(i).read());
-                        }
+                        move_down(from, base, argc);
                         sp = base.add(argc);
                         safepoint!();
                         jump!(head);
@@ -692,6 +683,45 @@ impl Vm {
                         let i = try_at!(at, vector_index(v, i, "vector-set!"));
                         v.set_field(i, x);
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Moves `n` slots from `from` down to `to` (`to <= from`; the ranges may overlap), for
+/// the arguments of tail calls and loops. The counts are small: a few moves, not a call
+/// of `memmove`.
+///
+/// # Safety
+///
+/// Both ranges are inside the value stack, and `to <= from`.
+#[inline(always)]
+unsafe fn move_down(from: *const Value, to: *mut Value, n: usize) {
+    // SAFETY: the caller's contract; moving up from the lowest slot never overwrites a
+    // slot before it is read, since `to <= from`.
+    unsafe {
+        match n {
+            0 => {}
+            1 => to.write(from.read()),
+            2 => {
+                to.write(from.read());
+                to.add(1).write(from.add(1).read());
+            }
+            3 => {
+                to.write(from.read());
+                to.add(1).write(from.add(1).read());
+                to.add(2).write(from.add(2).read());
+            }
+            4 => {
+                to.write(from.read());
+                to.add(1).write(from.add(1).read());
+                to.add(2).write(from.add(2).read());
+                to.add(3).write(from.add(3).read());
+            }
+            _ => {
+                for i in 0..n {
+                    to.add(i).write(from.add(i).read());
                 }
             }
         }
