@@ -103,6 +103,12 @@ impl PagePool {
         }
     }
 
+    /// Makes room to keep `pages` more pages without growing the free list, so that
+    /// [`PagePool::keep`] in a lazy-sweep step never copies it.
+    pub fn reserve_kept(&mut self, pages: usize) {
+        self.free.reserve(pages);
+    }
+
     /// Takes back a one-page page that holds no live object and keeps it, whatever the
     /// bound: giving memory back to the system can take a hundred microseconds on a
     /// virtual machine (the TLB shootdown), too long for a step of lazy sweeping.

@@ -55,8 +55,19 @@ impl Heap {
             debug_assert!(space.pending.is_empty(), "a sweep was left unfinished");
             space.available.clear();
             std::mem::swap(&mut space.pages, &mut space.pending);
-            self.pending_pages += space.pending.len();
+            let n = space.pending.len();
+            // Swept pages go back to these lists a step at a time; room for all of them
+            // now keeps a step from growing (and copying) a list of thousands of pages.
+            // Both lists are empty here, so a new one costs an allocation, not a copy.
+            if space.pages.capacity() < n {
+                space.pages = Vec::with_capacity(n);
+            }
+            if space.available.capacity() < n {
+                space.available = Vec::with_capacity(n);
+            }
+            self.pending_pages += n;
         }
+        self.pool.reserve_kept(self.pending_pages);
         self.sweep_cursor = 0;
         self.update_safepoint_due();
         self.sweep_large()
