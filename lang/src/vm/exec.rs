@@ -9,7 +9,8 @@ use std::rc::Rc;
 
 use super::op::{Op, CAPTURE_BYTES};
 use super::{
-    fixnum_arith, fixnum_compare, proto, stack_overflow, unbound, vector_index, Frame, Proto, Vm,
+    fixnum_arith, fixnum_compare, proto, stack_overflow, unbound, vector_index, vector_index_error,
+    Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
 use crate::error::{Error, Result};
@@ -673,14 +674,18 @@ impl Vm {
                     Op::VectorRef => {
                         let i = pop!();
                         let v = pop!();
-                        let i = try_at!(at, vector_index(v, i, "vector-ref"));
+                        let Some(i) = vector_index(v, i) else {
+                            fail!(at, vector_index_error(v, i, "vector-ref"));
+                        };
                         push!(v.field(i));
                     }
                     Op::VectorSet => {
                         let x = pop!();
                         let i = pop!();
                         let v = pop!();
-                        let i = try_at!(at, vector_index(v, i, "vector-set!"));
+                        let Some(i) = vector_index(v, i) else {
+                            fail!(at, vector_index_error(v, i, "vector-set!"));
+                        };
                         v.set_field(i, x);
                     }
                 }

@@ -449,12 +449,31 @@ pub(super) fn stack_overflow(limit: usize) -> Error {
     )
 }
 
+/// The index `i` into the vector `v`, when `v` is a vector and `i` one of its indices.
 #[inline(always)]
-pub(super) fn vector_index(v: Value, i: Value, name: &str) -> Result<usize> {
+pub(super) fn vector_index(v: Value, i: Value) -> Option<usize> {
     if !v.is(Kind::Vector) {
-        return Err(Error::wrong_type(name, "a vector", v));
+        return None;
     }
-    builtins::checked_index(name, i, vector_len(v))
+    match i.as_fixnum() {
+        Some(k) if k >= 0 && (k as usize) < vector_len(v) => Some(k as usize),
+        _ => None,
+    }
+}
+
+/// The error of `name` (`vector-ref`, `vector-set!`) for a `v` and `i` that
+/// [`vector_index`] refused; out of line, so that the instructions' fast paths do not
+/// prepare its arguments.
+#[cold]
+#[inline(never)]
+pub(super) fn vector_index_error(v: Value, i: Value, name: &str) -> Error {
+    if !v.is(Kind::Vector) {
+        return Error::wrong_type(name, "a vector", v);
+    }
+    match builtins::checked_index(name, i, vector_len(v)) {
+        Err(e) => e,
+        Ok(_) => unreachable!("vector_index refuses only bad vectors and indices"),
+    }
 }
 
 /// Everything live at a safepoint.
