@@ -70,19 +70,22 @@ impl<T> Exchange<T> {
     }
 
     /// Prepares a round of marking by the first `markers` markers, all idle until work is
-    /// sent to them. Nobody may be marking.
-    pub fn start(&self, markers: usize) {
+    /// sent to them, except marker 0 when `lead_at_work` (it has work of its own). No
+    /// other marker may be marking.
+    pub fn start(&self, markers: usize, lead_at_work: bool) {
         debug_assert!(markers <= self.boxes.len());
+        let lead_at_work = lead_at_work && markers > 0;
         for (i, b) in self.boxes.iter().enumerate() {
             let mut inbox = b.inbox.lock();
             debug_assert!(inbox.items.is_empty(), "a mailbox kept work past a round");
             // A marker that sits the round out never counts as idle, so no work goes to it.
-            inbox.idle = i < markers;
+            inbox.idle = i < markers && !(i == 0 && lead_at_work);
             b.has_mail.store(false, Ordering::Relaxed);
         }
+        let working = usize::from(lead_at_work);
         self.markers.store(markers, Ordering::SeqCst);
-        self.idle.store(markers, Ordering::SeqCst);
-        self.active.store(0, Ordering::SeqCst);
+        self.idle.store(markers - working, Ordering::SeqCst);
+        self.active.store(working, Ordering::SeqCst);
     }
 
     /// Whether some marker waits idle (a hint: it may be woken by someone else first).
@@ -222,23 +225,32 @@ mod loom_tests {
     /// A unit of work: done, it spawns `children` more units to the same marker.
     type Unit = usize;
 
-    /// Runs `markers` markers; marker `i` starts with `initial[i]`. Marker 0 shares its
-    /// surplus with idle markers; every marker sends each second unit to the next marker.
-    fn run(markers: usize, initial: Vec<Vec<Unit>>) -> usize {
+    /// Runs `markers` markers; marker `i` starts with `initial[i]`, sent to its mailbox,
+    /// or, for marker 0 when `lead_at_work`, held as its own work from the start (as
+    /// when the lead has marked alone until it had surplus). Markers share surplus with
+    /// idle markers; every marker sends each second unit to the next marker.
+    fn run(markers: usize, initial: Vec<Vec<Unit>>, lead_at_work: bool) -> usize {
         let ex = Arc::new(Exchange::<Unit>::new(markers));
-        ex.start(markers);
+        ex.start(markers, lead_at_work);
+        let mut own = vec![Vec::new(); markers];
         for (i, units) in initial.into_iter().enumerate() {
-            for u in units {
-                ex.send(i, u);
+            if i == 0 && lead_at_work {
+                own[0] = units;
+            } else {
+                for u in units {
+                    ex.send(i, u);
+                }
             }
         }
         let done = Arc::new(AtomicUsize::new(0));
-        let handles: Vec<_> = (0..markers)
-            .map(|me| {
+        let handles: Vec<_> = own
+            .into_iter()
+            .enumerate()
+            .map(|(me, own)| {
                 let ex = ex.clone();
                 let done = done.clone();
                 loom::thread::spawn(move || {
-                    let mut work: Vec<Unit> = Vec::new();
+                    let mut work: Vec<Unit> = own;
                     let mut mail = Vec::new();
                     loop {
                         while let Some(children) = work.pop() {
@@ -280,21 +292,36 @@ mod loom_tests {
     #[test]
     fn loom_two_markers_share_and_terminate() {
         // Marker 0: a unit with two children (one kept, one sent) plus one to share.
-        check(3, || assert_eq!(run(2, vec![vec![2, 0], vec![]]), 4));
+        check(3, || assert_eq!(run(2, vec![vec![2, 0], vec![]], false), 4));
+    }
+
+    #[test]
+    fn loom_lead_at_work_shares_and_terminates() {
+        // Marker 0 starts with work of its own and no mail; marker 1 starts idle.
+        check(3, || assert_eq!(run(2, vec![vec![2, 0], vec![]], true), 4));
+    }
+
+    #[test]
+    fn loom_lead_at_work_alone_terminates() {
+        check(3, || assert_eq!(run(2, vec![vec![1], vec![]], true), 2));
     }
 
     #[test]
     fn loom_idle_marker_is_woken_by_a_send() {
-        loom::model(|| assert_eq!(run(2, vec![vec![], vec![1]]), 2));
+        loom::model(|| assert_eq!(run(2, vec![vec![], vec![1]], false), 2));
     }
 
     #[test]
     fn loom_three_markers_terminate_with_no_work() {
-        check(2, || assert_eq!(run(3, vec![vec![], vec![], vec![]]), 0));
+        check(2, || {
+            assert_eq!(run(3, vec![vec![], vec![], vec![]], false), 0)
+        });
     }
 
     #[test]
     fn loom_three_markers_pass_work_around() {
-        check(2, || assert_eq!(run(3, vec![vec![2], vec![], vec![]]), 3));
+        check(2, || {
+            assert_eq!(run(3, vec![vec![2], vec![], vec![]], false), 3)
+        });
     }
 }

@@ -65,7 +65,8 @@ pub(crate) enum Work {
 }
 
 // SAFETY: the pointers in `Work` are into heap pages, which stay mapped while marking runs,
-// and the objects they point at are only read while the mutator is stopped (rule 3 of
+// or into the collection's root list, which stays in place until marking ends; the words
+// they point at are only read while the mutator is stopped (rule 3 of
 // `Marker::mark_from`), so any marker thread may follow them.
 unsafe impl Send for Work {}
 
@@ -190,6 +191,29 @@ impl Marker {
             unsafe { self.drain(None) };
         }
         self.finish();
+    }
+
+    /// Starts a parallel collection's marking alone: marks from `roots` until the stack
+    /// holds at least [`SHARE_MIN_RANGES`] ranges, and returns true with the rest of the
+    /// work on the stack (the roots not yet scanned among it, as a range); or finishes
+    /// the marking and returns false.
+    ///
+    /// # Safety
+    /// The rules of [`Marker::mark_from`], and `roots` stays in place until marking ends
+    /// (ranges on the stack point into it). No other marker runs until this returns.
+    pub unsafe fn mark_until_surplus(&mut self, roots: &[Word]) -> bool {
+        if !roots.is_empty() {
+            self.push(roots.as_ptr(), roots.len());
+        }
+        while !self.stack.is_empty() {
+            // SAFETY: forwarded from the caller; this marker is the only one.
+            unsafe { self.scan::<EXCLUSIVE>(MAIL_CHECK_INTERVAL, None) };
+            if self.stack.len() >= SHARE_MIN_RANGES {
+                return true;
+            }
+        }
+        self.finish();
+        false
     }
 
     /// Ends a collection's marking: the last live count goes to its page, and memory a

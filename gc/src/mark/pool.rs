@@ -101,8 +101,19 @@ impl MarkerPool {
         };
         debug_assert!(markers <= self.threads());
         let ex = &self.shared.exchange;
-        ex.start(markers);
-        self.deal_roots(roots, mode, markers);
+        lead.begin(mode);
+        if let Mode::Owned { .. } = mode {
+            ex.start(markers, false);
+            self.deal_roots(roots, mode, markers);
+        } else {
+            // The lead marks alone until it has surplus to share; a heap shaped like a
+            // chain never gives it any, and the helpers sleep through the collection.
+            // SAFETY: forwarded from the caller; no helper runs before the round starts.
+            if !unsafe { lead.mark_until_surplus(roots) } {
+                return vec![Report::of(lead)];
+            }
+            ex.start(markers, true);
+        }
         {
             let mut c = self.shared.control.lock();
             c.round += 1;
@@ -111,7 +122,6 @@ impl MarkerPool {
             c.reports.clear();
             self.shared.start.notify_all();
         }
-        lead.begin(mode);
         // SAFETY: forwarded from the caller.
         unsafe { lead.run(ex) };
         let mut reports = vec![Report::of(lead)];
@@ -123,27 +133,20 @@ impl MarkerPool {
         reports
     }
 
-    /// Puts the roots in the markers' mailboxes: by the owner of their page when pages
-    /// have owners, else in equal slices.
+    /// Puts the roots in the mailboxes of the owners of their pages.
     fn deal_roots(&self, roots: &[Word], mode: Mode, markers: usize) {
+        debug_assert!(matches!(mode, Mode::Owned { .. }));
         let ex = &self.shared.exchange;
-        if let Mode::Owned { markers } = mode {
-            let mut by_owner = vec![Vec::new(); markers];
-            for &w in roots {
-                // SAFETY: a root pointer points into a live page run's first page (rule 1
-                // of `mark_from`).
-                let page = unsafe { PagePtr::containing(w.addr()) };
-                by_owner[owner_of(page, markers)].push(w);
-            }
-            for (owner, words) in by_owner.into_iter().enumerate() {
-                if !words.is_empty() {
-                    ex.send(owner, Work::Words(words));
-                }
-            }
-        } else {
-            let slice = roots.len().div_ceil(markers).max(1);
-            for (i, words) in roots.chunks(slice).enumerate() {
-                ex.send(i, Work::Words(words.to_vec()));
+        let mut by_owner = vec![Vec::new(); markers];
+        for &w in roots {
+            // SAFETY: a root pointer points into a live page run's first page (rule 1 of
+            // `mark_from`).
+            let page = unsafe { PagePtr::containing(w.addr()) };
+            by_owner[owner_of(page, markers)].push(w);
+        }
+        for (owner, words) in by_owner.into_iter().enumerate() {
+            if !words.is_empty() {
+                ex.send(owner, Work::Words(words));
             }
         }
     }
