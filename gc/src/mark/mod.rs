@@ -35,6 +35,10 @@ const STACK_KEPT: usize = 4096;
 /// Ranges scanned between two looks at the mailbox.
 const MAIL_CHECK_INTERVAL: usize = 64;
 
+/// Ranges the lead scans alone between two looks at its stack for surplus work: a look
+/// costs little, but a chain, which never has any, pays it all along.
+const SURPLUS_CHECK_INTERVAL: usize = 4096;
+
 /// Objects for another marker are sent when this many have gathered (or when the sender
 /// runs out of work, or sees an idle marker).
 const BATCH_WORDS: usize = 256;
@@ -207,7 +211,7 @@ impl Marker {
         }
         while !self.stack.is_empty() {
             // SAFETY: forwarded from the caller; this marker is the only one.
-            unsafe { self.scan::<EXCLUSIVE>(MAIL_CHECK_INTERVAL, None) };
+            unsafe { self.scan::<EXCLUSIVE>(SURPLUS_CHECK_INTERVAL, None) };
             if self.stack.len() >= SHARE_MIN_RANGES {
                 return true;
             }

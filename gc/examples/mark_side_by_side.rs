@@ -1,0 +1,68 @@
+//! Mark times of several marker set-ups on one heap, collection by collection in turn
+//! (1, 2, 8, 1, 2, 8, ...), so that a slow spell of a noisy machine falls on every
+//! set-up alike; prints each set-up's median and fastest mark time.
+//!
+//!   cargo run --release -p rudo-gc --example mark_side_by_side -- chain|tree [1,2,8] [ROUNDS]
+//!
+//! `chain`: one list of ten million pairs; `tree`: a binary tree of 2^25 - 1 pairs
+//! (537 MB).
+
+use rudo_gc::{Heap, HeapConfig, Word};
+
+fn tree(heap: &mut Heap, depth: u32) -> Word {
+    if depth == 0 {
+        return Word::fixnum(0);
+    }
+    let l = tree(heap, depth - 1);
+    let r = tree(heap, depth - 1);
+    heap.alloc_pair(l, r)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let shape = args.next().unwrap_or_else(|| "chain".into());
+    let setups: Vec<usize> = args
+        .next()
+        .unwrap_or_else(|| "1,2,8".into())
+        .split(',')
+        .map(|s| s.parse().expect("a thread count"))
+        .collect();
+    let rounds: usize = args
+        .next()
+        .map_or(20, |s| s.parse().expect("a round count"));
+
+    let mut heap = Heap::new(HeapConfig::default());
+    let root = match shape.as_str() {
+        "chain" => {
+            (0..10_000_000).fold(Word::fixnum(0), |l, i| heap.alloc_pair(Word::fixnum(i), l))
+        }
+        "tree" => tree(&mut heap, 25),
+        other => panic!("unknown shape {other}: chain or tree"),
+    };
+    // A first collection of each set-up sizes its buffers and starts its threads.
+    for &threads in &setups {
+        heap.set_marking(threads, false);
+        heap.collect(&[root]);
+    }
+    let mut times = vec![Vec::new(); setups.len()];
+    for _ in 0..rounds {
+        for (i, &threads) in setups.iter().enumerate() {
+            heap.set_marking(threads, false);
+            times[i].push(heap.collect(&[root]).mark.as_secs_f64() * 1e3);
+        }
+    }
+    let median = |v: &[f64]| v[v.len() / 2];
+    for t in &mut times {
+        t.sort_by(f64::total_cmp);
+    }
+    let base = median(&times[0]);
+    for (&threads, t) in setups.iter().zip(&times) {
+        println!(
+            "{shape} {threads} threads: median {:.1} ms, fastest {:.1} ms, median over {} threads' {:.2}",
+            median(t),
+            t[0],
+            setups[0],
+            median(t) / base
+        );
+    }
+}
