@@ -104,7 +104,7 @@ impl MarkerPool {
         lead.begin(mode);
         if let Mode::Owned { .. } = mode {
             ex.start(markers, false);
-            self.deal_roots(roots, mode, markers);
+            self.deal_roots(roots, markers);
         } else {
             // The lead marks alone until it has surplus to share; a heap shaped like a
             // chain never gives it any, and the helpers sleep through the collection.
@@ -133,9 +133,8 @@ impl MarkerPool {
         reports
     }
 
-    /// Puts the roots in the mailboxes of the owners of their pages.
-    fn deal_roots(&self, roots: &[Word], mode: Mode, markers: usize) {
-        debug_assert!(matches!(mode, Mode::Owned { .. }));
+    /// Puts the roots in the mailboxes of the owners of their pages (owned marking).
+    fn deal_roots(&self, roots: &[Word], markers: usize) {
         let ex = &self.shared.exchange;
         let mut by_owner = vec![Vec::new(); markers];
         for &w in roots {
