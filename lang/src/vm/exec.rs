@@ -94,6 +94,23 @@ impl Vm {
                     ip = code_start.add($target)
                 };
             }
+            // Whether a call of `$target` with `$argc` arguments can go straight in: the
+            // arity is exact and the stack has room for its frame.
+            macro_rules! direct_call {
+                ($target:expr, $argc:expr) => {
+                    $argc == $target.params
+                        && !$target.rest
+                        && sp.add($target.max_stack + 1) <= stack_end
+                };
+            }
+            // Goes on with the first instruction of `$target`.
+            macro_rules! enter {
+                ($target:expr) => {{
+                    code = $target;
+                    code_start = code.code.as_ptr();
+                    ip = code_start;
+                }};
+            }
             macro_rules! safepoint {
                 () => {
                     if self.rt.heap.safepoint_due() {
@@ -205,9 +222,7 @@ impl Vm {
                         push!(raise);
                         push!(payload);
                         fp = sp.sub(1);
-                        code = target;
-                        code_start = code.code.as_ptr();
-                        ip = code_start;
+                        enter!(target);
                         continue 'dispatch;
                     }};
                 }
@@ -252,9 +267,7 @@ impl Vm {
                                     });
                                 }
                                 fp = sp.sub(params + usize::from(target.rest));
-                                code = target;
-                                code_start = code.code.as_ptr();
-                                ip = code_start;
+                                enter!(target);
                                 break;
                             }
                             if !callee.is(Kind::Primitive) {
@@ -464,20 +477,14 @@ impl Vm {
                         let callee = *sp.sub(argc + 1);
                         if callee.is(Kind::Closure) {
                             let target = proto(super::closure_code(callee));
-                            if argc == target.params
-                                && !target.rest
-                                && sp.add(target.max_stack + 1) <= stack_end
-                                && self.frames.len() < self.frame_limit
-                            {
+                            if direct_call!(target, argc) && self.frames.len() < self.frame_limit {
                                 self.push_frame(Frame {
                                     code: std::ptr::from_ref(code),
                                     ip,
                                     fp: fp.offset_from(stack_base) as usize,
                                 });
                                 fp = sp.sub(argc);
-                                code = target;
-                                code_start = code.code.as_ptr();
-                                ip = code_start;
+                                enter!(target);
                                 continue;
                             }
                         }
@@ -501,13 +508,8 @@ impl Vm {
                         sp = fp.add(argc);
                         if callee.is(Kind::Closure) {
                             let target = proto(super::closure_code(callee));
-                            if argc == target.params
-                                && !target.rest
-                                && sp.add(target.max_stack + 1) <= stack_end
-                            {
-                                code = target;
-                                code_start = code.code.as_ptr();
-                                ip = code_start;
+                            if direct_call!(target, argc) {
+                                enter!(target);
                                 continue;
                             }
                         }
