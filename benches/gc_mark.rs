@@ -7,26 +7,14 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+mod shapes;
+
 use rudo_gc::{Heap, HeapConfig, Word};
+use shapes::{chain, tree};
 
 /// Levels of the tree: 2^25 - 1 pairs, 537 MB.
 const TREE_DEPTH: u32 = 25;
 const CHAIN_PAIRS: usize = 10_000_000;
-
-fn tree(heap: &mut Heap, depth: u32) -> Word {
-    if depth == 0 {
-        return Word::fixnum(0);
-    }
-    let l = tree(heap, depth - 1);
-    let r = tree(heap, depth - 1);
-    heap.alloc_pair(l, r)
-}
-
-fn chain(heap: &mut Heap, n: usize) -> Word {
-    (0..n).fold(Word::fixnum(0), |l, i| {
-        heap.alloc_pair(Word::fixnum(i as i64), l)
-    })
-}
 
 /// `(threads, page ownership)` from `RUDO_MARK_SETUPS`.
 fn setups() -> Vec<(usize, bool)> {

@@ -2,21 +2,16 @@
 //! (1, 2, 8, 1, 2, 8, ...), so that a slow spell of a noisy machine falls on every
 //! set-up alike; prints each set-up's median and fastest mark time.
 //!
-//!   cargo run --release -p rudo-gc --example mark_side_by_side -- chain|tree [1,2,8] [ROUNDS]
+//!   cargo run --release --example mark_side_by_side -- chain|tree [1,2,8] [ROUNDS]
 //!
 //! `chain`: one list of ten million pairs; `tree`: a binary tree of 2^25 - 1 pairs
 //! (537 MB).
 
-use rudo_gc::{Heap, HeapConfig, Word};
+#[path = "../benches/shapes/mod.rs"]
+mod shapes;
 
-fn tree(heap: &mut Heap, depth: u32) -> Word {
-    if depth == 0 {
-        return Word::fixnum(0);
-    }
-    let l = tree(heap, depth - 1);
-    let r = tree(heap, depth - 1);
-    heap.alloc_pair(l, r)
-}
+use rudo_gc::{Heap, HeapConfig};
+use shapes::{chain, tree};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -33,9 +28,7 @@ fn main() {
 
     let mut heap = Heap::new(HeapConfig::default());
     let root = match shape.as_str() {
-        "chain" => {
-            (0..10_000_000).fold(Word::fixnum(0), |l, i| heap.alloc_pair(Word::fixnum(i), l))
-        }
+        "chain" => chain(&mut heap, 10_000_000),
         "tree" => tree(&mut heap, 25),
         other => panic!("unknown shape {other}: chain or tree"),
     };

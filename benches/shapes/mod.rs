@@ -1,0 +1,20 @@
+//! The heap shapes the marking benchmarks build: a binary tree of pairs and a chain.
+
+use rudo_gc::{Heap, Word};
+
+/// A complete binary tree of pairs, `depth` levels deep.
+pub fn tree(heap: &mut Heap, depth: u32) -> Word {
+    if depth == 0 {
+        return Word::fixnum(0);
+    }
+    let l = tree(heap, depth - 1);
+    let r = tree(heap, depth - 1);
+    heap.alloc_pair(l, r)
+}
+
+/// One list of `n` pairs.
+pub fn chain(heap: &mut Heap, n: usize) -> Word {
+    (0..n).fold(Word::fixnum(0), |l, i| {
+        heap.alloc_pair(Word::fixnum(i as i64), l)
+    })
+}
