@@ -1,6 +1,8 @@
 //! Mark times of several marker set-ups on one heap, collection by collection in turn
 //! (1, 2, 8, 1, 2, 8, ...), so that a slow spell of a noisy machine falls on every
-//! set-up alike; prints each set-up's median and fastest mark time.
+//! set-up alike; prints each set-up's median and fastest mark time, and the median over
+//! the rounds of its time over the first set-up's in the same round (a slow spell of a
+//! second or more then cancels out).
 //!
 //!   cargo run --release --example mark_side_by_side -- chain|tree [1,2,8] [ROUNDS]
 //!
@@ -44,18 +46,19 @@ fn main() {
             times[i].push(heap.collect(&[root]).mark.as_secs_f64() * 1e3);
         }
     }
-    let median = |v: &[f64]| v[v.len() / 2];
-    for t in &mut times {
-        t.sort_by(f64::total_cmp);
-    }
-    let base = median(&times[0]);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
     for (&threads, t) in setups.iter().zip(&times) {
+        let mut ratios: Vec<f64> = t.iter().zip(&times[0]).map(|(t, base)| t / base).collect();
+        let mut sorted = t.clone();
+        let m = median(&mut sorted);
         println!(
-            "{shape} {threads} threads: median {:.1} ms, fastest {:.1} ms, median over {} threads' {:.2}",
-            median(t),
-            t[0],
+            "{shape} {threads} threads: median {m:.1} ms, fastest {:.1} ms, median of round ratios to {} threads {:.3}",
+            sorted[0],
             setups[0],
-            median(t) / base
+            median(&mut ratios)
         );
     }
 }
