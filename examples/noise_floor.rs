@@ -69,8 +69,7 @@ fn calibrate(target: Duration) -> usize {
         rounds = if median.is_zero() {
             rounds * 2
         } else {
-            (rounds as f64 * (target.as_secs_f64() / median.as_secs_f64()) * 1.05) as usize
-                + 1
+            (rounds as f64 * (target.as_secs_f64() / median.as_secs_f64()) * 1.05) as usize + 1
         };
     }
 }
