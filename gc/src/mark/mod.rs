@@ -308,7 +308,7 @@ impl Marker {
             unsafe {
                 match self.mode {
                     Mode::Owned { .. } => self.scan::<OWNED>(step, Some(ex)),
-                    _ if ex.working_alone() => self.scan::<EXCLUSIVE>(step, None),
+                    _ if ex.working_alone() => self.scan_alone(step),
                     _ => self.scan::<ATOMIC>(step, None),
                 }
             }
@@ -330,8 +330,9 @@ impl Marker {
     }
 
     /// Scans up to `ranges` ranges off the stack, the only marker setting bits. Out of
-    /// line, so that a marker alone and a lead not yet sharing run the same machine code:
-    /// inlined into each caller, the loop came out 3% slower in one of them.
+    /// line, so that a marker alone, a lead not yet sharing and a marker left alone in a
+    /// round run the same machine code: inlined into each caller, the loop came out 3%
+    /// slower in one of them.
     ///
     /// # Safety
     /// The rules of [`Marker::mark_from`]; and no other marker sets bits meanwhile.
@@ -394,8 +395,9 @@ impl Marker {
                     break;
                 };
                 // A pair marked last would be pushed and popped at once: scan it now. Down
-                // a list that saves a stack round trip per element; the bound keeps the
-                // looks at the mailbox and for surplus coming, a range at a time.
+                // a list that saves a stack round trip per element. The bound makes a long
+                // list count as many ranges, so the looks at the mailbox and for surplus,
+                // which come every so many ranges, still come often.
                 if page.header().kind == PageKind::Pair && inline_pairs < INLINE_PAIRS {
                     inline_pairs += 1;
                     range = Range {
