@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 mod shapes;
 
 use rudo_gc::{Heap, HeapConfig, Word};
-use shapes::{chain, tree};
+use shapes::{chain, parse_setups, tree};
 
 /// Levels of the tree: 2^25 - 1 pairs, 537 MB.
 const TREE_DEPTH: u32 = 25;
@@ -18,14 +18,7 @@ const CHAIN_PAIRS: usize = 10_000_000;
 
 /// `(threads, page ownership)` from `RUDO_MARK_SETUPS`.
 fn setups() -> Vec<(usize, bool)> {
-    let spec = std::env::var("RUDO_MARK_SETUPS").unwrap_or_else(|_| "1,2,2o,8,8o".into());
-    spec.split(',')
-        .map(|s| {
-            let owned = s.ends_with('o');
-            let n = s.trim_end_matches('o').parse().expect("a thread count");
-            (n, owned)
-        })
-        .collect()
+    parse_setups(&std::env::var("RUDO_MARK_SETUPS").unwrap_or_else(|_| "1,2,2o,8,8o".into()))
 }
 
 fn shape(c: &mut Criterion, name: &str, build: fn(&mut Heap) -> Word) {

@@ -4,7 +4,9 @@
 //! the rounds of its time over the first set-up's in the same round (a slow spell of a
 //! second or more then cancels out).
 //!
-//!   cargo run --release --example mark_side_by_side -- chain|tree [1,2,8] [ROUNDS]
+//!   cargo run --release --example mark_side_by_side -- chain|tree [1,2,2o,8] [ROUNDS]
+//!
+//! A set-up is a thread count, with a trailing `o` for page ownership.
 //!
 //! `chain`: one list of ten million pairs; `tree`: a binary tree of 2^25 - 1 pairs
 //! (537 MB).
@@ -13,17 +15,12 @@
 mod shapes;
 
 use rudo_gc::{Heap, HeapConfig};
-use shapes::{chain, tree};
+use shapes::{chain, parse_setups, tree};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let shape = args.next().unwrap_or_else(|| "chain".into());
-    let setups: Vec<usize> = args
-        .next()
-        .unwrap_or_else(|| "1,2,8".into())
-        .split(',')
-        .map(|s| s.parse().expect("a thread count"))
-        .collect();
+    let setups = parse_setups(&args.next().unwrap_or_else(|| "1,2,8".into()));
     let rounds: usize = args
         .next()
         .map_or(20, |s| s.parse().expect("a round count"));
@@ -35,14 +32,14 @@ fn main() {
         other => panic!("unknown shape {other}: chain or tree"),
     };
     // A first collection of each set-up sizes its buffers and starts its threads.
-    for &threads in &setups {
-        heap.set_marking(threads, false);
+    for &(threads, owned) in &setups {
+        heap.set_marking(threads, owned);
         heap.collect(&[root]);
     }
     let mut times = vec![Vec::new(); setups.len()];
     for _ in 0..rounds {
-        for (i, &threads) in setups.iter().enumerate() {
-            heap.set_marking(threads, false);
+        for (i, &(threads, owned)) in setups.iter().enumerate() {
+            heap.set_marking(threads, owned);
             times[i].push(heap.collect(&[root]).mark.as_secs_f64() * 1e3);
         }
     }
@@ -50,14 +47,14 @@ fn main() {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    for (&threads, t) in setups.iter().zip(&times) {
+    for (&(threads, owned), t) in setups.iter().zip(&times) {
+        let name = format!("{threads}{}", if owned { " owned" } else { "" });
         let mut ratios: Vec<f64> = t.iter().zip(&times[0]).map(|(t, base)| t / base).collect();
         let mut sorted = t.clone();
         let m = median(&mut sorted);
         println!(
-            "{shape} {threads} threads: median {m:.1} ms, fastest {:.1} ms, median of round ratios to {} threads {:.3}",
+            "{shape} {name}: median {m:.1} ms, fastest {:.1} ms, median of round ratios to the first {:.3}",
             sorted[0],
-            setups[0],
             median(&mut ratios)
         );
     }

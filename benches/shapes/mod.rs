@@ -1,4 +1,5 @@
-//! The heap shapes the marking benchmarks build: a binary tree of pairs and a chain.
+//! The heap shapes the marking benchmarks build, a binary tree of pairs and a chain, and
+//! how they name marker set-ups.
 
 use rudo_gc::{Heap, Word};
 
@@ -17,4 +18,16 @@ pub fn chain(heap: &mut Heap, n: usize) -> Word {
     (0..n).fold(Word::fixnum(0), |l, i| {
         heap.alloc_pair(Word::fixnum(i as i64), l)
     })
+}
+
+/// Marker set-ups from a list such as `1,2,2o,8`: `(threads, page ownership)`, where a
+/// trailing `o` asks for page ownership.
+pub fn parse_setups(spec: &str) -> Vec<(usize, bool)> {
+    spec.split(',')
+        .map(|s| {
+            let owned = s.ends_with('o');
+            let n = s.trim_end_matches('o').parse().expect("a thread count");
+            (n, owned)
+        })
+        .collect()
 }
