@@ -40,6 +40,10 @@ struct Cli {
     /// Print the collector's statistics on stderr at exit.
     #[arg(long)]
     gc_stats: bool,
+    /// Print a line about each collection on stderr: its pause, what was marked and by
+    /// which markers, the heap after it (also RUDO_GC_LOG=1).
+    #[arg(long)]
+    gc_log: bool,
     /// Print the bytecode of FILE instead of running it.
     #[arg(long)]
     disassemble: bool,
@@ -81,6 +85,7 @@ fn run(cli: Cli) -> ExitCode {
         ..Options::default()
     };
     options.gc_stress |= cli.gc_stress;
+    options.gc_log |= cli.gc_log;
     if let Some(n) = cli.gc_threads {
         options.heap.mark_threads = n as usize;
     }

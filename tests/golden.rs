@@ -118,6 +118,7 @@ fn run(case: &Case) -> String {
         .stderr(writer);
     cmd.env_remove("RUDO_GC_STRESS");
     cmd.env_remove("RUDO_GC_THREADS");
+    cmd.env_remove("RUDO_GC_LOG");
     let mut child = cmd.spawn().expect("rudo-scheme starts");
     drop(cmd);
     let mut text = String::new();

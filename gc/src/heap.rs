@@ -160,6 +160,11 @@ impl Heap {
         self.pending_pages
     }
 
+    /// Collections so far.
+    pub fn collections(&self) -> u64 {
+        self.stats.collections
+    }
+
     /// Asks for a collection at the embedder's next safepoint, whatever the budget says
     /// (a stress mode asks after every collection).
     pub fn request_collection(&mut self) {

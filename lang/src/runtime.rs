@@ -22,6 +22,8 @@ use crate::vm::Proto;
 pub struct Options {
     /// Collect at every safepoint and verify the heap after each collection.
     pub gc_stress: bool,
+    /// Print a line about each collection on stderr.
+    pub gc_log: bool,
     /// The deepest the reader nests lists and vectors.
     pub max_read_depth: usize,
     /// The most Scheme frames (non-tail calls in progress) before a stack-overflow error.
@@ -38,6 +40,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
+            gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
             stack_slots: 64 << 20,

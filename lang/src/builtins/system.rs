@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use rudo_gc::{CollectionStats, Heap};
+
 use super::strings::string;
 use super::{builtin, Builtin};
 use crate::error::{Error, ErrorKind, Result};
@@ -192,6 +194,33 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
 }
 
 /// The `key: value` lines of `(gc-stats)`, for `--gc-stats`.
+/// The line `--gc-log` prints after a collection: its number, the pause's parts, what
+/// was marked and by which markers, and the heap the program goes on with.
+pub fn gc_log_line(heap: &Heap, c: &CollectionStats) -> String {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let mb = |bytes: usize| bytes as f64 / 1e6;
+    format!(
+        "gc {}: pause {:.2} ms (mark {:.2}, sweep {:.2}), marked {:.1} MB in {} objects \
+         by {} marker{} {:?}, {} chunks shared, {} batches sent, {} weak broken, \
+         {} pages freed; heap {:.1} MB, {} pages pending",
+        heap.collections(),
+        ms(c.pause()),
+        ms(c.mark),
+        ms(c.sweep),
+        mb(c.marked_bytes),
+        c.marked_objects,
+        c.mark_threads,
+        if c.mark_threads == 1 { "" } else { "s" },
+        &c.marked_objects_by_marker[..c.mark_threads],
+        c.chunks_shared,
+        c.batches_sent,
+        c.weak_broken,
+        c.pages_freed,
+        mb(heap.heap_bytes()),
+        heap.pending_sweep_pages(),
+    )
+}
+
 pub fn gc_stats_report(rt: &mut Runtime) -> String {
     let alist = gc_stats(rt, &[]).unwrap_or(Value::NIL);
     let mut out = String::new();

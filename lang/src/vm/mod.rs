@@ -212,7 +212,10 @@ impl Vm {
             frames: &self.frames,
             current,
         };
-        heap.collect(&roots);
+        let collection = heap.collect(&roots);
+        if options.gc_log {
+            eprintln!("{}", builtins::system::gc_log_line(heap, &collection));
+        }
         if options.gc_stress {
             heap.request_collection();
             if let Err(e) = heap.verify(&roots) {
