@@ -19,7 +19,7 @@ mod value;
 pub mod vm;
 
 pub use builtins::records::multiple_values;
-pub use builtins::system::{gc_log_line, gc_stats_report};
+pub use builtins::system::gc_stats_report;
 pub use error::{Error, ErrorKind};
 pub use handles::{Handle, Handles};
 pub use number::{parse_number, Number};

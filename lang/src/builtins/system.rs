@@ -193,7 +193,6 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
     Ok(rt.heap.list(&pairs))
 }
 
-/// The `key: value` lines of `(gc-stats)`, for `--gc-stats`.
 /// The line `--gc-log` prints after a collection: its number, the pause's parts, what
 /// was marked and by which markers, and the heap the program goes on with.
 pub fn gc_log_line(heap: &Heap, c: &CollectionStats) -> String {
@@ -221,6 +220,7 @@ pub fn gc_log_line(heap: &Heap, c: &CollectionStats) -> String {
     )
 }
 
+/// The `key: value` lines of `(gc-stats)`, for `--gc-stats`.
 pub fn gc_stats_report(rt: &mut Runtime) -> String {
     let alist = gc_stats(rt, &[]).unwrap_or(Value::NIL);
     let mut out = String::new();
