@@ -15,7 +15,7 @@
         (loop (+ k 1) (cons (make-vector (modulo k 7) k) l))
         (vector-set! cache (modulo (* i 7919) 100000) (list (make-string 20 #\x) (car l))))))
 
-(define windows (make-vector (+ 1 (quotient seconds 10)) 0))
+(define windows (make-vector (quotient (+ seconds 9) 10) 0))
 (let loop ((i 0))
   (let ((t (elapsed)))
     (when (< t seconds)
@@ -26,6 +26,6 @@
 (define (mb b) (/ (round (/ b 10485.76)) 100.))
 (display (list 'largest-heap-mb-by-10s (map mb (vector->list windows))))
 (newline)
-(let ((early (vector-ref windows 1)) (late (vector-ref windows (- (quotient seconds 10) 1))))
+(let ((early (vector-ref windows 1)) (late (vector-ref windows (- (vector-length windows) 1))))
   (display (list 'last-10s-against-10-to-20s (/ (round (* 1000. (/ late early))) 1000.)))
   (newline))
