@@ -47,6 +47,9 @@ struct Cli {
     /// Print the bytecode of FILE instead of running it.
     #[arg(long)]
     disassemble: bool,
+    /// Print each instruction as it runs, with the top of its frame, on stderr.
+    #[arg(long)]
+    trace: bool,
     /// The most nested (non-tail) calls before a stack-overflow error.
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     max_frames: usize,
@@ -90,6 +93,8 @@ fn run(cli: Cli) -> ExitCode {
         options.heap.mark_threads = n as usize;
     }
     let mut vm = Vm::new(options);
+    // Set after the prelude has run, so that only the program is traced.
+    vm.rt.options.trace = cli.trace;
     vm.rt.command_line = cli.args.clone();
     let status = if let Some(expr) = &cli.eval {
         repl::eval_and_print(&mut vm, "<-e>", expr).unwrap_or(0)

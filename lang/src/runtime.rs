@@ -24,6 +24,8 @@ pub struct Options {
     pub gc_stress: bool,
     /// Print a line about each collection on stderr.
     pub gc_log: bool,
+    /// Print each instruction as it runs, with the top of its frame, on stderr.
+    pub trace: bool,
     /// The deepest the reader nests lists and vectors.
     pub max_read_depth: usize,
     /// The most Scheme frames (non-tail calls in progress) before a stack-overflow error.
@@ -41,6 +43,7 @@ impl Default for Options {
         Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
             gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
+            trace: false,
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
             stack_slots: 64 << 20,

@@ -19,8 +19,14 @@ use crate::runtime::CELL_VALUE;
 use crate::value::{Kind, Value};
 
 impl Vm {
-    /// Runs `entry` until it returns to the frame depth `base_frames`.
-    pub(super) fn execute(&mut self, entry: Rc<Proto>, base_frames: usize) -> Result<Value> {
+    /// Runs `entry` until it returns to the frame depth `base_frames`; with `TRACE`, prints
+    /// each instruction before it runs (a second copy of the loop, so that the usual one
+    /// pays nothing for it).
+    pub(super) fn execute<const TRACE: bool>(
+        &mut self,
+        entry: Rc<Proto>,
+        base_frames: usize,
+    ) -> Result<Value> {
         let stack_base: *mut Value = self.stack.as_mut_ptr();
         let len = self.stack.len();
         let capacity = self.stack.capacity();
@@ -385,6 +391,12 @@ impl Vm {
                     }};
                 }
                 let at = ip;
+                if TRACE {
+                    // Rules 2 and 3: the slots from `fp` up to `sp` are the frame's, all
+                    // initialized.
+                    let frame = std::slice::from_raw_parts(fp, sp.offset_from(fp).max(0) as usize);
+                    super::trace::instruction(code, at.offset_from(code_start) as usize, frame);
+                }
                 // Rule 1: `ip` is at an instruction start, whose first byte the compiler
                 // wrote from an `Op`.
                 let op = Op::from_byte_unchecked(*ip);

@@ -12,6 +12,7 @@ mod eval;
 mod exec;
 mod op;
 mod raise;
+mod trace;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -242,7 +243,11 @@ impl Vm {
         // The slot below a frame holds its closure; top-level code has none.
         self.stack.push(Value::FALSE);
         self.toplevel = Some(code.clone());
-        let result = self.execute(code, base_frames);
+        let result = if self.rt.options.trace {
+            self.execute::<true>(code, base_frames)
+        } else {
+            self.execute::<false>(code, base_frames)
+        };
         self.toplevel = None;
         self.stack.truncate(base_stack);
         if let Err(e) = &result {

@@ -196,7 +196,51 @@ pub fn instruction_len(code: &[u8], pc: usize) -> usize {
     1 + operands + captures
 }
 
-/// The listing of one code object.
+/// The instruction at `pc` of `proto`: its mnemonic and operands, constants shown.
+pub fn instruction_text(proto: &Proto, pc: usize) -> String {
+    let code = &proto.code;
+    let mut out = String::new();
+    let Some(op) = Op::from_byte(code[pc]) else {
+        return format!("?? {:#x}", code[pc]);
+    };
+    let _ = write!(out, "{:<14}", op.mnemonic());
+    let mut at = pc + 1;
+    for operand in op.operands() {
+        match operand {
+            Operand::U16 => {
+                let _ = write!(out, " {}", read_u16(code, at));
+                at += 2;
+            }
+            Operand::I16 => {
+                let _ = write!(out, " {}", read_u16(code, at) as i16);
+                at += 2;
+            }
+            Operand::Const => {
+                let k = read_u16(code, at) as usize;
+                let shown = proto
+                    .constants
+                    .get(k)
+                    .map_or("?".into(), |&v| describe_constant(v));
+                let _ = write!(out, " {k} ; {shown}");
+                at += 2;
+            }
+            Operand::Target | Operand::Code => {
+                let _ = write!(out, " {}", read_u32(code, at));
+                at += 4;
+            }
+        }
+    }
+    if op == Op::Closure {
+        let n = read_u16(code, pc + 5) as usize;
+        for i in 0..n {
+            let c = pc + 7 + i * CAPTURE_BYTES;
+            let kind = if code[c] == 0 { "local" } else { "free" };
+            let _ = write!(out, " [{kind} {}]", read_u16(code, c + 1));
+        }
+    }
+    out
+}
+
 /// The listing of one code object; `index` is its place in the runtime's code table
 /// (`None` for top-level code, which is not in it).
 pub fn disassemble(proto: &Proto, index: Option<usize>) -> String {
@@ -221,47 +265,7 @@ pub fn disassemble(proto: &Proto, index: Option<usize>) -> String {
             "   |".into()
         };
         last_line = line;
-        let _ = write!(out, "{pc:6} {line_text}  ");
-        let Some(op) = Op::from_byte(code[pc]) else {
-            let _ = writeln!(out, "?? {:#x}", code[pc]);
-            pc += 1;
-            continue;
-        };
-        let _ = write!(out, "{:<14}", op.mnemonic());
-        let mut at = pc + 1;
-        for operand in op.operands() {
-            match operand {
-                Operand::U16 => {
-                    let _ = write!(out, " {}", read_u16(code, at));
-                    at += 2;
-                }
-                Operand::I16 => {
-                    let _ = write!(out, " {}", read_u16(code, at) as i16);
-                    at += 2;
-                }
-                Operand::Const => {
-                    let k = read_u16(code, at) as usize;
-                    let shown = proto
-                        .constants
-                        .get(k)
-                        .map_or("?".into(), |&v| describe_constant(v));
-                    let _ = write!(out, " {k} ; {shown}");
-                    at += 2;
-                }
-                Operand::Target | Operand::Code => {
-                    let _ = write!(out, " {}", read_u32(code, at));
-                    at += 4;
-                }
-            }
-        }
-        if op == Op::Closure {
-            let n = read_u16(code, pc + 5) as usize;
-            for i in 0..n {
-                let c = pc + 7 + i * CAPTURE_BYTES;
-                let kind = if code[c] == 0 { "local" } else { "free" };
-                let _ = write!(out, " [{kind} {}]", read_u16(code, c + 1));
-            }
-        }
+        let _ = write!(out, "{pc:6} {line_text}  {}", instruction_text(proto, pc));
         out.push('\n');
         pc += instruction_len(code, pc);
     }
