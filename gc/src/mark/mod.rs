@@ -204,13 +204,18 @@ impl Marker {
     /// 3. and no thread writes those objects' words while marking runs.
     pub unsafe fn mark_from(&mut self, roots: &[Word]) {
         debug_assert_eq!(self.mode, Mode::Alone);
-        for &w in roots {
-            // SAFETY: rule 1; and a marker alone is the only one to set bits.
-            unsafe { self.mark_word::<EXCLUSIVE>(w, None) };
-            // SAFETY: rules 1 to 3.
-            unsafe { self.drain(None) };
-        }
+        self.push_roots(roots);
+        // SAFETY: rules 1 to 3; `roots` outlives this call; a marker alone is the only one
+        // to set bits.
+        unsafe { self.scan_alone(usize::MAX) };
         self.finish();
+    }
+
+    /// Pushes the roots as one range, scanned like an object's fields.
+    fn push_roots(&mut self, roots: &[Word]) {
+        if !roots.is_empty() {
+            self.push(roots.as_ptr(), roots.len());
+        }
     }
 
     /// Starts a parallel collection's marking alone: marks from `roots` until the stack
@@ -222,9 +227,7 @@ impl Marker {
     /// The rules of [`Marker::mark_from`], and `roots` stays in place until marking ends
     /// (ranges on the stack point into it). No other marker runs until this returns.
     pub unsafe fn mark_until_surplus(&mut self, roots: &[Word]) -> bool {
-        if !roots.is_empty() {
-            self.push(roots.as_ptr(), roots.len());
-        }
+        self.push_roots(roots);
         while !self.stack.is_empty() {
             // SAFETY: forwarded from the caller; this marker is the only one.
             unsafe { self.scan_alone(SURPLUS_CHECK_INTERVAL) };
@@ -258,7 +261,7 @@ impl Marker {
                 unsafe { self.accept(work, exchange) };
             }
             // SAFETY: forwarded from the caller.
-            unsafe { self.drain(Some(exchange)) };
+            unsafe { self.drain(exchange) };
             self.send_batches(exchange);
             if !exchange.wait_for_work(self.id, &mut mail) {
                 break;
@@ -289,17 +292,12 @@ impl Marker {
         }
     }
 
-    /// Scans ranges until the stack is empty. With an exchange, shares surplus with idle
-    /// markers and takes in mail between steps of [`MAIL_CHECK_INTERVAL`] ranges.
+    /// Scans ranges until the stack is empty, sharing surplus with idle markers and taking
+    /// in mail between steps of [`MAIL_CHECK_INTERVAL`] ranges.
     ///
     /// # Safety
     /// The rules of [`Marker::mark_from`].
-    unsafe fn drain(&mut self, exchange: Option<&Exchange<Work>>) {
-        let Some(ex) = exchange else {
-            // SAFETY: forwarded from the caller.
-            unsafe { self.scan_alone(usize::MAX) };
-            return;
-        };
+    unsafe fn drain(&mut self, ex: &Exchange<Work>) {
         while !self.stack.is_empty() {
             let step = MAIL_CHECK_INTERVAL;
             // SAFETY: forwarded from the caller. A marker at work wakes an idle one only
