@@ -22,14 +22,7 @@ fn main() {
         .map_or(2.0, |s| s.parse().expect("a window length in microseconds"));
 
     let rounds = calibrate(Duration::from_secs_f64(window_us * 1e-6));
-    let mut times: Vec<Duration> = (0..windows)
-        .map(|_| {
-            let start = Instant::now();
-            work(rounds);
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
+    let times = sorted_windows(rounds, windows);
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     let over = |limit_us: f64| times.iter().filter(|&&t| us(t) > limit_us).count();
     println!("windows: {windows}");
@@ -50,19 +43,25 @@ fn work(rounds: usize) {
     black_box(&v);
 }
 
-/// The rounds of [`work`] that take `target` at the median, found by doubling.
+/// The times of `windows` windows of `rounds` rounds of [`work`], shortest first.
+fn sorted_windows(rounds: usize, windows: usize) -> Vec<Duration> {
+    let mut times: Vec<Duration> = (0..windows)
+        .map(|_| {
+            let start = Instant::now();
+            work(rounds);
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+/// The rounds of [`work`] that take `target` at the median: scaled by how far the
+/// median of 101 windows falls short, until it does not.
 fn calibrate(target: Duration) -> usize {
     let mut rounds = 16;
     loop {
-        let mut samples: Vec<Duration> = (0..101)
-            .map(|_| {
-                let start = Instant::now();
-                work(rounds);
-                start.elapsed()
-            })
-            .collect();
-        samples.sort();
-        let median = samples[50];
+        let median = sorted_windows(rounds, 101)[50];
         if median >= target {
             return rounds;
         }
