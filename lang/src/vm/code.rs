@@ -26,4 +26,9 @@ impl Proto {
         let i = self.spans.partition_point(|(at, _)| *at as usize <= pc);
         i.checked_sub(1).map(|i| &self.spans[i].1)
     }
+
+    /// The source line where the instruction at `pc` starts.
+    pub fn line_at(&self, pc: usize) -> Option<usize> {
+        self.span_at(pc).map(|s| s.file.line_col(s.start).0)
+    }
 }

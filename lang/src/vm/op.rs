@@ -258,7 +258,7 @@ pub fn disassemble(proto: &Proto, index: Option<usize>) -> String {
     let mut pc = 0;
     let mut last_line = None;
     while pc < code.len() {
-        let line = proto.span_at(pc).map(|s| s.file.line_col(s.start).0);
+        let line = proto.line_at(pc);
         let line_text = if line != last_line {
             line.map_or("    ".into(), |l| format!("{l:4}"))
         } else {

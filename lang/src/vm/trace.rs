@@ -21,9 +21,7 @@ const SHOWN_CHARS: usize = 24;
 /// Writes the line for the instruction at `pc` of `code`, about to run over `frame`.
 pub(super) fn instruction(code: &Proto, pc: usize, frame: &[Value]) {
     let name = code.name.as_deref().unwrap_or("top level");
-    let line = code.span_at(pc).map_or(String::new(), |s| {
-        format!(":{}", s.file.line_col(s.start).0)
-    });
+    let line = code.line_at(pc).map_or(String::new(), |l| format!(":{l}"));
     let hidden = frame.len().saturating_sub(SHOWN_SLOTS);
     let mut slots = String::new();
     if hidden > 0 {
