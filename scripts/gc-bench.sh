@@ -37,7 +37,7 @@ printf "%-13s %5s %-8s %5s %9s %9s %9s %8s %9s %9s %9s %10s %8s\n" program live 
   "p50 us" "p95 us" "max us" "p95/e-1" "mark ms" "step max" "step p99" "noise max" "wall s"
 markers=$(nproc | awk '{print ($1 > 8) ? 8 : $1}')
 configs=("eager-1 $eager 1" "eager-N $eager $markers" "lazy-1 $lazy 1" "lazy-N $lazy $markers")
-for program in binary-trees list-churn; do
+for program in binary-trees list-churn chain-churn; do
   for mb in "${sizes[@]}"; do
     collections=$(( mb >= 200 ? 10 : 20 ))
     rm -f "$work"/*.rows
