@@ -37,17 +37,20 @@ fn main() {
         heap.collect(&[root]);
     }
     let mut times = vec![Vec::new(); setups.len()];
+    let mut last = vec![None; setups.len()];
     for _ in 0..rounds {
         for (i, &(threads, owned)) in setups.iter().enumerate() {
             heap.set_marking(threads, owned);
-            times[i].push(heap.collect(&[root]).mark.as_secs_f64() * 1e3);
+            let c = heap.collect(&[root]);
+            times[i].push(c.mark.as_secs_f64() * 1e3);
+            last[i] = Some(c);
         }
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    for (&(threads, owned), t) in setups.iter().zip(&times) {
+    for ((&(threads, owned), t), c) in setups.iter().zip(&times).zip(&last) {
         let name = format!("{threads}{}", if owned { " owned" } else { "" });
         let mut ratios: Vec<f64> = t.iter().zip(&times[0]).map(|(t, base)| t / base).collect();
         let mut sorted = t.clone();
@@ -56,6 +59,13 @@ fn main() {
             "{shape} {name}: median {m:.1} ms, fastest {:.1} ms, median of round ratios to the first {:.3}",
             sorted[0],
             median(&mut ratios)
+        );
+        let c = c.as_ref().expect("every set-up ran");
+        println!(
+            "  last round: objects by marker {:?}, chunks shared {}, batches sent {}",
+            &c.marked_objects_by_marker[..c.mark_threads],
+            c.chunks_shared,
+            c.batches_sent
         );
     }
 }

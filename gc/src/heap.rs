@@ -40,7 +40,10 @@ pub struct HeapConfig {
     /// at 64 KB live, 0.87x at 512 KB, 1.03x at 1 MB, 1.40x at 2 MB, 1.65x at 4 MB.
     pub parallel_mark_min_bytes: usize,
     /// Whether every page has an owner marker that alone marks its objects (the others
-    /// send them to it), rather than any marker marking any object.
+    /// send them to it), rather than any marker marking any object with atomic ORs. A
+    /// page's owner is the first marker to meet an object on it in a collection. Off by
+    /// default: on a 537 MB tree on 2 cores, two owning markers took 0.65 to 0.69 of one
+    /// marker's time, and two sharing markers 0.56 to 0.63 (alternating collections).
     pub page_ownership: bool,
 }
 
@@ -344,7 +347,10 @@ impl Heap {
         let mode = if threads == 1 || may_be_live < self.config.parallel_mark_min_bytes {
             Mode::Alone
         } else if self.config.page_ownership {
-            Mode::Owned { markers: threads }
+            Mode::Owned {
+                markers: threads,
+                epoch: self.stats.collections + 1,
+            }
         } else {
             Mode::Shared { markers: threads }
         };

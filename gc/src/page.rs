@@ -56,7 +56,14 @@ pub(crate) struct PageHeader {
     /// Slots marked by the current collection, counted as markers set their bits, so
     /// that sweeping knows a page is all dead without reading its bitmap.
     live: AtomicU32,
+    /// With page ownership, the marker that owns the page in a collection: the
+    /// collection's epoch shifted left by [`OWNER_BITS`], or'd with the marker's id. A
+    /// page whose epoch is older has no owner yet in this collection.
+    owner: AtomicU64,
 }
+
+/// Bits of [`PageHeader::owner`] that hold a marker's id.
+const OWNER_BITS: u32 = 8;
 
 /// Bytes taken by a header whose page has `slot_count` slots, rounded up to 16.
 pub(crate) const fn header_bytes_for(slot_count: usize) -> usize {
@@ -106,6 +113,7 @@ impl PagePtr {
                 first_slot: first_slot as u32,
                 bitmap_words: bitmap_words as u32,
                 live: AtomicU32::new(0),
+                owner: AtomicU64::new(0),
             });
             let bitmaps = base
                 .as_ptr()
@@ -229,6 +237,30 @@ impl PagePtr {
         }
         word.store(old | bit, Ordering::Relaxed);
         true
+    }
+
+    /// The owner of the page in the collection of `epoch`: the marker that asked first.
+    /// Every marker that asks in one collection gets the same answer, so only one of them
+    /// ever marks the page in it.
+    #[inline(always)]
+    pub fn owner(self, epoch: u64, me: usize) -> usize {
+        let owner = &self.header().owner;
+        let now = owner.load(Ordering::Relaxed);
+        if now >> OWNER_BITS == epoch {
+            return (now & ((1 << OWNER_BITS) - 1)) as usize;
+        }
+        let mine = epoch << OWNER_BITS | me as u64;
+        match owner.compare_exchange(now, mine, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => me,
+            Err(theirs) => {
+                debug_assert_eq!(
+                    theirs >> OWNER_BITS,
+                    epoch,
+                    "only this epoch's markers write"
+                );
+                (theirs & ((1 << OWNER_BITS) - 1)) as usize
+            }
+        }
     }
 
     /// Counts `n` slots this collection has just marked.

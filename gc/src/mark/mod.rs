@@ -16,7 +16,7 @@
 mod exchange;
 pub(crate) mod pool;
 
-use crate::page::{PageKind, PagePtr, PAGE_SIZE};
+use crate::page::{PageKind, PagePtr};
 use crate::word::Word;
 use exchange::Exchange;
 
@@ -45,10 +45,6 @@ const SURPLUS_CHECK_INTERVAL: usize = 4096;
 /// Objects for another marker are sent when this many have gathered (or when the sender
 /// runs out of work, or sees an idle marker).
 const BATCH_WORDS: usize = 256;
-
-/// Pages are owned in runs of this many consecutive pages (1 MiB), so that objects
-/// allocated together, which tend to point at each other, have one owner.
-const OWNER_RUN_PAGES: usize = 16;
 
 /// How `mark_word` sets a mark bit: with a plain store, for a marker that knows nobody
 /// else sets bits; with an atomic OR; or, with page ownership, by the page's owner.
@@ -84,17 +80,9 @@ pub(crate) enum Mode {
     Alone,
     /// Any of `markers` marks any object; a mark bit is set with an atomic OR.
     Shared { markers: usize },
-    /// Only a page's owner among `markers` marks objects on it.
-    Owned { markers: usize },
-}
-
-/// The owner of `page` among `markers` markers.
-#[inline(always)]
-pub(crate) fn owner_of(page: PagePtr, markers: usize) -> usize {
-    let run = (page.addr() / (PAGE_SIZE * OWNER_RUN_PAGES)) as u32;
-    // A multiplicative hash spreads runs evenly whatever the addresses' pattern.
-    let h = run.wrapping_mul(0x9E37_79B9);
-    ((u64::from(h) * markers as u64) >> 32) as usize
+    /// Only a page's owner among `markers` marks objects on it: the first marker to meet
+    /// an object on the page in the collection of `epoch` (see [`PagePtr::owner`]).
+    Owned { markers: usize, epoch: u64 },
 }
 
 /// The slots a marker has marked on the page it marked last, added to the page's count
@@ -180,7 +168,7 @@ impl Marker {
     pub fn begin(&mut self, mode: Mode) {
         self.mode = mode;
         self.counts = MarkCounts::default();
-        if let Mode::Owned { markers } = mode {
+        if let Mode::Owned { markers, .. } = mode {
             self.outgoing.resize_with(markers, Vec::new);
         }
     }
@@ -483,10 +471,16 @@ impl Marker {
             EXCLUSIVE => page.mark_exclusive(slot),
             ATOMIC => page.mark(slot),
             _ => {
-                let Mode::Owned { markers } = self.mode else {
+                let Mode::Owned { epoch, .. } = self.mode else {
                     unreachable!("the owned style is for owned marking")
                 };
-                let owner = owner_of(page, markers);
+                // The page this marker marked on last is its own: most objects lie on the
+                // page of the object before them, and then the owner is not looked up.
+                let owner = if self.live.page == Some(page) {
+                    self.id
+                } else {
+                    page.owner(epoch, self.id)
+                };
                 if owner != self.id {
                     let batch = &mut self.outgoing[owner];
                     batch.push(w);

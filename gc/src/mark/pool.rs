@@ -5,7 +5,7 @@
 use std::thread::JoinHandle;
 
 use super::exchange::Exchange;
-use super::{owner_of, MarkCounts, Marker, Mode, Work};
+use super::{MarkCounts, Marker, Mode, Work};
 use crate::page::PagePtr;
 use crate::sync::{Arc, Condvar, Level, OrderedMutex};
 use crate::word::Word;
@@ -96,15 +96,15 @@ impl MarkerPool {
     /// mapped until this returns, which is when every helper has finished.
     pub unsafe fn mark(&self, lead: &mut Marker, roots: &[Word], mode: Mode) -> Vec<Report> {
         let markers = match mode {
-            Mode::Shared { markers } | Mode::Owned { markers } => markers,
+            Mode::Shared { markers } | Mode::Owned { markers, .. } => markers,
             Mode::Alone => 1,
         };
         debug_assert!(markers <= self.threads());
         let ex = &self.shared.exchange;
         lead.begin(mode);
-        if let Mode::Owned { .. } = mode {
+        if let Mode::Owned { epoch, .. } = mode {
             ex.start(markers, false);
-            self.deal_roots(roots, markers);
+            self.deal_roots(roots, markers, epoch);
         } else {
             // The lead marks alone until it has surplus to share; a heap shaped like a
             // chain never gives it any, and the helpers sleep through the collection.
@@ -133,15 +133,21 @@ impl MarkerPool {
         reports
     }
 
-    /// Puts the roots in the mailboxes of the owners of their pages (owned marking).
-    fn deal_roots(&self, roots: &[Word], markers: usize) {
+    /// Puts the roots in the mailboxes of the owners of their pages (owned marking). The
+    /// pages roots point into are dealt to the markers in turn, before any marker runs.
+    fn deal_roots(&self, roots: &[Word], markers: usize, epoch: u64) {
         let ex = &self.shared.exchange;
         let mut by_owner = vec![Vec::new(); markers];
-        for &w in roots {
+        let mut next = 0;
+        for &w in roots.iter().filter(|w| w.is_pointer()) {
             // SAFETY: a root pointer points into a live page run's first page (rule 1 of
             // `mark_from`).
             let page = unsafe { PagePtr::containing(w.addr()) };
-            by_owner[owner_of(page, markers)].push(w);
+            let owner = page.owner(epoch, next);
+            if owner == next {
+                next = (next + 1) % markers;
+            }
+            by_owner[owner].push(w);
         }
         for (owner, words) in by_owner.into_iter().enumerate() {
             if !words.is_empty() {
