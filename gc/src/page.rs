@@ -398,3 +398,57 @@ impl PagePtr {
 unsafe impl Send for PagePtr {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for PagePtr {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::os;
+    use crate::size_class::geometry;
+
+    /// A fresh page of pairs, and what to unmap it with.
+    fn pair_page() -> (PagePtr, NonNull<u8>) {
+        let base = os::map_pages(1).expect("a page from the system");
+        let g = geometry(0);
+        // SAFETY: one page from `map_pages`, used by nothing else, with the geometry of a
+        // size class, which fits a page.
+        let page = unsafe {
+            PagePtr::init(
+                base,
+                PageKind::Pair,
+                0,
+                1,
+                g.slot_bytes,
+                g.slot_count,
+                g.first_slot,
+            )
+        };
+        (page, base)
+    }
+
+    #[test]
+    fn a_page_has_one_owner_per_epoch_the_first_to_ask() {
+        let (page, base) = pair_page();
+        assert_eq!(page.owner(1, 3), 3);
+        assert_eq!(
+            page.owner(1, 0),
+            3,
+            "the owner does not change within an epoch"
+        );
+        assert_eq!(page.owner(1, 5), 3);
+        assert_eq!(page.owner(2, 0), 0, "a new epoch starts with no owner");
+        assert_eq!(page.owner(2, 3), 0);
+        assert_eq!(page.owner(7, 2), 2, "epochs may skip");
+        // SAFETY: the page came from `map_pages(1)` and nothing uses it any more.
+        unsafe { os::unmap_pages(base, 1) };
+    }
+
+    #[test]
+    fn a_mark_bit_is_set_once() {
+        let (page, base) = pair_page();
+        assert!(page.mark(70) && !page.mark(70) && !page.mark_exclusive(70));
+        assert!(page.mark_exclusive(71) && !page.mark(71));
+        assert!(page.is_marked(70) && page.is_marked(71) && !page.is_marked(69));
+        // SAFETY: as above.
+        unsafe { os::unmap_pages(base, 1) };
+    }
+}
