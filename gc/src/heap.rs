@@ -284,6 +284,12 @@ impl Heap {
     /// `lazy-sweep` feature) leaves them to be swept while the program runs. Every word
     /// the program still uses must be reachable from `roots`; the rest is freed.
     pub fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
+        let mode = self.mark_mode();
+        if mode != Mode::Alone {
+            if let Some(pool) = &self.markers {
+                pool.wake_early();
+            }
+        }
         self.retire_runs();
         let leftover_start = Instant::now();
         let mut pages_freed = self.finish_sweep();
@@ -292,7 +298,7 @@ impl Heap {
         let start = Instant::now();
         gather(roots, &mut self.roots);
         self.roots.extend(self.ready.iter().map(|&(w, _)| w));
-        self.mark();
+        self.mark(mode);
         self.resurrect_guarded();
         let weak_broken = self.break_dead_weak_cars();
         let work = self.reports.iter().fold(MarkWork::default(), |mut w, r| {
@@ -340,11 +346,11 @@ impl Heap {
         c
     }
 
-    /// Marks from `self.roots`, on this thread alone or with the marker threads.
-    fn mark(&mut self) {
+    /// How the next collection marks.
+    fn mark_mode(&self) -> Mode {
         let threads = self.config.mark_threads.clamp(1, MAX_MARK_THREADS);
         let may_be_live = self.live_bytes + self.allocated_since;
-        let mode = if threads == 1 || may_be_live < self.config.parallel_mark_min_bytes {
+        if threads == 1 || may_be_live < self.config.parallel_mark_min_bytes {
             Mode::Alone
         } else if self.config.page_ownership {
             Mode::Owned {
@@ -353,7 +359,11 @@ impl Heap {
             }
         } else {
             Mode::Shared { markers: threads }
-        };
+        }
+    }
+
+    /// Marks from `self.roots` in `mode`, on this thread alone or with the marker threads.
+    fn mark(&mut self, mode: Mode) {
         self.reports.clear();
         if mode == Mode::Alone {
             self.marker.begin(mode);
@@ -362,6 +372,10 @@ impl Heap {
             unsafe { self.marker.mark_from(&self.roots) };
             self.reports.push(Report::of(&self.marker));
         } else {
+            let threads = match mode {
+                Mode::Shared { markers } | Mode::Owned { markers, .. } => markers,
+                Mode::Alone => unreachable!("marking alone is above"),
+            };
             if self.markers.as_ref().is_some_and(|p| p.threads() < threads) {
                 self.markers = None;
             }
