@@ -116,6 +116,29 @@ fn a_wide_vector_of_lists_marks_alike() {
 }
 
 #[test]
+fn lists_that_share_their_tails_mark_alike() {
+    // Every tenth tail of one list is an entry of the vector, so the markers meet on the
+    // same pairs from many starts, and claim runs of them that overlap.
+    const LEN: usize = scaled(30_000, 300);
+    marks_alike(
+        |h| {
+            let mut tails = Vec::new();
+            let mut l = list(h, LEN);
+            while l.is_pair() {
+                tails.push(l);
+                for _ in 0..10 {
+                    if l.is_pair() {
+                        l = cdr(l);
+                    }
+                }
+            }
+            vector(h, &tails)
+        },
+        1 + LEN,
+    );
+}
+
+#[test]
 fn weak_cars_break_the_same_with_many_markers() {
     for (threads, owned) in SETUPS {
         let mut heap = heap(threads, owned);

@@ -16,9 +16,10 @@
 mod exchange;
 pub(crate) mod pool;
 
-use crate::page::{PageKind, PagePtr};
+use crate::page::{PageKind, PagePtr, PAGE_SIZE};
 use crate::word::Word;
 use exchange::Exchange;
+use std::sync::atomic::Ordering;
 
 /// Words of one range scanned before the rest of the range goes back on the stack.
 const SCAN_CHUNK: usize = 256;
@@ -34,6 +35,9 @@ const STACK_KEPT: usize = 4096;
 
 /// Pairs a scan follows down a list before it pushes the rest of the list as a range.
 const INLINE_PAIRS: usize = 16;
+
+/// Pairs one atomic OR claims at most down a list (see [`Marker::claim_list_run`]).
+const RUN_PAIRS: usize = 64;
 
 /// Ranges scanned between two looks at the mailbox.
 const MAIL_CHECK_INTERVAL: usize = 64;
@@ -99,12 +103,17 @@ struct LiveCount {
 impl LiveCount {
     #[inline(always)]
     fn add(&mut self, page: PagePtr) {
+        self.add_n(page, 1);
+    }
+
+    #[inline(always)]
+    fn add_n(&mut self, page: PagePtr, n: u32) {
         if self.page == Some(page) {
-            self.count += 1;
+            self.count += n;
         } else {
             self.flush();
             self.page = Some(page);
-            self.count = 1;
+            self.count = n;
         }
     }
 
@@ -357,6 +366,9 @@ impl Marker {
                 //
                 // SAFETY (for every read of `range`): the range lies within a live object
                 // (rules 1 and 2), and rule 3 forbids concurrent writes.
+                // Whether the word scanned before `w` held no pointer: then `w` may well
+                // be the rest of a list of numbers or characters.
+                let mut after_immediate = false;
                 let w = if n == 2 {
                     // SAFETY: as above.
                     let (car, cdr) = unsafe { (range.start.read(), range.start.add(1).read()) };
@@ -365,6 +377,7 @@ impl Marker {
                     } else {
                         (car, cdr)
                     };
+                    after_immediate = !first.is_pointer();
                     // SAFETY: rule 2, and the caller's word on `STYLE`.
                     unsafe { self.mark_word::<STYLE>(first, ex) };
                     last
@@ -377,7 +390,16 @@ impl Marker {
                     unsafe { range.start.add(n - 1).read() }
                 };
                 // SAFETY: rule 2, and the caller's word on `STYLE`.
-                let Some(page) = (unsafe { self.claim::<STYLE>(w, ex) }) else {
+                let claimed = unsafe {
+                    if STYLE == ATOMIC && after_immediate && w.is_pair() {
+                        // A tree's pairs, whose cars are pointers, never come here: looking
+                        // for a run first made two markers 1.5 times slower on a tree.
+                        self.claim_list_run(w, &mut inline_pairs)
+                    } else {
+                        self.claim::<STYLE>(w, ex).map(|page| (page, w))
+                    }
+                };
+                let Some((page, w)) = claimed else {
                     break;
                 };
                 // A pair marked last would be pushed and popped at once: scan it now. Down
@@ -501,6 +523,67 @@ impl Marker {
         }
         self.live.add(page);
         Some(page)
+    }
+
+    /// Claims, in the [`ATOMIC`] style, the pair `w` points to and the pairs after it down
+    /// a list whose elements are not pointers, as far as they lie under the same mark
+    /// word, with one atomic OR: down such a list, a locked instruction per pair made two
+    /// markers take 1.7 times as long per pair as one marker alone. Of the pairs claimed,
+    /// only the last of the run has a field left to scan (the others hold an immediate and
+    /// the next pair of the run); it is returned with its page if this marker claimed it.
+    /// Anything else `w` may be is claimed as [`Marker::claim`] does. `followed` counts the
+    /// pairs passed over.
+    ///
+    /// # Safety
+    /// As for [`Marker::claim`].
+    #[inline(never)]
+    unsafe fn claim_list_run(&mut self, w: Word, followed: &mut usize) -> Option<(PagePtr, Word)> {
+        let claim_one = |marker: &mut Marker| {
+            // SAFETY: forwarded from the caller.
+            unsafe { marker.claim::<ATOMIC>(w, None) }.map(|page| (page, w))
+        };
+        if !w.is_pair() {
+            return claim_one(self);
+        }
+        // SAFETY: a pair pointer points into a live page (the caller's rules).
+        let page = unsafe { PagePtr::containing(w.addr()) };
+        if page.header().kind != PageKind::Pair {
+            return claim_one(self);
+        }
+        let slot = page.slot_index_exact(w.addr());
+        let marks = &page.marks()[slot / 64];
+        let seen = marks.load(Ordering::Relaxed);
+        let mut mask = 1u64 << (slot % 64);
+        if seen & mask != 0 {
+            return None;
+        }
+        let mut end = w;
+        let mut end_bit = mask;
+        let mut len = 1;
+        while len < RUN_PAIRS {
+            let fields = std::ptr::with_exposed_provenance::<Word>(end.addr());
+            // SAFETY: `end` is `w` or the cdr of a reachable pair, so reachable itself.
+            let (car, cdr) = unsafe { (fields.read(), fields.add(1).read()) };
+            if car.is_pointer() || !cdr.is_pair() || cdr.addr() & !(PAGE_SIZE - 1) != page.addr() {
+                break;
+            }
+            let next = page.slot_index_exact(cdr.addr());
+            let bit = 1u64 << (next % 64);
+            if next / 64 != slot / 64 || (seen | mask) & bit != 0 {
+                break;
+            }
+            mask |= bit;
+            end = cdr;
+            end_bit = bit;
+            len += 1;
+        }
+        let claimed = mask & !marks.fetch_or(mask, Ordering::Relaxed);
+        if claimed == 0 {
+            return None;
+        }
+        self.live.add_n(page, claimed.count_ones());
+        *followed += len - 1;
+        (claimed & end_bit != 0).then_some((page, end))
     }
 
     /// Queues the traced fields of `w`, just marked on `page`.
