@@ -372,10 +372,7 @@ impl Heap {
             unsafe { self.marker.mark_from(&self.roots) };
             self.reports.push(Report::of(&self.marker));
         } else {
-            let threads = match mode {
-                Mode::Shared { markers } | Mode::Owned { markers, .. } => markers,
-                Mode::Alone => unreachable!("marking alone is above"),
-            };
+            let threads = mode.markers();
             if self.markers.as_ref().is_some_and(|p| p.threads() < threads) {
                 self.markers = None;
             }

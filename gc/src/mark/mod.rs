@@ -89,6 +89,16 @@ pub(crate) enum Mode {
     Owned { markers: usize, epoch: u64 },
 }
 
+impl Mode {
+    /// How many markers mark in this mode.
+    pub fn markers(self) -> usize {
+        match self {
+            Mode::Alone => 1,
+            Mode::Shared { markers } | Mode::Owned { markers, .. } => markers,
+        }
+    }
+}
+
 /// The slots a marker has marked on the page it marked last, added to the page's count
 /// when it moves to another page: one atomic add per run of objects on a page, not per
 /// object. The marker's totals of objects and bytes are summed here too, a run at a time.
@@ -394,6 +404,7 @@ impl Marker {
                     if STYLE == ATOMIC && after_immediate && w.is_pair() {
                         // A tree's pairs, whose cars are pointers, never come here: looking
                         // for a run first made two markers 1.5 times slower on a tree.
+                        // `w` is a pair, as the rule asks.
                         self.claim_list_run(w, &mut inline_pairs)
                     } else {
                         self.claim::<STYLE>(w, ex).map(|page| (page, w))
@@ -531,24 +542,19 @@ impl Marker {
     /// markers take 1.7 times as long per pair as one marker alone. Of the pairs claimed,
     /// only the last of the run has a field left to scan (the others hold an immediate and
     /// the next pair of the run); it is returned with its page if this marker claimed it.
-    /// Anything else `w` may be is claimed as [`Marker::claim`] does. `followed` counts the
-    /// pairs passed over.
+    /// A weak pair is claimed as [`Marker::claim`] does. `followed` counts the pairs passed
+    /// over.
     ///
     /// # Safety
-    /// As for [`Marker::claim`].
+    /// As for [`Marker::claim`], and `w` is a pair pointer.
     #[inline(never)]
     unsafe fn claim_list_run(&mut self, w: Word, followed: &mut usize) -> Option<(PagePtr, Word)> {
-        let claim_one = |marker: &mut Marker| {
-            // SAFETY: forwarded from the caller.
-            unsafe { marker.claim::<ATOMIC>(w, None) }.map(|page| (page, w))
-        };
-        if !w.is_pair() {
-            return claim_one(self);
-        }
+        debug_assert!(w.is_pair());
         // SAFETY: a pair pointer points into a live page (the caller's rules).
         let page = unsafe { PagePtr::containing(w.addr()) };
         if page.header().kind != PageKind::Pair {
-            return claim_one(self);
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.claim::<ATOMIC>(w, None) }.map(|page| (page, w));
         }
         let slot = page.slot_index_exact(w.addr());
         let marks = &page.marks()[slot / 64];

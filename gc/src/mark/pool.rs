@@ -124,10 +124,7 @@ impl MarkerPool {
     /// The rules of [`Marker::mark_from`]; and the objects stay unwritten and their pages
     /// mapped until this returns, which is when every helper has finished.
     pub unsafe fn mark(&self, lead: &mut Marker, roots: &[Word], mode: Mode) -> Vec<Report> {
-        let markers = match mode {
-            Mode::Shared { markers } | Mode::Owned { markers, .. } => markers,
-            Mode::Alone => 1,
-        };
+        let markers = mode.markers();
         debug_assert!(markers <= self.threads());
         let ex = &self.shared.exchange;
         lead.begin(mode);
