@@ -167,7 +167,9 @@ fn marker_threads_outlive_collections_and_stop_with_the_heap() {
 #[test]
 fn a_round_with_fewer_markers_than_threads_shares_only_among_its_markers() {
     // The markers sitting a round out must never be handed work: the round would wait
-    // for them forever. A watchdog turns a hang into a failure.
+    // for them forever. A watchdog turns a hang into a failure; under Miri, which
+    // runs the test far slower than any fixed limit allows, a hang is Miri's own deadlock
+    // error.
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut heap = heap(8, false);
@@ -178,14 +180,22 @@ fn a_round_with_fewer_markers_than_threads_shares_only_among_its_markers() {
             for _ in 0..scaled(5, 1) {
                 collect_and_verify(&mut heap, &[root]);
             }
-            assert_eq!(
-                heap.stats().last.expect("a collection").mark_threads,
-                threads
-            );
+            let used = heap.stats().last.expect("a collection").mark_threads;
+            // Miri's forest is too small to give the lead surplus to share, and then
+            // without ownership it marks alone.
+            if owned || !cfg!(miri) {
+                assert_eq!(used, threads, "ownership {owned}");
+            } else {
+                assert_eq!(used, 1);
+            }
         }
         done.send(()).expect("the test waits");
     });
-    finished
-        .recv_timeout(std::time::Duration::from_secs(120))
-        .expect("marking finishes");
+    if cfg!(miri) {
+        finished.recv().expect("marking finishes");
+    } else {
+        finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("marking finishes");
+    }
 }

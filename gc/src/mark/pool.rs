@@ -54,6 +54,16 @@ struct Shared {
     spinners: usize,
 }
 
+/// The cores beside the collecting thread's. Miri runs every thread on one, so it has
+/// none to spare.
+fn spare_cores() -> usize {
+    if cfg!(miri) {
+        0
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()) - 1
+    }
+}
+
 /// The longest a helper woken early spins for its round before it sleeps again.
 const EARLY_SPIN: Duration = Duration::from_millis(5);
 
@@ -89,7 +99,7 @@ impl MarkerPool {
             exchange: Exchange::new(threads),
             round_started: AtomicUsize::new(0),
             early: AtomicBool::new(false),
-            spinners: std::thread::available_parallelism().map_or(1, |n| n.get()) - 1,
+            spinners: spare_cores(),
         });
         let helpers = (1..threads)
             .map(|id| {
