@@ -21,6 +21,12 @@ use crate::word::Word;
 pub const PAGE_SIZE: usize = 64 * 1024;
 const PAGE_MASK: usize = !(PAGE_SIZE - 1);
 
+/// The address of the page that `addr` lies in.
+#[inline(always)]
+pub(crate) const fn page_start(addr: usize) -> usize {
+    addr & PAGE_MASK
+}
+
 /// A word written over every slot that sweeping frees, in debug builds.
 pub(crate) const POISON: u64 = 0xdead_beef_dead_beef;
 
@@ -132,7 +138,7 @@ impl PagePtr {
     /// `addr` lies in the first page of a live page run of the heap.
     #[inline(always)]
     pub unsafe fn containing(addr: usize) -> PagePtr {
-        let p = std::ptr::with_exposed_provenance_mut::<PageHeader>(addr & PAGE_MASK);
+        let p = std::ptr::with_exposed_provenance_mut::<PageHeader>(page_start(addr));
         // SAFETY: a page address is never null.
         PagePtr(unsafe { NonNull::new_unchecked(p) })
     }

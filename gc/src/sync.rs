@@ -20,6 +20,11 @@ pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
+/// Whether a thread waiting for another may spin before it sleeps. Not under loom, which
+/// explores every interleaving, nor under Miri, which runs every thread on one: there a
+/// spin only takes turns from the thread being waited for.
+pub(crate) const SPINNING_PAYS: bool = !cfg!(any(loom, miri));
+
 /// The lock levels, lowest first: the one table of the lock order.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Level {

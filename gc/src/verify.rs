@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::heap::Heap;
-use crate::page::{PageKind, PagePtr, PAGE_SIZE, POISON};
+use crate::page::{page_start, PageKind, PagePtr, POISON};
 use crate::roots::{gather, RootSet};
 use crate::word::Word;
 
@@ -66,7 +66,7 @@ impl Heap {
                 problem,
             };
             let page = *pages
-                .get(&(word.addr() & !(PAGE_SIZE - 1)))
+                .get(&page_start(word.addr()))
                 .ok_or(fail("points outside the heap"))?;
             let kind = page.header().kind;
             let kind_ok = match kind {

@@ -14,7 +14,7 @@
 //! marker works or while work is on its way to an idle one, and once it is zero it stays
 //! zero: marking is over, and every mailbox is empty. The loom tests in this module check the protocol.
 
-use crate::sync::{AtomicBool, AtomicUsize, Condvar, Level, OrderedMutex, Ordering};
+use crate::sync::{AtomicBool, AtomicUsize, Condvar, Level, OrderedMutex, Ordering, SPINNING_PAYS};
 
 pub(crate) struct Exchange<T> {
     boxes: Vec<Mailbox<T>>,
@@ -40,12 +40,8 @@ struct Inbox<T> {
 }
 
 /// Rounds a marker spins, looking for mail, before it sleeps on its mailbox: a hand-off
-/// between two running markers then costs no system call. Loom explores every
-/// interleaving, and Miri runs every thread on one: there a spin only costs.
-#[cfg(not(any(loom, miri)))]
-const SPIN_ROUNDS: usize = 2000;
-#[cfg(any(loom, miri))]
-const SPIN_ROUNDS: usize = 0;
+/// between two running markers then costs no system call.
+const SPIN_ROUNDS: usize = if SPINNING_PAYS { 2000 } else { 0 };
 
 impl<T> Exchange<T> {
     pub fn new(markers: usize) -> Exchange<T> {

@@ -16,7 +16,7 @@
 mod exchange;
 pub(crate) mod pool;
 
-use crate::page::{PageKind, PagePtr, PAGE_SIZE};
+use crate::page::{page_start, PageKind, PagePtr};
 use crate::word::Word;
 use exchange::Exchange;
 use std::sync::atomic::Ordering;
@@ -570,7 +570,7 @@ impl Marker {
             let fields = std::ptr::with_exposed_provenance::<Word>(end.addr());
             // SAFETY: `end` is `w` or the cdr of a reachable pair, so reachable itself.
             let (car, cdr) = unsafe { (fields.read(), fields.add(1).read()) };
-            if car.is_pointer() || !cdr.is_pair() || cdr.addr() & !(PAGE_SIZE - 1) != page.addr() {
+            if car.is_pointer() || !cdr.is_pair() || page_start(cdr.addr()) != page.addr() {
                 break;
             }
             let next = page.slot_index_exact(cdr.addr());

@@ -8,7 +8,9 @@ use std::thread::JoinHandle;
 use super::exchange::Exchange;
 use super::{MarkCounts, Marker, Mode, Work};
 use crate::page::PagePtr;
-use crate::sync::{Arc, AtomicBool, AtomicUsize, Condvar, Level, OrderedMutex, Ordering};
+use crate::sync::{
+    Arc, AtomicBool, AtomicUsize, Condvar, Level, OrderedMutex, Ordering, SPINNING_PAYS,
+};
 use crate::word::Word;
 use std::time::{Duration, Instant};
 
@@ -54,13 +56,13 @@ struct Shared {
     spinners: usize,
 }
 
-/// The cores beside the collecting thread's. Miri runs every thread on one, so it has
-/// none to spare.
+/// The cores beside the collecting thread's, for spinning helpers: none where spinning
+/// does not pay.
 fn spare_cores() -> usize {
-    if cfg!(miri) {
-        0
-    } else {
+    if SPINNING_PAYS {
         std::thread::available_parallelism().map_or(1, |n| n.get()) - 1
+    } else {
+        0
     }
 }
 
