@@ -1,0 +1,123 @@
+//! How fast two markers could mark on this machine. Each round marks the 537 MB tree of
+//! `mark_side_by_side` with one marker and with two; then the tree's two halves, built in
+//! two heaps of their own on two threads, each marked by one marker: first one half after
+//! the other, then both at once. The halves share no page, mark word or message, so both
+//! at once over one after the other (the slower half's time over the sum) is the best any
+//! division of the tree between two markers can reach here: the ceiling that the memory
+//! system and the host leave. Two markers over one is what the collector reaches.
+//!
+//!   cargo run --release --example mark_ceiling -- [ROUNDS]
+//!
+//! Prints each round, then the medians of the times and of the two ratios.
+
+#[path = "../benches/shapes/mod.rs"]
+#[allow(dead_code)] // the other examples and benches use the rest of it
+mod shapes;
+
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::time::Duration;
+
+use rudo_gc::{Heap, HeapConfig};
+use shapes::tree;
+
+/// Levels of the whole tree; each half has one level less.
+const DEPTH: u32 = 25;
+
+/// One half of the tree in a heap of its own, on a thread of its own: the thread marks the
+/// half whenever it is told to, and answers with the mark time.
+struct Half {
+    go: Sender<()>,
+    done: Receiver<Duration>,
+}
+
+impl Half {
+    /// Starts the thread and waits until it has built its half.
+    fn start() -> Half {
+        let (go, go_rx) = channel::<()>();
+        let (done_tx, done) = channel();
+        std::thread::spawn(move || {
+            let mut heap = Heap::new(HeapConfig::default());
+            heap.set_marking(1, false);
+            let root = tree(&mut heap, DEPTH - 1);
+            // The first collection sizes the marker's stack, as in `mark_side_by_side`.
+            let mut mark = heap.collect(&[root]).mark;
+            while done_tx.send(mark).is_ok() && go_rx.recv().is_ok() {
+                mark = heap.collect(&[root]).mark;
+            }
+        });
+        let half = Half { go, done };
+        half.wait();
+        half
+    }
+
+    fn mark(&self) {
+        self.go.send(()).expect("the half's thread waits for work");
+    }
+
+    fn wait(&self) -> f64 {
+        let mark = self.done.recv().expect("the half's thread answers");
+        mark.as_secs_f64() * 1e3
+    }
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .map_or(12, |s| s.parse().expect("a round count"));
+    let mut heap = Heap::new(HeapConfig::default());
+    let root = tree(&mut heap, DEPTH);
+    let halves = [Half::start(), Half::start()];
+    let mut mark_whole = |threads| {
+        heap.set_marking(threads, false);
+        heap.collect(&[root]).mark.as_secs_f64() * 1e3
+    };
+    mark_whole(1);
+    mark_whole(2);
+    let [mut one, mut two, mut apart, mut together, mut collector, mut ceiling] =
+        std::array::from_fn(|_| Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        let t1 = mark_whole(1);
+        let t2 = mark_whole(2);
+        let each_apart: f64 = halves
+            .iter()
+            .map(|h| {
+                h.mark();
+                h.wait()
+            })
+            .sum();
+        halves.iter().for_each(Half::mark);
+        let each_together: Vec<f64> = halves.iter().map(Half::wait).collect();
+        let slower = each_together.iter().copied().fold(0.0, f64::max);
+        println!(
+            "1 marker {t1:.1} ms, 2 markers {t2:.1} ms ({:.3}); halves one after the other \
+             {each_apart:.1} ms, at once {:.1} and {:.1} ms ({:.3})",
+            t2 / t1,
+            each_together[0],
+            each_together[1],
+            slower / each_apart
+        );
+        one.push(t1);
+        two.push(t2);
+        apart.push(each_apart);
+        together.push(slower);
+        collector.push(t2 / t1);
+        ceiling.push(slower / each_apart);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "medians of {rounds} rounds: 1 marker {:.1} ms, 2 markers {:.1} ms; halves one after \
+         the other {:.1} ms, at once {:.1} ms",
+        median(one),
+        median(two),
+        median(apart),
+        median(together)
+    );
+    println!(
+        "2 markers / 1 marker: {:.3}; halves at once / one after the other (the ceiling): {:.3}",
+        median(collector),
+        median(ceiling)
+    );
+}
