@@ -5,9 +5,15 @@
 //! allocates, faults or calls the system, so what makes a window long is the machine: an
 //! interrupt, or the host taking the virtual CPU away.
 //!
-//!   cargo run --release --example noise_floor -- [WINDOWS] [WINDOW_US]
+//! Given a heap size, it then times as many windows of memory writes: each writes the
+//! first kilobyte of four 64 KB blocks of a buffer that large, the next four blocks in
+//! each window, as a safepoint's sweep step writes the headers and bitmaps of four pages.
+//! What makes those windows long is the machine's memory: a write to a page the host has
+//! not touched lately can wait on it.
 //!
-//! Defaults: 20,000 windows of about 2 microseconds.
+//!   cargo run --release --example noise_floor -- [WINDOWS] [WINDOW_US] [HEAP_MB]
+//!
+//! Defaults: 20,000 windows of about 2 microseconds, no memory windows.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -31,6 +37,58 @@ fn main() {
     println!("window-max-us: {:.0}", us(times[windows - 1]));
     println!("windows-over-30us: {}", over(30.0));
     println!("windows-over-100us: {}", over(100.0));
+    if let Some(mb) = args.next() {
+        let mb: usize = mb.parse().expect("a heap size in megabytes");
+        let times = sorted_touches(mb, windows, rounds);
+        let over = |limit_us: f64| times.iter().filter(|&&t| us(t) > limit_us).count();
+        println!("touch-heap-mb: {mb}");
+        println!("touch-p99-us: {:.1}", us(times[windows * 99 / 100]));
+        println!("touch-max-us: {:.0}", us(times[windows - 1]));
+        println!("touches-over-100us: {}", over(100.0));
+    }
+}
+
+/// Bytes of a block of the buffer [`sorted_touches`] writes: a heap page.
+const BLOCK: usize = 64 * 1024;
+
+/// Words at the start of a block that a window writes, a word per cache line: about what a
+/// page of pairs keeps in its header and its two bitmaps.
+const METADATA_WORDS: usize = 1024 / 8;
+
+/// Blocks one window writes: the pages a safepoint sweeps.
+const BLOCKS_PER_WINDOW: usize = 4;
+
+/// The times of `windows` windows of writes over a buffer of `mb` megabytes (see the
+/// module's doc), shortest first; `rounds` rounds of [`work`] run between two windows, as
+/// the program runs between two sweep steps.
+fn sorted_touches(mb: usize, windows: usize, rounds: usize) -> Vec<Duration> {
+    let words_per_block = BLOCK / 8;
+    let blocks = (mb << 20) / BLOCK;
+    assert!(blocks >= BLOCKS_PER_WINDOW, "a heap of at least four pages");
+    // Written whole first, so that every page of it is mapped before the first window.
+    let mut heap = vec![1u64; blocks * words_per_block];
+    let mut next = 0;
+    let mut times: Vec<Duration> = (0..windows)
+        .map(|_| {
+            if next + BLOCKS_PER_WINDOW > blocks {
+                next = 0;
+            }
+            let start = Instant::now();
+            for block in next..next + BLOCKS_PER_WINDOW {
+                let first = block * words_per_block;
+                for w in heap[first..first + METADATA_WORDS].iter_mut().step_by(8) {
+                    *w = w.wrapping_add(1);
+                }
+            }
+            let took = start.elapsed();
+            next += BLOCKS_PER_WINDOW;
+            work(rounds);
+            took
+        })
+        .collect();
+    black_box(&heap);
+    times.sort();
+    times
 }
 
 /// Arithmetic on a small array that stays in the L1 cache.

@@ -7,8 +7,10 @@
 # the p95 over the eager single-marker build's, the mark time, the longest and the
 # 99th-percentile lazy-sweep step, and the wall time. Beside the longest step, "noise
 # max" is the longest of as many windows of plain arithmetic, each as long as a typical
-# step (examples/noise_floor.rs), timed right after the run: the longest this machine
-# lets any code of that length take.
+# step, and "touch max" the longest of as many windows of writes to the first kilobyte
+# of four pages of a buffer as large as the heap (examples/noise_floor.rs), timed right
+# after the run: the longest this machine lets code of that length, or writes to that
+# much memory, take.
 #   RUNS=3 scripts/gc-bench.sh [SIZES...]   (live megabytes, default: 50 500)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +35,8 @@ medians() {
   done
   echo "${row[*]}"
 }
-printf "%-13s %5s %-8s %5s %9s %9s %9s %8s %9s %9s %9s %10s %8s\n" program live config gcs \
-  "p50 us" "p95 us" "max us" "p95/e-1" "mark ms" "step max" "step p99" "noise max" "wall s"
+printf "%-13s %5s %-8s %5s %9s %9s %9s %8s %9s %9s %9s %10s %10s %8s\n" program live config gcs \
+  "p50 us" "p95 us" "max us" "p95/e-1" "mark ms" "step max" "step p99" "noise max" "touch max" "wall s"
 markers=$(nproc | awk '{print ($1 > 8) ? 8 : $1}')
 configs=("eager-1 $eager 1" "eager-N $eager $markers" "lazy-1 $lazy 1" "lazy-N $lazy $markers")
 for program in binary-trees list-churn chain-churn; do
@@ -50,22 +52,27 @@ for program in binary-trees list-churn chain-churn; do
         wall=$(echo "$(date +%s.%N) - $start" | bc)
         steps=$(stat lazy-sweep-steps "$out")
         noise_max=0
+        touch_max=0
         if [ "$steps" -gt 0 ]; then
-          noise_max=$("$noise" "$steps" | grep '^window-max-us:' | cut -d' ' -f2)
+          "$noise" "$steps" 2 $(( $(stat heap-bytes "$out") >> 20 )) >"$work/noise"
+          noise_max=$(stat window-max-us "$work/noise")
+          touch_max=$(stat touch-max-us "$work/noise")
         fi
         echo "$(stat collections "$out") $(stat pause-p50-us "$out") $(stat pause-p95-us "$out")" \
           "$(stat pause-max-us "$out") $(( $(stat mark-total-us "$out") / 1000 ))" \
-          "$(stat sweep-step-max-us "$out") $(stat sweep-step-p99-us "$out") $noise_max $wall" \
+          "$(stat sweep-step-max-us "$out") $(stat sweep-step-p99-us "$out") $noise_max $touch_max" \
+          "$wall" \
           >>"$work/$name.rows"
       done
     done
     base_p95=$(medians "$work/eager-1.rows" | cut -d' ' -f3)
     for config in "${configs[@]}"; do
       read -r name _ <<<"$config"
-      read -r gcs p50 p95 max mark step_max step_p99 noise_max wall <<<"$(medians "$work/$name.rows")"
-      printf "%-13s %5s %-8s %5s %9s %9s %9s %8.2f %9s %9s %9s %10s %8.2f\n" "$program" "$mb" "$name" \
-        "$gcs" "$p50" "$p95" "$max" "$(echo "$p95 / $base_p95" | bc -l)" "$mark" \
-        "$step_max" "$step_p99" "$noise_max" "$wall"
+      read -r gcs p50 p95 max mark step_max step_p99 noise_max touch_max wall \
+        <<<"$(medians "$work/$name.rows")"
+      printf "%-13s %5s %-8s %5s %9s %9s %9s %8.2f %9s %9s %9s %10s %10s %8.2f\n" "$program" \
+        "$mb" "$name" "$gcs" "$p50" "$p95" "$max" "$(echo "$p95 / $base_p95" | bc -l)" "$mark" \
+        "$step_max" "$step_p99" "$noise_max" "$touch_max" "$wall"
     done
   done
 done
