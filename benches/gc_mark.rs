@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+#[allow(dead_code)] // the marking examples use the rest of it
 mod shapes;
 
 use rudo_gc::{Heap, HeapConfig, Word};

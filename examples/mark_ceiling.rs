@@ -18,7 +18,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::Duration;
 
 use rudo_gc::{Heap, HeapConfig};
-use shapes::tree;
+use shapes::{median, ms, tree};
 
 /// Levels of the whole tree; each half has one level less.
 const DEPTH: u32 = 25;
@@ -55,8 +55,7 @@ impl Half {
     }
 
     fn wait(&self) -> f64 {
-        let mark = self.done.recv().expect("the half's thread answers");
-        mark.as_secs_f64() * 1e3
+        ms(self.done.recv().expect("the half's thread answers"))
     }
 }
 
@@ -69,7 +68,7 @@ fn main() {
     let halves = [Half::start(), Half::start()];
     let mut mark_whole = |threads| {
         heap.set_marking(threads, false);
-        heap.collect(&[root]).mark.as_secs_f64() * 1e3
+        ms(heap.collect(&[root]).mark)
     };
     mark_whole(1);
     mark_whole(2);
@@ -103,21 +102,17 @@ fn main() {
         collector.push(t2 / t1);
         ceiling.push(slower / each_apart);
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     println!(
         "medians of {rounds} rounds: 1 marker {:.1} ms, 2 markers {:.1} ms; halves one after \
          the other {:.1} ms, at once {:.1} ms",
-        median(one),
-        median(two),
-        median(apart),
-        median(together)
+        median(&mut one),
+        median(&mut two),
+        median(&mut apart),
+        median(&mut together)
     );
     println!(
         "2 markers / 1 marker: {:.3}; halves at once / one after the other (the ceiling): {:.3}",
-        median(collector),
-        median(ceiling)
+        median(&mut collector),
+        median(&mut ceiling)
     );
 }

@@ -15,7 +15,7 @@
 mod shapes;
 
 use rudo_gc::{Heap, HeapConfig};
-use shapes::{chain, parse_setups, tree};
+use shapes::{chain, median, ms, parse_setups, tree};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -42,14 +42,10 @@ fn main() {
         for (i, &(threads, owned)) in setups.iter().enumerate() {
             heap.set_marking(threads, owned);
             let c = heap.collect(&[root]);
-            times[i].push(c.mark.as_secs_f64() * 1e3);
+            times[i].push(ms(c.mark));
             last[i] = Some(c);
         }
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     for ((&(threads, owned), t), c) in setups.iter().zip(&times).zip(&last) {
         let name = format!("{threads}{}", if owned { " owned" } else { "" });
         let mut ratios: Vec<f64> = t.iter().zip(&times[0]).map(|(t, base)| t / base).collect();

@@ -6,8 +6,8 @@
 //! interrupt, or the host taking the virtual CPU away.
 //!
 //! Given a heap size, it then times as many windows of memory writes: each writes the
-//! first kilobyte of four 64 KB blocks of a buffer that large, the next four blocks in
-//! each window, as a safepoint's sweep step writes the headers and bitmaps of four pages.
+//! first kilobyte of four page-sized blocks of a buffer that large, the next four blocks
+//! in each window, as a safepoint's sweep step writes the headers and bitmaps of four pages.
 //! What makes those windows long is the machine's memory: a write to a page the host has
 //! not touched lately can wait on it.
 //!
@@ -17,6 +17,8 @@
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use rudo_gc::PAGE_SIZE;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,28 +30,27 @@ fn main() {
         .map_or(2.0, |s| s.parse().expect("a window length in microseconds"));
 
     let rounds = calibrate(Duration::from_secs_f64(window_us * 1e-6));
-    let times = sorted_windows(rounds, windows);
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
-    let over = |limit_us: f64| times.iter().filter(|&&t| us(t) > limit_us).count();
     println!("windows: {windows}");
-    println!("window-p50-us: {:.1}", us(times[windows / 2]));
-    println!("window-p99-us: {:.1}", us(times[windows * 99 / 100]));
-    println!("window-max-us: {:.0}", us(times[windows - 1]));
-    println!("windows-over-30us: {}", over(30.0));
-    println!("windows-over-100us: {}", over(100.0));
+    summarize(("window", "windows"), &sorted_windows(rounds, windows));
     if let Some(mb) = args.next() {
         let mb: usize = mb.parse().expect("a heap size in megabytes");
-        let times = sorted_touches(mb, windows, rounds);
-        let over = |limit_us: f64| times.iter().filter(|&&t| us(t) > limit_us).count();
-        println!("touch-heap-mb: {mb}");
-        println!("touch-p99-us: {:.1}", us(times[windows * 99 / 100]));
-        println!("touch-max-us: {:.0}", us(times[windows - 1]));
-        println!("touches-over-100us: {}", over(100.0));
+        summarize(("touch", "touches"), &sorted_touches(mb, windows, rounds));
     }
 }
 
-/// Bytes of a block of the buffer [`sorted_touches`] writes: a heap page.
-const BLOCK: usize = 64 * 1024;
+/// Prints the median, 99th percentile and longest of `times` (sorted, shortest first),
+/// and how many took over 30 and over 100 microseconds, under names that start with the
+/// singular or the plural of `kind`.
+fn summarize((kind, kinds): (&str, &str), times: &[Duration]) {
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let over = |limit_us: f64| times.iter().filter(|&&t| us(t) > limit_us).count();
+    let n = times.len();
+    println!("{kind}-p50-us: {:.1}", us(times[n / 2]));
+    println!("{kind}-p99-us: {:.1}", us(times[n * 99 / 100]));
+    println!("{kind}-max-us: {:.0}", us(times[n - 1]));
+    println!("{kinds}-over-30us: {}", over(30.0));
+    println!("{kinds}-over-100us: {}", over(100.0));
+}
 
 /// Words at the start of a block that a window writes, a word per cache line: about what a
 /// page of pairs keeps in its header and its two bitmaps.
@@ -62,8 +63,8 @@ const BLOCKS_PER_WINDOW: usize = 4;
 /// module's doc), shortest first; `rounds` rounds of [`work`] run between two windows, as
 /// the program runs between two sweep steps.
 fn sorted_touches(mb: usize, windows: usize, rounds: usize) -> Vec<Duration> {
-    let words_per_block = BLOCK / 8;
-    let blocks = (mb << 20) / BLOCK;
+    let words_per_block = PAGE_SIZE / 8;
+    let blocks = (mb << 20) / PAGE_SIZE;
     assert!(blocks >= BLOCKS_PER_WINDOW, "a heap of at least four pages");
     // Written whole first, so that every page of it is mapped before the first window.
     let mut heap = vec![1u64; blocks * words_per_block];

@@ -1,5 +1,7 @@
-//! The heap shapes the marking benchmarks build, a binary tree of pairs and a chain, and
-//! how they name marker set-ups.
+//! The heap shapes the marking benchmarks build, a binary tree of pairs and a chain, how
+//! they name marker set-ups, and how they report times.
+
+use std::time::Duration;
 
 use rudo_gc::{Heap, Word};
 
@@ -30,4 +32,15 @@ pub fn parse_setups(spec: &str) -> Vec<(usize, bool)> {
             (n, owned)
         })
         .collect()
+}
+
+/// Milliseconds, as the marking examples print times.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The median of `v`, which is left sorted.
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
