@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Pauses of the collector's configurations side by side: each GC benchmark in benches/gc
 # at two live-heap sizes, run with the eager build and the lazy build, each on one marker
-# thread and on the default number (one per core, at most 8). The four configurations'
-# runs alternate, RUNS times (default 3), so that a slow spell of the machine falls on
-# all of them; each column is the median over the runs: the pause p50, p95 and maximum,
+# thread and on the default number (one per core, at most 8) with page ownership, and
+# the lazy build on the default number with shared marking (lazy-Ns, atomic ORs). The
+# five configurations' runs alternate, RUNS times (default 3), so that a slow spell of
+# the machine falls on all of them; each column is the median over the runs: the pause p50, p95 and maximum,
 # the p95 over the eager single-marker build's, the mark time, the longest and the
 # 99th-percentile lazy-sweep step, and the wall time. Beside the longest step, "noise
 # max" is the longest of as many windows of plain arithmetic, each as long as a typical
@@ -38,17 +39,19 @@ medians() {
 printf "%-13s %5s %-8s %5s %9s %9s %9s %8s %9s %9s %9s %10s %10s %8s\n" program live config gcs \
   "p50 us" "p95 us" "max us" "p95/e-1" "mark ms" "step max" "step p99" "noise max" "touch max" "wall s"
 markers=$(nproc | awk '{print ($1 > 8) ? 8 : $1}')
-configs=("eager-1 $eager 1" "eager-N $eager $markers" "lazy-1 $lazy 1" "lazy-N $lazy $markers")
+configs=("eager-1 $eager 1 owned" "eager-N $eager $markers owned" "lazy-1 $lazy 1 owned"
+  "lazy-N $lazy $markers owned" "lazy-Ns $lazy $markers shared")
 for program in binary-trees list-churn chain-churn; do
   for mb in "${sizes[@]}"; do
     collections=$(( mb >= 200 ? 10 : 20 ))
     rm -f "$work"/*.rows
     for _ in $(seq "$runs"); do
       for config in "${configs[@]}"; do
-        read -r name bin threads <<<"$config"
+        read -r name bin threads marking <<<"$config"
         out="$work/stats"
         start=$(date +%s.%N)
-        "$bin" --gc-stats --gc-threads "$threads" "benches/gc/$program.scm" "$mb" "$collections" >/dev/null 2>"$out"
+        "$bin" --gc-stats --gc-threads "$threads" --gc-marking "$marking" \
+          "benches/gc/$program.scm" "$mb" "$collections" >/dev/null 2>"$out"
         wall=$(echo "$(date +%s.%N) - $start" | bc)
         steps=$(stat lazy-sweep-steps "$out")
         noise_max=0

@@ -21,6 +21,13 @@ const COMPILER_STACK: usize = 1 << 30;
 /// Exit status of a script that raised an uncaught error (EX_SOFTWARE).
 const EXIT_ERROR: u8 = 70;
 
+/// How marker threads divide a collection's objects (`--gc-marking`).
+#[derive(clap::ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
+enum Marking {
+    Owned,
+    Shared,
+}
+
 /// A small, fast Scheme whose every value lives in rudo-gc.
 #[derive(Parser, Debug)]
 #[command(version, about, trailing_var_arg = true)]
@@ -37,6 +44,11 @@ struct Cli {
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=rudo_gc::MAX_MARK_THREADS as i64))]
     gc_threads: Option<u32>,
+    /// How several markers divide the objects: `owned`, each page marked by one marker
+    /// with plain stores, or `shared`, any object by any marker with atomic ORs (also
+    /// RUDO_GC_MARKING; default: owned).
+    #[arg(long, value_name = "HOW")]
+    gc_marking: Option<Marking>,
     /// Print the collector's statistics on stderr at exit.
     #[arg(long)]
     gc_stats: bool,
@@ -91,6 +103,9 @@ fn run(cli: Cli) -> ExitCode {
     options.gc_log |= cli.gc_log;
     if let Some(n) = cli.gc_threads {
         options.heap.mark_threads = n as usize;
+    }
+    if let Some(marking) = cli.gc_marking {
+        options.heap.page_ownership = marking == Marking::Owned;
     }
     let mut vm = Vm::new(options);
     // Set after the prelude has run, so that only the program is traced.

@@ -53,6 +53,7 @@ impl Default for Options {
                     .ok()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or_else(rudo_gc::default_mark_threads),
+                page_ownership: std::env::var("RUDO_GC_MARKING").map_or(true, |m| m != "shared"),
                 ..HeapConfig::default()
             },
         }

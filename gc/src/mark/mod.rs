@@ -312,8 +312,13 @@ impl Marker {
             // the only marker at work, nobody else sets mark bits for the whole step.
             unsafe {
                 match self.mode {
+                    _ if ex.working_alone() => {
+                        self.scan_alone(step);
+                        // The page marked on last may be another marker's: the owned
+                        // style must not take it for this marker's own.
+                        self.live.flush();
+                    }
                     Mode::Owned { .. } => self.scan::<OWNED>(step, Some(ex)),
-                    _ if ex.working_alone() => self.scan_alone(step),
                     _ => self.scan::<ATOMIC>(step, None),
                 }
             }
