@@ -5,9 +5,9 @@
 //! exit status when it is not zero.
 //!
 //! The GC stress programs, `tests/gc/*.scm`, run with the default number of marker
-//! threads, with 1 and with 8 (all printing the `.out` beside them), and under
-//! `--gc-stress` with 2 and with 8, with the argument `small`, which they use to shrink
-//! their sizes (printing the `.stress.out`).
+//! threads, with 1 and with 8, and with 8 sharing marking (all printing the `.out`
+//! beside them), and under `--gc-stress` with 2 and with 8, and with 2 sharing, with the
+//! argument `small`, which they use to shrink their sizes (printing the `.stress.out`).
 //!
 //! A program whose first line is `;; args: OPTIONS -- ARGS` runs with those options
 //! before its name and those arguments after it.
@@ -64,12 +64,14 @@ fn cases() -> Vec<Case> {
         .collect();
     let mut stress = Vec::new();
     scheme_files(&root.join("gc"), &mut stress);
-    let runs: [(&[&'static str], bool); 5] = [
+    let runs: [(&[&'static str], bool); 7] = [
         (&[], false),
         (&["--gc-threads", "1"], false),
         (&["--gc-threads", "8"], false),
+        (&["--gc-threads", "8", "--gc-marking", "shared"], false),
         (&["--gc-stress", "--gc-threads", "2"], true),
         (&["--gc-stress", "--gc-threads", "8"], true),
+        (&["--gc-stress", "--gc-threads", "2", "--gc-marking", "shared"], true),
     ];
     for program in stress {
         for (args, small) in runs {
@@ -118,6 +120,7 @@ fn run(case: &Case) -> String {
         .stderr(writer);
     cmd.env_remove("RUDO_GC_STRESS");
     cmd.env_remove("RUDO_GC_THREADS");
+    cmd.env_remove("RUDO_GC_MARKING");
     cmd.env_remove("RUDO_GC_LOG");
     let mut child = cmd.spawn().expect("rudo-scheme starts");
     drop(cmd);
