@@ -66,8 +66,10 @@ fn main() {
     let mut heap = Heap::new(HeapConfig::default());
     let root = tree(&mut heap, DEPTH);
     let halves = [Half::start(), Half::start()];
+    // The whole tree is divided as the collector divides it by default.
+    let owned = HeapConfig::default().page_ownership;
     let mut mark_whole = |threads| {
-        heap.set_marking(threads, false);
+        heap.set_marking(threads, owned);
         ms(heap.collect(&[root]).mark)
     };
     mark_whole(1);
