@@ -71,7 +71,10 @@ fn cases() -> Vec<Case> {
         (&["--gc-threads", "8", "--gc-marking", "shared"], false),
         (&["--gc-stress", "--gc-threads", "2"], true),
         (&["--gc-stress", "--gc-threads", "8"], true),
-        (&["--gc-stress", "--gc-threads", "2", "--gc-marking", "shared"], true),
+        (
+            &["--gc-stress", "--gc-threads", "2", "--gc-marking", "shared"],
+            true,
+        ),
     ];
     for program in stress {
         for (args, small) in runs {

@@ -36,7 +36,8 @@ const STACK_KEPT: usize = 4096;
 /// Pairs a scan follows down a list before it pushes the rest of the list as a range.
 const INLINE_PAIRS: usize = 16;
 
-/// Pairs one atomic OR claims at most down a list (see [`Marker::claim_list_run`]).
+/// Pairs one write of a mark word claims at most down a list (see
+/// [`Marker::claim_list_run`]).
 const RUN_PAIRS: usize = 64;
 
 /// Ranges scanned between two looks at the mailbox.
@@ -406,11 +407,11 @@ impl Marker {
                 };
                 // SAFETY: rule 2, and the caller's word on `STYLE`.
                 let claimed = unsafe {
-                    if STYLE == ATOMIC && after_immediate && w.is_pair() {
+                    if after_immediate && w.is_pair() {
                         // A tree's pairs, whose cars are pointers, never come here: looking
                         // for a run first made two markers 1.5 times slower on a tree.
                         // `w` is a pair, as the rule asks.
-                        self.claim_list_run(w, &mut inline_pairs)
+                        self.claim_list_run::<STYLE>(w, &mut inline_pairs, ex)
                     } else {
                         self.claim::<STYLE>(w, ex).map(|page| (page, w))
                     }
@@ -509,26 +510,7 @@ impl Marker {
             EXCLUSIVE => page.mark_exclusive(slot),
             ATOMIC => page.mark(slot),
             _ => {
-                let Mode::Owned { epoch, .. } = self.mode else {
-                    unreachable!("the owned style is for owned marking")
-                };
-                // The page this marker marked on last is its own: most objects lie on the
-                // page of the object before them, and then the owner is not looked up.
-                let owner = if self.live.page == Some(page) {
-                    self.id
-                } else {
-                    page.owner(epoch, self.id)
-                };
-                if owner != self.id {
-                    let batch = &mut self.outgoing[owner];
-                    batch.push(w);
-                    if batch.len() >= BATCH_WORDS {
-                        let batch = std::mem::replace(batch, Vec::with_capacity(BATCH_WORDS));
-                        exchange
-                            .expect("owned marking has an exchange")
-                            .send(owner, Work::Words(batch));
-                        self.counts.batches_sent += 1;
-                    }
+                if !self.owns_or_sends(page, w, exchange) {
                     return None;
                 }
                 page.mark_exclusive(slot)
@@ -541,25 +523,64 @@ impl Marker {
         Some(page)
     }
 
-    /// Claims, in the [`ATOMIC`] style, the pair `w` points to and the pairs after it down
-    /// a list whose elements are not pointers, as far as they lie under the same mark
-    /// word, with one atomic OR: down such a list, a locked instruction per pair made two
-    /// markers take 1.7 times as long per pair as one marker alone. Of the pairs claimed,
-    /// only the last of the run has a field left to scan (the others hold an immediate and
-    /// the next pair of the run); it is returned with its page if this marker claimed it.
-    /// A weak pair is claimed as [`Marker::claim`] does. `followed` counts the pairs passed
-    /// over.
+    /// In owned marking: whether this marker owns `page`, where `w` points; if another
+    /// marker does, `w` goes into the batch for that owner (sent when full).
+    #[inline(always)]
+    fn owns_or_sends(&mut self, page: PagePtr, w: Word, exchange: Option<&Exchange<Work>>) -> bool {
+        let Mode::Owned { epoch, .. } = self.mode else {
+            unreachable!("the owned style is for owned marking")
+        };
+        // The page this marker marked on last is its own: most objects lie on the page of
+        // the object before them, and then the owner is not looked up.
+        let owner = if self.live.page == Some(page) {
+            self.id
+        } else {
+            page.owner(epoch, self.id)
+        };
+        if owner == self.id {
+            return true;
+        }
+        let batch = &mut self.outgoing[owner];
+        batch.push(w);
+        if batch.len() >= BATCH_WORDS {
+            let batch = std::mem::replace(batch, Vec::with_capacity(BATCH_WORDS));
+            exchange
+                .expect("owned marking has an exchange")
+                .send(owner, Work::Words(batch));
+            self.counts.batches_sent += 1;
+        }
+        false
+    }
+
+    /// Claims, in the `STYLE` of [`Marker::claim`], the pair `w` points to and the pairs
+    /// after it down a list whose elements are not pointers, as far as they lie under the
+    /// same mark word, with one write of that word: down such a list, a locked instruction
+    /// per pair made two sharing markers take 1.7 times as long per pair as one marker
+    /// alone, and one write for a run also spares a lone marker or an owner a mark and a
+    /// count per pair. Of the pairs claimed, only the last of the run has a field left to
+    /// scan (the others hold an immediate and the next pair of the run); it is returned
+    /// with its page if this marker claimed it. A weak pair is claimed as
+    /// [`Marker::claim`] does. `followed` counts the pairs passed over.
     ///
     /// # Safety
     /// As for [`Marker::claim`], and `w` is a pair pointer.
     #[inline(never)]
-    unsafe fn claim_list_run(&mut self, w: Word, followed: &mut usize) -> Option<(PagePtr, Word)> {
+    unsafe fn claim_list_run<const STYLE: u8>(
+        &mut self,
+        w: Word,
+        followed: &mut usize,
+        exchange: Option<&Exchange<Work>>,
+    ) -> Option<(PagePtr, Word)> {
         debug_assert!(w.is_pair());
         // SAFETY: a pair pointer points into a live page (the caller's rules).
         let page = unsafe { PagePtr::containing(w.addr()) };
         if page.header().kind != PageKind::Pair {
             // SAFETY: forwarded from the caller.
-            return unsafe { self.claim::<ATOMIC>(w, None) }.map(|page| (page, w));
+            return unsafe { self.claim::<STYLE>(w, exchange) }.map(|page| (page, w));
+        }
+        // The run lies on `w`'s page, so one look at the owner covers it.
+        if STYLE == OWNED && !self.owns_or_sends(page, w, exchange) {
+            return None;
         }
         let slot = page.slot_index_exact(w.addr());
         let marks = &page.marks()[slot / 64];
@@ -588,7 +609,14 @@ impl Marker {
             end_bit = bit;
             len += 1;
         }
-        let claimed = mask & !marks.fetch_or(mask, Ordering::Relaxed);
+        let claimed = if STYLE == ATOMIC {
+            mask & !marks.fetch_or(mask, Ordering::Relaxed)
+        } else {
+            // Nobody else sets bits in this word (the caller's word on `STYLE`), so the
+            // bits `seen` lacked are all this marker's to set.
+            marks.store(seen | mask, Ordering::Relaxed);
+            mask
+        };
         if claimed == 0 {
             return None;
         }
