@@ -13,6 +13,7 @@
 # after the run: the longest this machine lets code of that length, or writes to that
 # much memory, take.
 #   RUNS=3 scripts/gc-bench.sh [SIZES...]   (live megabytes, default: 50 500)
+# PROGRAMS="binary-trees list-churn" picks programs (default: all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -41,7 +42,8 @@ printf "%-13s %5s %-8s %5s %9s %9s %9s %8s %9s %9s %9s %10s %10s %8s\n" program 
 markers=$(nproc | awk '{print ($1 > 8) ? 8 : $1}')
 configs=("eager-1 $eager 1 owned" "eager-N $eager $markers owned" "lazy-1 $lazy 1 owned"
   "lazy-N $lazy $markers owned" "lazy-Ns $lazy $markers shared")
-for program in binary-trees list-churn chain-churn; do
+read -r -a programs <<<"${PROGRAMS:-binary-trees list-churn chain-churn}"
+for program in "${programs[@]}"; do
   for mb in "${sizes[@]}"; do
     collections=$(( mb >= 200 ? 10 : 20 ))
     rm -f "$work"/*.rows
