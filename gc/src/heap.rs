@@ -44,8 +44,8 @@ pub struct HeapConfig {
     /// with atomic ORs. A page's owner is the first marker to meet an object on it in a
     /// collection. On by default: a locked instruction per object costs little on some
     /// processors and a great deal on others. On a 537 MB tree (alternating
-    /// collections), two owning markers took 0.56 to 0.61 of one marker's time on an
-    /// Intel Xeon and two sharing markers 0.88 to 1.18; on an AMD EPYC, 0.65 to 0.77
+    /// collections), two owning markers took 0.54 to 0.63 of one marker's time on an
+    /// Intel Xeon and two sharing markers 0.88 to 1.31; on an AMD EPYC, 0.65 to 0.77
     /// owning and 0.56 to 0.71 sharing.
     pub page_ownership: bool,
 }

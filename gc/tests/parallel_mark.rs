@@ -85,10 +85,10 @@ fn a_wide_forest_marks_alike_and_the_work_is_spread() {
 #[test]
 fn a_long_chain_marks_alike() {
     let stats = marks_alike(|h| list(h, scaled(300_000, 2_000)), scaled(300_000, 2_000));
-    // A chain never gives the lead surplus work: without ownership the helpers sleep
-    // through the collection, and the lead marks it alone.
-    // With ownership the helpers take part in the round, but the marker with the root
-    // is the only one at work, so it marks every pair itself and sends none away.
+    // A chain never gives the marker that holds it surplus work. Without ownership the
+    // helpers sleep through the collection, and the lead marks it alone; with it the
+    // helpers take part in the round, but the lead, the only one at work, marks every
+    // pair itself and sends none away.
     for (c, &(threads, owned)) in stats.iter().zip(&SETUPS) {
         assert_eq!(c.chunks_shared, 0, "{threads} markers: {c:?}");
         assert_eq!(c.batches_sent, 0, "{threads} markers: {c:?}");
