@@ -47,6 +47,11 @@ const MAIL_CHECK_INTERVAL: usize = 64;
 /// costs little, but a chain, which never has any, pays it all along.
 const SURPLUS_CHECK_INTERVAL: usize = 4096;
 
+/// Objects received from other markers (or dealt as roots) that a marker marks at a time,
+/// when its stack is empty: batches that arrive faster than it marks them wait as words,
+/// not as their fields on the stack.
+const RECEIVED_STEP: usize = 64;
+
 /// Objects for another marker are sent when this many have gathered (or when the sender
 /// runs out of work, or sees an idle marker).
 const BATCH_WORDS: usize = 256;
@@ -152,6 +157,8 @@ pub(crate) struct Marker {
     stack: Vec<Range>,
     /// Owned mode: objects met on other markers' pages, by owner.
     outgoing: Vec<Vec<Word>>,
+    /// Objects sent to this marker, or roots dealt to it, not yet marked.
+    received: Vec<Word>,
     live: LiveCount,
     /// The deepest the stack has been, in ranges, over the marker's life.
     pub peak_stack: usize,
@@ -178,6 +185,7 @@ impl Marker {
             mode: Mode::Alone,
             stack: Vec::new(),
             outgoing: Vec::new(),
+            received: Vec::new(),
             live: LiveCount::default(),
             peak_stack: 0,
             counts: MarkCounts::default(),
@@ -195,7 +203,8 @@ impl Marker {
 
     /// Bytes the marker's buffers hold from the system.
     pub fn capacity_bytes(&self) -> usize {
-        self.stack.capacity() * std::mem::size_of::<Range>()
+        (self.stack.capacity() * std::mem::size_of::<Range>())
+            + self.received.capacity() * std::mem::size_of::<Word>()
             + self
                 .outgoing
                 .iter()
@@ -253,7 +262,12 @@ impl Marker {
         let (objects, bytes) = self.live.take_totals();
         self.counts.marked_objects += objects;
         self.counts.marked_bytes += bytes;
+        debug_assert!(
+            self.received.is_empty(),
+            "a marker finished with work received"
+        );
         self.stack.shrink_to(STACK_KEPT);
+        self.received.shrink_to(STACK_KEPT);
     }
 
     /// Marks, with the other markers of `exchange`, until marking is over: what is in
@@ -265,8 +279,7 @@ impl Marker {
         let mut mail = Vec::new();
         loop {
             for work in mail.drain(..) {
-                // SAFETY: forwarded from the caller.
-                unsafe { self.accept(work, exchange) };
+                self.accept(work);
             }
             // SAFETY: forwarded from the caller.
             unsafe { self.drain(exchange) };
@@ -278,35 +291,54 @@ impl Marker {
         self.finish();
     }
 
-    /// # Safety
-    /// The rules of [`Marker::mark_from`].
-    unsafe fn accept(&mut self, work: Work, exchange: &Exchange<Work>) {
+    /// Takes in work another marker sent: ranges go on the stack, objects wait in
+    /// `received` until the stack is empty.
+    fn accept(&mut self, work: Work) {
         match work {
             Work::Ranges(ranges) => {
                 self.stack.extend(ranges);
                 self.peak_stack = self.peak_stack.max(self.stack.len());
             }
-            Work::Words(words) => {
-                for w in words {
-                    // SAFETY: the words were roots or fields of reachable objects.
-                    unsafe {
-                        match self.mode {
-                            Mode::Owned { .. } => self.mark_word::<OWNED>(w, Some(exchange)),
-                            _ => self.mark_word::<ATOMIC>(w, None),
-                        }
-                    }
+            Work::Words(words) if self.received.is_empty() => self.received = words,
+            Work::Words(words) => self.received.extend(words),
+        }
+    }
+
+    /// Marks up to [`RECEIVED_STEP`] of the objects received, queueing their fields.
+    ///
+    /// # Safety
+    /// The rules of [`Marker::mark_from`].
+    unsafe fn mark_received(&mut self, exchange: &Exchange<Work>) {
+        for _ in 0..RECEIVED_STEP {
+            let Some(w) = self.received.pop() else {
+                return;
+            };
+            // SAFETY: the words were roots or fields of reachable objects.
+            unsafe {
+                match self.mode {
+                    Mode::Owned { .. } => self.mark_word::<OWNED>(w, Some(exchange)),
+                    _ => self.mark_word::<ATOMIC>(w, None),
                 }
             }
         }
     }
 
-    /// Scans ranges until the stack is empty, sharing surplus with idle markers and taking
-    /// in mail between steps of [`MAIL_CHECK_INTERVAL`] ranges.
+    /// Scans ranges until the stack is empty and every object received is marked, sharing
+    /// surplus with idle markers and taking in mail between steps of
+    /// [`MAIL_CHECK_INTERVAL`] ranges.
     ///
     /// # Safety
     /// The rules of [`Marker::mark_from`].
     unsafe fn drain(&mut self, ex: &Exchange<Work>) {
-        while !self.stack.is_empty() {
+        loop {
+            if self.stack.is_empty() {
+                if self.received.is_empty() {
+                    return;
+                }
+                // SAFETY: forwarded from the caller.
+                unsafe { self.mark_received(ex) };
+                continue;
+            }
             let step = MAIL_CHECK_INTERVAL;
             // SAFETY: forwarded from the caller. A marker at work wakes an idle one only
             // when it shares or sends, which it does between steps, so while this one is
@@ -333,8 +365,7 @@ impl Marker {
                 let mut mail = Vec::new();
                 ex.receive(self.id, &mut mail);
                 for work in mail {
-                    // SAFETY: forwarded from the caller.
-                    unsafe { self.accept(work, ex) };
+                    self.accept(work);
                 }
             }
         }
@@ -661,4 +692,42 @@ pub(crate) unsafe fn is_marked(w: Word) -> bool {
     // SAFETY: forwarded from the caller.
     let page = unsafe { PagePtr::containing(w.addr()) };
     page.is_marked(page.slot_index_exact(w.addr()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exchange::Exchange;
+    use super::{Marker, Mode, Work, BATCH_WORDS, RECEIVED_STEP, SCAN_CHUNK};
+    use crate::heap::{Heap, HeapConfig};
+    use crate::word::Word;
+
+    #[test]
+    fn objects_received_in_many_batches_wait_off_the_stack() {
+        let pairs = if cfg!(miri) { 600 } else { 20_000 };
+        let mut heap = Heap::new(HeapConfig::default());
+        let words: Vec<Word> = (0..pairs)
+            .map(|i| heap.alloc_pair(Word::fixnum(i), Word::fixnum(0)))
+            .collect();
+        // Every batch is in the mailbox before the marker runs, as when batches arrive
+        // while their owner is busy.
+        let exchange = Exchange::new(1);
+        exchange.start(1, false);
+        for batch in words.chunks(BATCH_WORDS) {
+            exchange.send(0, Work::Words(batch.to_vec()));
+        }
+        let mut marker = Marker::new(0);
+        marker.begin(Mode::Owned {
+            markers: 1,
+            epoch: 1,
+        });
+        // SAFETY: the words are pairs of `heap`, which holds no pointer and is neither
+        // written nor collected while the marker runs.
+        unsafe { marker.run(&exchange) };
+        assert_eq!(marker.counts.marked_objects, pairs as usize);
+        assert!(
+            marker.peak_stack <= RECEIVED_STEP.max(SCAN_CHUNK),
+            "{}",
+            marker.peak_stack
+        );
+    }
 }
