@@ -4,9 +4,9 @@
 # thread and on the default number (one per core, at most 8) with page ownership, and
 # the lazy build on the default number with shared marking (lazy-Ns, atomic ORs). The
 # five configurations' runs alternate, RUNS times (default 3), so that a slow spell of
-# the machine falls on all of them; each column is the median over the runs: the pause p50, p95 and maximum,
-# the p95 over the eager single-marker build's, the mark time, the longest and the
-# 99th-percentile lazy-sweep step, and the wall time. Beside the longest step, "noise
+# the machine falls on all of them; each column is the median over the runs: the pause
+# p50, p95 and maximum, the p95 over the eager single-marker build's, the mark time, the
+# longest and the 99th-percentile lazy-sweep step, and the wall time. Beside the longest step, "noise
 # max" is the longest of as many windows of plain arithmetic, each as long as a typical
 # step, and "touch max" the longest of as many windows of writes to the first kilobyte
 # of four pages of a buffer as large as the heap (examples/noise_floor.rs), timed right

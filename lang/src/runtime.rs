@@ -40,6 +40,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
+        let heap = HeapConfig::default();
         Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
             gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
@@ -52,9 +53,10 @@ impl Default for Options {
                 mark_threads: std::env::var("RUDO_GC_THREADS")
                     .ok()
                     .and_then(|n| n.parse().ok())
-                    .unwrap_or_else(rudo_gc::default_mark_threads),
-                page_ownership: std::env::var("RUDO_GC_MARKING").map_or(true, |m| m != "shared"),
-                ..HeapConfig::default()
+                    .unwrap_or(heap.mark_threads),
+                page_ownership: std::env::var("RUDO_GC_MARKING")
+                    .map_or(heap.page_ownership, |m| m != "shared"),
+                ..heap
             },
         }
     }

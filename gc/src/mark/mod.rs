@@ -203,7 +203,7 @@ impl Marker {
 
     /// Bytes the marker's buffers hold from the system.
     pub fn capacity_bytes(&self) -> usize {
-        (self.stack.capacity() * std::mem::size_of::<Range>())
+        self.stack.capacity() * std::mem::size_of::<Range>()
             + self.received.capacity() * std::mem::size_of::<Word>()
             + self
                 .outgoing
