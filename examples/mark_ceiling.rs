@@ -6,22 +6,58 @@
 //! division of the tree between two markers can reach here: the ceiling that the memory
 //! system and the host leave. Two markers over one is what the collector reaches.
 //!
+//! Each round also times arithmetic that touches no memory, two units on one thread
+//! against one unit on each of two threads at once: on a host whose cores slow each
+//! other down (shared physical cores, a lower clock with both busy), even that work gains
+//! less than 2x, and no marker can gain more than it does.
+//!
 //!   cargo run --release --example mark_ceiling -- [ROUNDS]
 //!
-//! Prints each round, then the medians of the times and of the two ratios.
+//! Prints each round, then the medians of the times and of the three ratios.
 
 #[path = "../benches/shapes/mod.rs"]
 #[allow(dead_code)] // the other examples and benches use the rest of it
 mod shapes;
 
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rudo_gc::{Heap, HeapConfig};
 use shapes::{median, ms, tree};
 
 /// Levels of the whole tree; each half has one level less.
 const DEPTH: u32 = 25;
+
+/// Steps of [`arithmetic`] in one unit: about as long as marking half the tree.
+const ARITHMETIC_STEPS: u64 = 40_000_000;
+
+/// A unit of integer arithmetic in four independent chains, so that it keeps a core's
+/// execution units busy rather than waiting on one multiply at a time.
+fn arithmetic() -> u64 {
+    let (mut a, mut b, mut c, mut d) = (1u64, 2u64, 3u64, 4u64);
+    for i in 0..std::hint::black_box(ARITHMETIC_STEPS) {
+        a = a.wrapping_mul(6364136223846793005).wrapping_add(i);
+        b = b.wrapping_mul(1442695040888963407).wrapping_add(a);
+        c = c.wrapping_mul(3).wrapping_add(i ^ b);
+        d = d.rotate_left(7) ^ c;
+    }
+    a ^ b ^ c ^ d
+}
+
+/// Two units of [`arithmetic`] on this thread, then one on each of two threads at once:
+/// the times in ms.
+fn arithmetic_apart_and_together() -> (f64, f64) {
+    let start = Instant::now();
+    std::hint::black_box((arithmetic(), arithmetic()));
+    let apart = ms(start.elapsed());
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        let other = s.spawn(arithmetic);
+        std::hint::black_box(arithmetic());
+        std::hint::black_box(other.join().expect("the arithmetic thread finishes"));
+    });
+    (apart, ms(start.elapsed()))
+}
 
 /// One half of the tree in a heap of its own, on a thread of its own: the thread marks the
 /// half whenever it is told to, and answers with the mark time.
@@ -74,7 +110,7 @@ fn main() {
     };
     mark_whole(1);
     mark_whole(2);
-    let [mut one, mut two, mut apart, mut together, mut collector, mut ceiling] =
+    let [mut one, mut two, mut apart, mut together, mut collector, mut ceiling, mut cores] =
         std::array::from_fn(|_| Vec::with_capacity(rounds));
     for _ in 0..rounds {
         let t1 = mark_whole(1);
@@ -89,13 +125,16 @@ fn main() {
         halves.iter().for_each(Half::mark);
         let each_together: Vec<f64> = halves.iter().map(Half::wait).collect();
         let slower = each_together.iter().copied().fold(0.0, f64::max);
+        let (arithmetic_apart, arithmetic_together) = arithmetic_apart_and_together();
         println!(
             "1 marker {t1:.1} ms, 2 markers {t2:.1} ms ({:.3}); halves one after the other \
-             {each_apart:.1} ms, at once {:.1} and {:.1} ms ({:.3})",
+             {each_apart:.1} ms, at once {:.1} and {:.1} ms ({:.3}); arithmetic \
+             {arithmetic_apart:.1} ms, at once {arithmetic_together:.1} ms ({:.3})",
             t2 / t1,
             each_together[0],
             each_together[1],
-            slower / each_apart
+            slower / each_apart,
+            arithmetic_together / arithmetic_apart
         );
         one.push(t1);
         two.push(t2);
@@ -103,6 +142,7 @@ fn main() {
         together.push(slower);
         collector.push(t2 / t1);
         ceiling.push(slower / each_apart);
+        cores.push(arithmetic_together / arithmetic_apart);
     }
     println!(
         "medians of {rounds} rounds: 1 marker {:.1} ms, 2 markers {:.1} ms; halves one after \
@@ -113,8 +153,10 @@ fn main() {
         median(&mut together)
     );
     println!(
-        "2 markers / 1 marker: {:.3}; halves at once / one after the other (the ceiling): {:.3}",
+        "2 markers / 1 marker: {:.3}; halves at once / one after the other (the ceiling): \
+         {:.3}; arithmetic at once / one after the other: {:.3}",
         median(&mut collector),
-        median(&mut ceiling)
+        median(&mut ceiling),
+        median(&mut cores)
     );
 }
