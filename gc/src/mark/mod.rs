@@ -563,6 +563,15 @@ impl Marker {
         let newly_marked = match STYLE {
             EXCLUSIVE => page.mark_exclusive(slot),
             ATOMIC => page.mark(slot),
+            _ if self.live.page == Some(page) => {
+                // The page marked on last, so this marker's own: the common case, which
+                // counts without looking at the page again.
+                if !page.mark_exclusive(slot) {
+                    return None;
+                }
+                self.live.count += 1;
+                return Some(page);
+            }
             _ => {
                 if !self.owns_or_sends(page, w, exchange) {
                     return None;
@@ -581,16 +590,15 @@ impl Marker {
     /// marker does, `w` goes into the batch for that owner (sent when full).
     #[inline(always)]
     fn owns_or_sends(&mut self, page: PagePtr, w: Word, exchange: Option<&Exchange<Work>>) -> bool {
+        // The page this marker marked on last is its own: most objects lie on the page of
+        // the object before them, and then the owner is not looked up.
+        if self.live.page == Some(page) {
+            return true;
+        }
         let Mode::Owned { epoch, .. } = self.mode else {
             unreachable!("the owned style is for owned marking")
         };
-        // The page this marker marked on last is its own: most objects lie on the page of
-        // the object before them, and then the owner is not looked up.
-        let owner = if self.live.page == Some(page) {
-            self.id
-        } else {
-            page.owner(epoch, self.id)
-        };
+        let owner = page.owner(epoch, self.id);
         if owner == self.id {
             return true;
         }
