@@ -44,9 +44,10 @@ pub struct HeapConfig {
     /// with atomic ORs. A page's owner is the first marker to meet an object on it in a
     /// collection. On by default: a locked instruction per object costs little on some
     /// processors and a great deal on others. On a 537 MB tree (alternating
-    /// collections), two owning markers took 0.54 to 0.63 of one marker's time on an
+    /// collections), two owning markers took 0.48 to 0.58 of one marker's time on an
     /// Intel Xeon and two sharing markers 0.88 to 1.31; on an AMD EPYC, 0.65 to 0.77
-    /// owning and 0.56 to 0.71 sharing.
+    /// owning and 0.56 to 0.71 sharing. Neither pays on a heap of small objects
+    /// scattered at random over the pages (see the README).
     pub page_ownership: bool,
 }
 
