@@ -4,18 +4,19 @@
 //! the rounds of its time over the first set-up's in the same round (a slow spell of a
 //! second or more then cancels out).
 //!
-//!   cargo run --release --example mark_side_by_side -- chain|tree [1,2,2o,8] [ROUNDS]
+//!   cargo run --release --example mark_side_by_side -- chain|tree|scattered [1,2,2o,8] [ROUNDS]
 //!
 //! A set-up is a thread count, with a trailing `o` for page ownership.
 //!
 //! `chain`: one list of ten million pairs; `tree`: a binary tree of 2^25 - 1 pairs
-//! (537 MB).
+//! (537 MB); `scattered`: a binary tree of 2^24 pairs (268 MB) whose nodes lie at random
+//! places, so that every pointer leads to a page picked at random.
 
 #[path = "../benches/shapes/mod.rs"]
 mod shapes;
 
 use rudo_gc::{Heap, HeapConfig};
-use shapes::{chain, median, ms, parse_setups, tree};
+use shapes::{chain, median, ms, parse_setups, scattered_tree, tree};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -29,7 +30,8 @@ fn main() {
     let root = match shape.as_str() {
         "chain" => chain(&mut heap, 10_000_000),
         "tree" => tree(&mut heap, 25),
-        other => panic!("unknown shape {other}: chain or tree"),
+        "scattered" => scattered_tree(&mut heap, 1 << 24),
+        other => panic!("unknown shape {other}: chain, tree or scattered"),
     };
     // A first collection of each set-up sizes its buffers and starts its threads.
     for &(threads, owned) in &setups {
@@ -58,8 +60,10 @@ fn main() {
         );
         let c = c.as_ref().expect("every set-up ran");
         println!(
-            "  last round: objects by marker {:?}, chunks shared {}, batches sent {}",
+            "  last round: objects by marker {:?} ({:.1} per page run), chunks shared {}, \
+             batches sent {}",
             &c.marked_objects_by_marker[..c.mark_threads],
+            c.objects_per_page_run(),
             c.chunks_shared,
             c.batches_sent
         );

@@ -24,6 +24,7 @@ const EXIT_ERROR: u8 = 70;
 /// How marker threads divide a collection's objects (`--gc-marking`).
 #[derive(clap::ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
 enum Marking {
+    Auto,
     Owned,
     Shared,
 }
@@ -45,8 +46,9 @@ struct Cli {
           value_parser = clap::value_parser!(u32).range(1..=rudo_gc::MAX_MARK_THREADS as i64))]
     gc_threads: Option<u32>,
     /// How several markers divide the objects: `owned`, each page marked by one marker
-    /// with plain stores, or `shared`, any object by any marker with atomic ORs (also
-    /// RUDO_GC_MARKING; default: owned).
+    /// with plain stores; `shared`, any object by any marker with atomic ORs; or `auto`,
+    /// owned but shared when the last collection found the heap scattered over its pages
+    /// (also RUDO_GC_MARKING; default: auto).
     #[arg(long, value_name = "HOW")]
     gc_marking: Option<Marking>,
     /// Print the collector's statistics on stderr at exit.
@@ -105,7 +107,8 @@ fn run(cli: Cli) -> ExitCode {
         options.heap.mark_threads = n as usize;
     }
     if let Some(marking) = cli.gc_marking {
-        options.heap.page_ownership = marking == Marking::Owned;
+        options.heap.page_ownership = marking != Marking::Shared;
+        options.heap.shared_when_scattered = marking == Marking::Auto;
     }
     let mut vm = Vm::new(options);
     // Set after the prelude has run, so that only the program is traced.

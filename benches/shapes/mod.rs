@@ -15,6 +15,33 @@ pub fn tree(heap: &mut Heap, depth: u32) -> Word {
     heap.alloc_pair(l, r)
 }
 
+/// A complete binary tree of `n` pairs whose nodes lie at random places in the heap:
+/// every pointer leads to a page picked at random, as in a heap whose objects were
+/// allocated in one order and linked in another.
+pub fn scattered_tree(heap: &mut Heap, n: usize) -> Word {
+    let mut nodes: Vec<Word> = (0..n)
+        .map(|_| heap.alloc_pair(Word::fixnum(0), Word::fixnum(0)))
+        .collect();
+    // A Fisher-Yates shuffle driven by xorshift: reproducible, and no dependency.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for i in (1..n).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        nodes.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let child = |k: usize| nodes.get(k).copied().unwrap_or(Word::fixnum(0));
+    for (k, &node) in nodes.iter().enumerate() {
+        // SAFETY: `node` is a pair of `heap`, and no collection runs while it is written.
+        unsafe {
+            let fields = node.pair_ptr();
+            fields.write(child(2 * k + 1));
+            fields.add(1).write(child(2 * k + 2));
+        }
+    }
+    nodes.first().copied().unwrap_or(Word::fixnum(0))
+}
+
 /// One list of `n` pairs.
 pub fn chain(heap: &mut Heap, n: usize) -> Word {
     (0..n).fold(Word::fixnum(0), |l, i| {

@@ -46,10 +46,22 @@ pub struct HeapConfig {
     /// processors and a great deal on others. On a 537 MB tree (alternating
     /// collections), two owning markers took 0.48 to 0.58 of one marker's time on an
     /// Intel Xeon and two sharing markers 0.88 to 1.31; on an AMD EPYC, 0.65 to 0.77
-    /// owning and 0.56 to 0.71 sharing. Neither pays on a heap of small objects
-    /// scattered at random over the pages (see the README).
+    /// owning and 0.56 to 0.71 sharing.
     pub page_ownership: bool,
+    /// With `page_ownership`, a collection marks shared all the same when the last one
+    /// found the heap scattered: fewer than [`SCATTERED_OBJECTS_PER_RUN`] objects marked
+    /// one after another on one page. Then most pointers lead to another marker's page,
+    /// and owners spend more sending objects to each other than sharers spend on atomic
+    /// ORs: on a 268 MB binary tree whose nodes lie at random places, two owning markers
+    /// took 0.85 of one marker's time and two sharing ones 0.55. [`Heap::set_marking`]
+    /// turns this off.
+    pub shared_when_scattered: bool,
 }
+
+/// Below this many objects per page run (see [`CollectionStats::objects_per_page_run`]),
+/// a heap counts as scattered. Trees and lists built as they are traced give hundreds or
+/// thousands; a cache of small objects replaced at random, one or two.
+pub const SCATTERED_OBJECTS_PER_RUN: f64 = 16.0;
 
 /// The most marker threads a heap runs.
 pub const MAX_MARK_THREADS: usize = 16;
@@ -68,6 +80,7 @@ impl Default for HeapConfig {
             mark_threads: default_mark_threads(),
             parallel_mark_min_bytes: 1 << 20,
             page_ownership: true,
+            shared_when_scattered: true,
         }
     }
 }
@@ -308,6 +321,7 @@ impl Heap {
         let work = self.reports.iter().fold(MarkWork::default(), |mut w, r| {
             w.marked_bytes += r.counts.marked_bytes;
             w.marked_objects += r.counts.marked_objects;
+            w.page_runs += r.counts.page_runs;
             w.chunks_shared += r.counts.chunks_shared;
             w.batches_sent += r.counts.batches_sent;
             w.per_marker[r.id] = r.counts.marked_objects;
@@ -335,7 +349,9 @@ impl Heap {
             sweep,
             marked_bytes: work.marked_bytes,
             marked_objects: work.marked_objects,
+            page_runs: work.page_runs,
             mark_threads: self.reports.len(),
+            pages_owned: matches!(mode, Mode::Owned { .. }),
             chunks_shared: work.chunks_shared,
             batches_sent: work.batches_sent,
             marked_objects_by_marker: work.per_marker,
@@ -356,7 +372,9 @@ impl Heap {
         let may_be_live = self.live_bytes + self.allocated_since;
         if threads == 1 || may_be_live < self.config.parallel_mark_min_bytes {
             Mode::Alone
-        } else if self.config.page_ownership {
+        } else if self.config.page_ownership
+            && !(self.config.shared_when_scattered && self.last_found_scattered())
+        {
             Mode::Owned {
                 markers: threads,
                 epoch: self.stats.collections + 1,
@@ -364,6 +382,13 @@ impl Heap {
         } else {
             Mode::Shared { markers: threads }
         }
+    }
+
+    /// Whether the last collection found the heap scattered over its pages.
+    fn last_found_scattered(&self) -> bool {
+        self.stats.last.is_some_and(|c| {
+            c.marked_objects > 0 && c.objects_per_page_run() < SCATTERED_OBJECTS_PER_RUN
+        })
     }
 
     /// Marks from `self.roots` in `mode`, on this thread alone or with the marker threads.
@@ -388,11 +413,12 @@ impl Heap {
     }
 
     /// Changes how the next collections mark: `threads` markers (the collecting thread
-    /// included), with or without page ownership. More threads than the pool has start
-    /// new ones; fewer leave the rest asleep.
+    /// included), with or without page ownership, whatever the heap's shape. More threads
+    /// than the pool has start new ones; fewer leave the rest asleep.
     pub fn set_marking(&mut self, threads: usize, page_ownership: bool) {
         self.config.mark_threads = threads.clamp(1, MAX_MARK_THREADS);
         self.config.page_ownership = page_ownership;
+        self.config.shared_when_scattered = false;
     }
 
     /// Gives back the unused ends of every space's bump run.
@@ -487,6 +513,7 @@ impl Drop for Heap {
 struct MarkWork {
     marked_bytes: usize,
     marked_objects: usize,
+    page_runs: usize,
     chunks_shared: usize,
     batches_sent: usize,
     per_marker: [usize; MAX_MARK_THREADS],

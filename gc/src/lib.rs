@@ -21,7 +21,9 @@ mod sync;
 mod verify;
 mod word;
 
-pub use heap::{default_mark_threads, Heap, HeapConfig, MAX_MARK_THREADS};
+pub use heap::{
+    default_mark_threads, Heap, HeapConfig, MAX_MARK_THREADS, SCATTERED_OBJECTS_PER_RUN,
+};
 pub use page::PAGE_SIZE;
 pub use roots::{RootSet, RootVisitor};
 pub use stats::{CollectionStats, GcStats, PageCounts};

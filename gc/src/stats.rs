@@ -14,8 +14,14 @@ pub struct CollectionStats {
     /// Bytes of the slots the marker reached.
     pub marked_bytes: usize,
     pub marked_objects: usize,
+    /// Runs of objects the markers marked one after another on one page (see
+    /// [`CollectionStats::objects_per_page_run`]).
+    pub page_runs: usize,
     /// Markers that took part (1 when the collecting thread marked alone).
     pub mark_threads: usize,
+    /// Whether every page had an owner marker (otherwise, with several markers, any of
+    /// them marked any object).
+    pub pages_owned: bool,
     /// Stack chunks busy markers gave to idle ones.
     pub chunks_shared: usize,
     /// Batches of objects sent to their pages' owner marker.
@@ -31,6 +37,13 @@ pub struct CollectionStats {
 impl CollectionStats {
     pub fn pause(&self) -> Duration {
         self.mark + self.sweep
+    }
+
+    /// Objects marked per run on one page: how often marking found the next object on
+    /// the page of the one before. In the thousands for a tree of pairs allocated as it
+    /// is traced; near one where pointers lead to pages at random.
+    pub fn objects_per_page_run(&self) -> f64 {
+        self.marked_objects as f64 / self.page_runs.max(1) as f64
     }
 
     /// Marking speed in MB (10^6 bytes) per second.

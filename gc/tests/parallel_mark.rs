@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use rudo_gc::{CollectionStats, Heap, HeapConfig, Word};
+use rudo_gc::{CollectionStats, Heap, HeapConfig, Word, SCATTERED_OBJECTS_PER_RUN};
 
 /// The marker set-ups every shape is marked with: (threads, page ownership).
 const SETUPS: [(usize, bool); 5] = [(1, false), (2, false), (2, true), (8, false), (8, true)];
@@ -13,6 +13,8 @@ fn heap(threads: usize, page_ownership: bool) -> Heap {
     Heap::new(HeapConfig {
         mark_threads: threads,
         page_ownership,
+        // The set-up holds whatever the heap's shape.
+        shared_when_scattered: false,
         // Every collection marks in parallel, however small the heap.
         parallel_mark_min_bytes: 0,
         ..HeapConfig::default()
@@ -202,5 +204,70 @@ fn a_round_with_fewer_markers_than_threads_shares_only_among_its_markers() {
         finished
             .recv_timeout(std::time::Duration::from_secs(120))
             .expect("marking finishes");
+    }
+}
+
+/// A heap with the default marking, two markers, marking in parallel however small.
+fn default_heap_of_two_markers() -> Heap {
+    Heap::new(HeapConfig {
+        mark_threads: 2,
+        parallel_mark_min_bytes: 0,
+        ..HeapConfig::default()
+    })
+}
+
+/// `n` pairs (a power of two) allocated in order, in a vector in an order that jumps a
+/// page or so between neighbours: tracing it goes from page to page at every object.
+fn scattered_pairs(heap: &mut Heap, n: usize) -> Word {
+    let pairs: Vec<Word> = (0..n)
+        .map(|i| heap.alloc_pair(fx(i as i64), fx(0)))
+        .collect();
+    // An odd stride is a permutation of the indices modulo a power of two.
+    let scattered: Vec<Word> = (0..n).map(|i| pairs[i * 4099 % n]).collect();
+    vector(heap, &scattered)
+}
+
+/// Collects `root` in `heap` and verifies it; returns the collection's statistics.
+fn collect_stats(heap: &mut Heap, root: Word) -> CollectionStats {
+    collect_and_verify(heap, &[root]);
+    heap.stats().last.expect("a collection ran")
+}
+
+#[test]
+fn a_scattered_heap_is_marked_shared_after_a_collection_finds_it_so() {
+    let n = scaled(1 << 14, 1 << 13);
+    let mut heap = default_heap_of_two_markers();
+    let root = scattered_pairs(&mut heap, n);
+    let first = collect_stats(&mut heap, root);
+    assert!(first.pages_owned, "nothing is known of the heap yet");
+    assert!(
+        first.objects_per_page_run() < SCATTERED_OBJECTS_PER_RUN,
+        "{} objects per page run",
+        first.objects_per_page_run()
+    );
+    let second = collect_stats(&mut heap, root);
+    assert!(!second.pages_owned, "the heap was found scattered");
+    assert_eq!(second.marked_objects, n + 1);
+    // Asked for by name, ownership holds.
+    heap.set_marking(2, true);
+    let third = collect_stats(&mut heap, root);
+    assert!(third.pages_owned);
+    assert_eq!(third.marked_objects, n + 1);
+}
+
+#[test]
+fn a_tree_built_as_it_is_traced_stays_owned() {
+    let depth = scaled(14, 13) as u32;
+    let mut heap = default_heap_of_two_markers();
+    let root = tree(&mut heap, depth);
+    for _ in 0..2 {
+        let c = collect_stats(&mut heap, root);
+        assert!(c.pages_owned);
+        assert!(
+            c.objects_per_page_run() >= SCATTERED_OBJECTS_PER_RUN,
+            "{} objects per page run",
+            c.objects_per_page_run()
+        );
+        assert_eq!(c.marked_objects, (1 << depth) - 1);
     }
 }

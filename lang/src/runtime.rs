@@ -41,6 +41,8 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         let heap = HeapConfig::default();
+        // `owned`, `shared` or `auto`, as `--gc-marking` takes.
+        let marking = std::env::var("RUDO_GC_MARKING").ok();
         Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
             gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
@@ -54,8 +56,12 @@ impl Default for Options {
                     .ok()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(heap.mark_threads),
-                page_ownership: std::env::var("RUDO_GC_MARKING")
+                page_ownership: marking
+                    .as_deref()
                     .map_or(heap.page_ownership, |m| m != "shared"),
+                shared_when_scattered: marking
+                    .as_deref()
+                    .map_or(heap.shared_when_scattered, |m| m == "auto"),
                 ..heap
             },
         }

@@ -107,13 +107,15 @@ impl Mode {
 
 /// The slots a marker has marked on the page it marked last, added to the page's count
 /// when it moves to another page: one atomic add per run of objects on a page, not per
-/// object. The marker's totals of objects and bytes are summed here too, a run at a time.
+/// object. The marker's totals of objects, bytes and runs are summed here too, a run at a
+/// time.
 #[derive(Default)]
 struct LiveCount {
     page: Option<PagePtr>,
     count: u32,
     objects: usize,
     bytes: usize,
+    runs: usize,
 }
 
 impl LiveCount {
@@ -138,15 +140,17 @@ impl LiveCount {
             page.add_live(self.count);
             self.objects += self.count as usize;
             self.bytes += self.count as usize * page.header().slot_bytes as usize;
+            self.runs += 1;
         }
     }
 
-    /// Flushes, and takes the totals: (objects, bytes).
-    fn take_totals(&mut self) -> (usize, usize) {
+    /// Flushes, and takes the totals: (objects, bytes, runs).
+    fn take_totals(&mut self) -> (usize, usize, usize) {
         self.flush();
         (
             std::mem::take(&mut self.objects),
             std::mem::take(&mut self.bytes),
+            std::mem::take(&mut self.runs),
         )
     }
 }
@@ -172,6 +176,10 @@ pub(crate) struct MarkCounts {
     /// Bytes of the slots it marked.
     pub marked_bytes: usize,
     pub marked_objects: usize,
+    /// Runs of objects it marked one after another on one page: few for a heap whose
+    /// objects lie near the objects they point to, about one per object for a heap whose
+    /// pointers lead anywhere.
+    pub page_runs: usize,
     /// Stack chunks it gave to idle markers.
     pub chunks_shared: usize,
     /// Batches of objects it sent to their pages' owners.
@@ -259,9 +267,10 @@ impl Marker {
     /// Ends a collection's marking: the last live count goes to its page, and memory a
     /// deep stack took goes back.
     fn finish(&mut self) {
-        let (objects, bytes) = self.live.take_totals();
+        let (objects, bytes, runs) = self.live.take_totals();
         self.counts.marked_objects += objects;
         self.counts.marked_bytes += bytes;
+        self.counts.page_runs += runs;
         debug_assert!(
             self.received.is_empty(),
             "a marker finished with work received"

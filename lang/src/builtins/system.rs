@@ -163,9 +163,14 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
         ("mark-threads", s.mark_threads as i64),
         ("peak-mark-stack", s.peak_mark_stack as i64),
         ("last-mark-threads", last.mark_threads as i64),
+        ("last-pages-owned", i64::from(last.pages_owned)),
         ("last-mark-us", us(last.mark)),
         ("last-chunks-shared", last.chunks_shared as i64),
         ("last-batches-sent", last.batches_sent as i64),
+        (
+            "last-objects-per-page-run",
+            last.objects_per_page_run().round() as i64,
+        ),
         ("lazy-sweep-steps", s.lazy_sweep_steps as i64),
         ("sweep-step-max-us", us(s.sweep_step_max)),
         ("sweep-step-p99-us", us(s.sweep_step_p99)),
@@ -200,8 +205,8 @@ pub fn gc_log_line(heap: &Heap, c: &CollectionStats) -> String {
     let mb = |bytes: usize| bytes as f64 / 1e6;
     format!(
         "gc {}: pause {:.2} ms (mark {:.2}, sweep {:.2}), marked {:.1} MB in {} objects \
-         by {} marker{} {:?}, {} chunks shared, {} batches sent, {} weak broken, \
-         {} pages freed; heap {:.1} MB, {} pages pending",
+         by {} marker{}{} {:?} ({:.1} per page run), {} chunks shared, {} batches sent, \
+         {} weak broken, {} pages freed; heap {:.1} MB, {} pages pending",
         heap.collections(),
         ms(c.pause()),
         ms(c.mark),
@@ -210,7 +215,13 @@ pub fn gc_log_line(heap: &Heap, c: &CollectionStats) -> String {
         c.marked_objects,
         c.mark_threads,
         if c.mark_threads == 1 { "" } else { "s" },
+        match (c.mark_threads, c.pages_owned) {
+            (1, _) => "",
+            (_, true) => " owning pages",
+            (_, false) => " sharing pages",
+        },
         &c.marked_objects_by_marker[..c.mark_threads],
+        c.objects_per_page_run(),
         c.chunks_shared,
         c.batches_sent,
         c.weak_broken,
