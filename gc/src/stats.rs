@@ -40,8 +40,8 @@ impl CollectionStats {
     }
 
     /// Objects marked per run on one page: how often marking found the next object on
-    /// the page of the one before. In the thousands for a tree of pairs allocated as it
-    /// is traced; near one where pointers lead to pages at random.
+    /// the page of the one before. In the hundreds or thousands for trees and lists
+    /// allocated as they are traced; near one where pointers lead to pages at random.
     pub fn objects_per_page_run(&self) -> f64 {
         self.marked_objects as f64 / self.page_runs.max(1) as f64
     }
