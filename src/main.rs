@@ -6,7 +6,7 @@ mod report;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use rudo_lang::reader::{read_all, SourceFile};
 use rudo_lang::{gc_stats_report, ErrorKind, Options, Vm};
 
@@ -107,8 +107,8 @@ fn run(cli: Cli) -> ExitCode {
         options.heap.mark_threads = n as usize;
     }
     if let Some(marking) = cli.gc_marking {
-        options.heap.page_ownership = marking != Marking::Shared;
-        options.heap.shared_when_scattered = marking == Marking::Auto;
+        let how = marking.to_possible_value().expect("no variant is skipped");
+        rudo_lang::runtime::set_marking_division(&mut options.heap, how.get_name());
     }
     let mut vm = Vm::new(options);
     // Set after the prelude has run, so that only the program is traced.

@@ -41,9 +41,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         let heap = HeapConfig::default();
-        // `owned`, `shared` or `auto`, as `--gc-marking` takes.
-        let marking = std::env::var("RUDO_GC_MARKING").ok();
-        Options {
+        let mut options = Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
             gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
             trace: false,
@@ -56,16 +54,21 @@ impl Default for Options {
                     .ok()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(heap.mark_threads),
-                page_ownership: marking
-                    .as_deref()
-                    .map_or(heap.page_ownership, |m| m != "shared"),
-                shared_when_scattered: marking
-                    .as_deref()
-                    .map_or(heap.shared_when_scattered, |m| m == "auto"),
                 ..heap
             },
+        };
+        if let Ok(how) = std::env::var("RUDO_GC_MARKING") {
+            set_marking_division(&mut options.heap, &how);
         }
+        options
     }
+}
+
+/// Sets how several markers divide the objects, by the name `--gc-marking` and
+/// `RUDO_GC_MARKING` take: `shared`, `auto`, or otherwise owned.
+pub fn set_marking_division(heap: &mut HeapConfig, how: &str) {
+    heap.page_ownership = how != "shared";
+    heap.shared_when_scattered = how == "auto";
 }
 
 pub struct Runtime {

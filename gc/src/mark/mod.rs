@@ -595,15 +595,12 @@ impl Marker {
         Some(page)
     }
 
-    /// In owned marking: whether this marker owns `page`, where `w` points; if another
-    /// marker does, `w` goes into the batch for that owner (sent when full).
+    /// In owned marking: whether this marker owns `page`, where `w` points, a page other
+    /// than the one it marked on last (which is its own: callers look at that first,
+    /// since most objects lie on the page of the object before them); if another marker
+    /// owns it, `w` goes into the batch for that owner (sent when full).
     #[inline(always)]
     fn owns_or_sends(&mut self, page: PagePtr, w: Word, exchange: Option<&Exchange<Work>>) -> bool {
-        // The page this marker marked on last is its own: most objects lie on the page of
-        // the object before them, and then the owner is not looked up.
-        if self.live.page == Some(page) {
-            return true;
-        }
         let Mode::Owned { epoch, .. } = self.mode else {
             unreachable!("the owned style is for owned marking")
         };
@@ -650,7 +647,8 @@ impl Marker {
             return unsafe { self.claim::<STYLE>(w, exchange) }.map(|page| (page, w));
         }
         // The run lies on `w`'s page, so one look at the owner covers it.
-        if STYLE == OWNED && !self.owns_or_sends(page, w, exchange) {
+        if STYLE == OWNED && self.live.page != Some(page) && !self.owns_or_sends(page, w, exchange)
+        {
             return None;
         }
         let slot = page.slot_index_exact(w.addr());
