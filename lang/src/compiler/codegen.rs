@@ -86,6 +86,9 @@ struct Function {
     last_label: usize,
     /// The loops run in place whose bodies enclose the code being compiled.
     loops: Vec<Loop>,
+    /// The depth the code generator counted where each expression's code starts, for
+    /// the verifier to hold against the depth the instructions make.
+    depths: Vec<(usize, usize)>,
 }
 
 pub struct Codegen<'a> {
@@ -118,6 +121,7 @@ impl<'a> Codegen<'a> {
             last_local: None,
             last_label: 0,
             loops: Vec::new(),
+            depths: Vec::new(),
         });
         self.mark(span);
         // Not a tail call: the top-level frame stays, so an error in what the form calls
@@ -125,7 +129,23 @@ impl<'a> Codegen<'a> {
         self.expr(body, Ctx::Value)?;
         self.emit(Op::Return);
         let f = self.functions.pop().expect("the top-level function");
-        Ok(Rc::new(f.proto))
+        self.verified(f, span)
+    }
+
+    /// The code of `f`, once the verifier has found its frame use sound: code it refuses
+    /// would make the VM read the wrong slots, so it is an error here instead.
+    fn verified(&self, f: Function, span: &Span) -> Result<Rc<Proto>> {
+        let proto = f.proto;
+        match crate::vm::verify(&proto, self.rt.code.len(), &f.depths) {
+            Ok(()) => Ok(Rc::new(proto)),
+            Err(e) => Err(Error::syntax(
+                format!(
+                    "internal compiler error: the code of `{}` is unsound: {e}",
+                    proto.name.as_deref().unwrap_or("lambda")
+                ),
+                span,
+            )),
+        }
     }
 
     fn f(&mut self) -> &mut Function {
@@ -211,6 +231,8 @@ impl<'a> Codegen<'a> {
     /// (`if`, `begin`, `let`) pass `outer`, the rest look only at its plain context.
     fn expr(&mut self, e: &Expr, outer: Ctx) -> Result<()> {
         let ctx = outer.plain();
+        let (pc, depth) = (self.pc(), self.f().depth);
+        self.f().depths.push((pc, depth));
         match e {
             Expr::Call(f, args, span)
                 if outer.ends_loop_body() && self.enclosing_loop(f, args.len()).is_some() =>
@@ -501,7 +523,7 @@ impl<'a> Codegen<'a> {
         if self.vars[var].boxed() {
             self.load_box(var)?;
             self.emit(Op::SetBox);
-            self.push_depth(-1);
+            self.push_depth(-2);
             return Ok(());
         }
         match self.place(var) {
@@ -746,6 +768,7 @@ impl<'a> Codegen<'a> {
             last_local: None,
             last_label: 0,
             loops: Vec::new(),
+            depths: Vec::new(),
         });
         self.f().proto.max_stack = depth;
         self.mark(&lambda.span);
@@ -760,7 +783,8 @@ impl<'a> Codegen<'a> {
         }
         self.expr(&lambda.body, Ctx::Tail)?;
         let f = self.functions.pop().expect("the lambda's function");
-        let index = self.rt.add_code(Rc::new(f.proto));
+        let proto = self.verified(f, &lambda.span)?;
+        let index = self.rt.add_code(proto);
         self.mark(&lambda.span);
         self.emit(Op::Closure);
         self.emit_u32(index as u32);

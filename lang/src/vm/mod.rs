@@ -13,6 +13,7 @@ mod exec;
 mod op;
 mod raise;
 mod trace;
+mod verify;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use rudo_gc::{RootSet, RootVisitor};
 
 pub use code::Proto;
 pub use op::{disassemble, Op};
+pub use verify::verify;
 
 use crate::builtins;
 use crate::compiler;
