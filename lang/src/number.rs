@@ -217,7 +217,7 @@ fn parse_real(text: &str, radix: u32) -> Option<Number> {
 
 fn negate(n: Number) -> Number {
     match n {
-        Number::Fixnum(i) => Number::Fixnum(-i),
+        Number::Fixnum(i) => Number::from_i128(-i128::from(i)),
         Number::Big(b) => Number::from_bigint(-b),
         Number::Rational(r) => Number::Rational(-r),
         Number::Real(f) => Number::Real(-f),
