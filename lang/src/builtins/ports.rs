@@ -372,6 +372,18 @@ fn put_bytes(rt: &mut Runtime, port: Value, bytes: &[u8]) -> Result<Value> {
     Ok(Value::UNSPECIFIED)
 }
 
+/// Where a reader's window of at least `len` bytes of `text` ends: at the first white
+/// space from there on, or at the end of the text.
+fn window_end(text: &str, len: usize) -> usize {
+    if len >= text.len() {
+        return text.len();
+    }
+    text.as_bytes()[len..]
+        .iter()
+        .position(|b| b.is_ascii_whitespace())
+        .map_or(text.len(), |i| len + i)
+}
+
 fn byte(who: &str, v: Value) -> Result<u8> {
     v.as_fixnum()
         .and_then(|n| u8::try_from(n).ok())
@@ -379,28 +391,41 @@ fn byte(who: &str, v: Value) -> Result<u8> {
 }
 
 /// `(read [port])`: the next datum of a textual input port, with the whole reader.
+///
+/// The reader sees a window of the unread text, not all of it, so that reading a long
+/// file datum by datum costs time in proportion to the file, not to its square. The
+/// window ends just before white space, which ends every token but strings, `|symbols|`,
+/// comments and `#\ `; the window doubles until a datum ends inside it or it is all the
+/// text there is.
 fn read(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
+    const FIRST_WINDOW: usize = 256;
     let max_depth = rt.options.max_read_depth;
     let source = text_input(rt, "read", a.first())?;
     let mut more = false;
+    let mut window = FIRST_WINDOW;
     let datum = loop {
-        let text = source.datum_text(more).to_string();
-        let file = crate::reader::SourceFile::new("<port>", text);
+        let rest = source.datum_text(more);
+        let cut = window_end(rest, window);
+        let whole = cut == rest.len();
+        let file = crate::reader::SourceFile::new("<port>", &rest[..cut]);
         match crate::reader::read_first(&file, max_depth) {
             Ok(Some((datum, used))) => {
                 source.consume(used);
                 break Some(datum);
             }
+            // Only the whole text can say that there is no datum, or a wrong one: the
+            // window may end inside a string, a comment, or after `#\`.
+            Ok(None) | Err(_) if !whole => window = window.saturating_mul(2),
             Ok(None) => {
                 if source.exhausted() {
-                    source.consume(file.text.len());
+                    source.consume(cut);
                     break None;
                 }
                 more = true;
             }
             Err(e) if e.incomplete && !source.exhausted() => more = true,
             Err(e) => {
-                source.consume(file.text.len());
+                source.consume(cut);
                 return Err(e.into());
             }
         }
