@@ -40,6 +40,10 @@ struct Cli {
     /// (also RUDO_GC_STRESS=1).
     #[arg(long)]
     gc_stress: bool,
+    /// Compile without loops run in place, inline primitives, superinstructions or
+    /// fused branches: every call a call, every test a jump-if-false.
+    #[arg(long)]
+    no_optimize: bool,
     /// Marker threads, this one included (also RUDO_GC_THREADS; default: one per core,
     /// at most 8).
     #[arg(long, value_name = "N",
@@ -102,6 +106,7 @@ fn run(cli: Cli) -> ExitCode {
         ..Options::default()
     };
     options.gc_stress |= cli.gc_stress;
+    options.optimize = !cli.no_optimize;
     options.gc_log |= cli.gc_log;
     if let Some(n) = cli.gc_threads {
         options.heap.mark_threads = n as usize;

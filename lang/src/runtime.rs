@@ -26,6 +26,10 @@ pub struct Options {
     pub gc_log: bool,
     /// Print each instruction as it runs, with the top of its frame, on stderr.
     pub trace: bool,
+    /// Compile with loops run in place, inline primitives, superinstructions and fused
+    /// compare-and-branch; off, every call is a call and every test a `jump-if-false`,
+    /// the plain code the differential tester holds the optimised code against.
+    pub optimize: bool,
     /// The deepest the reader nests lists and vectors.
     pub max_read_depth: usize,
     /// The most Scheme frames (non-tail calls in progress) before a stack-overflow error.
@@ -45,6 +49,7 @@ impl Default for Options {
             gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
             gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
             trace: false,
+            optimize: true,
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
             stack_slots: 64 << 20,

@@ -93,6 +93,8 @@ struct Function {
 
 pub struct Codegen<'a> {
     rt: &'a mut Runtime,
+    /// `Options::optimize`.
+    optimize: bool,
     vars: &'a [VarInfo],
     functions: Vec<Function>,
 }
@@ -102,6 +104,7 @@ const MAX_U16: usize = u16::MAX as usize;
 impl<'a> Codegen<'a> {
     pub fn new(rt: &'a mut Runtime, vars: &'a [VarInfo]) -> Codegen<'a> {
         Codegen {
+            optimize: rt.options.optimize,
             rt,
             vars,
             functions: Vec::new(),
@@ -251,7 +254,7 @@ impl<'a> Codegen<'a> {
                     return Ok(());
                 }
                 match self.plain_slot(*var) {
-                    Some(s) if ctx == Ctx::Tail => {
+                    Some(s) if ctx == Ctx::Tail && self.optimize => {
                         self.emit(Op::ReturnLocal);
                         self.emit_u16(s as usize, None)?;
                     }
@@ -309,7 +312,9 @@ impl<'a> Codegen<'a> {
                 }
                 self.expr(last, outer)?;
             }
-            Expr::Call(f, args, span) if ctx == Ctx::Tail && self.is_self_call(f, args.len()) => {
+            Expr::Call(f, args, span)
+                if ctx == Ctx::Tail && self.optimize && self.is_self_call(f, args.len()) =>
+            {
                 // A loop: the arguments replace the parameters and the code starts over.
                 for a in args {
                     self.expr(a, Ctx::Value)?;
@@ -336,12 +341,15 @@ impl<'a> Codegen<'a> {
                     self.finish(ctx);
                 }
             }
+            Expr::Prim(prim, args, span) if !self.optimize => {
+                self.prim_as_call(*prim, args, span, ctx)?
+            }
             Expr::Prim(prim @ (Prim::Add | Prim::Sub), args, span)
                 if small_operand(*prim, args).is_some() =>
             {
                 let (other, imm) = small_operand(*prim, args).expect("a small operand");
                 let slot = match other {
-                    Expr::Local(v) if !self.vars[*v].boxed() && !self.is_self(*v) => {
+                    Expr::Local(v) if !self.boxed(*v) && !self.is_self(*v) => {
                         match self.place(*v) {
                             Place::Slot(s) => Some(s),
                             Place::Free(_) => None,
@@ -394,9 +402,30 @@ impl<'a> Codegen<'a> {
                 self.finish(ctx);
             }
             Expr::Let(bindings, body) => match loop_form(bindings, body) {
-                Some(form) => self.loop_(form, outer)?,
-                None => self.let_(bindings, body, outer)?,
+                Some(form) if self.optimize => self.loop_(form, outer)?,
+                _ => self.let_(bindings, body, outer)?,
             },
+        }
+        Ok(())
+    }
+
+    /// A primitive called as the builtin it names, as unoptimised code does.
+    fn prim_as_call(&mut self, prim: Prim, args: &[Expr], span: &Span, ctx: Ctx) -> Result<()> {
+        let builtin = self.rt.builtin(prim.name());
+        self.constant_value(builtin)?;
+        for a in args {
+            self.expr(a, Ctx::Value)?;
+        }
+        self.mark(span);
+        self.emit(if ctx == Ctx::Tail {
+            Op::TailCall
+        } else {
+            Op::Call
+        });
+        self.emit_u16(args.len(), Some(span))?;
+        self.push_depth(-(args.len() as isize));
+        if ctx == Ctx::Effect {
+            self.finish(ctx);
         }
         Ok(())
     }
@@ -446,7 +475,7 @@ impl<'a> Codegen<'a> {
 
     /// The frame slot of `var` when it is a plain local: not boxed, not the closure itself.
     fn plain_slot(&self, var: VarId) -> Option<u16> {
-        if self.vars[var].boxed() || self.is_self(var) {
+        if self.boxed(var) || self.is_self(var) {
             return None;
         }
         match self.place(var) {
@@ -474,12 +503,22 @@ impl<'a> Codegen<'a> {
         }
     }
 
+    /// Whether `var` lives in a box. Unoptimised code also boxes a lambda's own
+    /// variable, which the lambda then captures like any other, rather than finding
+    /// its closure in its frame.
+    fn boxed(&self, var: VarId) -> bool {
+        let info = &self.vars[var];
+        info.boxed() || (!self.optimize && info.late_init && info.self_referenced)
+    }
+
     /// Whether `var` is the current function's own closure, found in its frame.
     fn is_self(&self, var: VarId) -> bool {
-        self.functions
-            .last()
-            .is_some_and(|f| f.self_var == Some(var))
-            && !self.vars[var].boxed()
+        self.optimize
+            && self
+                .functions
+                .last()
+                .is_some_and(|f| f.self_var == Some(var))
+            && !self.boxed(var)
     }
 
     fn load(&mut self, var: VarId) -> Result<()> {
@@ -491,11 +530,12 @@ impl<'a> Codegen<'a> {
         match self.place(var) {
             Place::Slot(s) => {
                 let pc = self.pc();
+                let fuse = self.optimize;
                 let f = self.f();
                 // `local a` right before `local b`, with no jump landing between them,
                 // becomes `local2 a b`.
                 match f.last_local {
-                    Some(at) if at + 3 == pc && f.last_label <= at => {
+                    Some(at) if fuse && at + 3 == pc && f.last_label <= at => {
                         f.proto.code[at] = Op::Local2 as u8;
                         f.last_local = None;
                     }
@@ -511,7 +551,7 @@ impl<'a> Codegen<'a> {
                 self.emit_u16(i as usize, None)?;
             }
         }
-        if self.vars[var].boxed() {
+        if self.boxed(var) {
             self.emit(Op::Unbox);
         }
         self.push_depth(1);
@@ -520,7 +560,7 @@ impl<'a> Codegen<'a> {
 
     /// Pops the top of the stack into `var`.
     fn store(&mut self, var: VarId) -> Result<()> {
-        if self.vars[var].boxed() {
+        if self.boxed(var) {
             self.load_box(var)?;
             self.emit(Op::SetBox);
             self.push_depth(-2);
@@ -551,7 +591,7 @@ impl<'a> Codegen<'a> {
 
     fn if_(&mut self, test: &Expr, then: &Expr, otherwise: &Expr, ctx: Ctx) -> Result<()> {
         // `(if (not x) a b)` is `(if x b a)`, which branches on `x` directly.
-        if let Expr::Prim(Prim::Not, args, _) = test {
+        if let (Expr::Prim(Prim::Not, args, _), true) = (test, self.optimize) {
             return self.if_(&args[0], otherwise, then, ctx);
         }
         // A test that is an inline predicate jumps on its operands directly, reading them
@@ -562,7 +602,12 @@ impl<'a> Codegen<'a> {
         };
         let first = args.first().and_then(|a| self.plain_local(a));
         let all_locals = args.iter().all(|a| self.plain_local(a).is_some());
-        match (test, all_locals) {
+        let test_shape = if self.optimize {
+            test
+        } else {
+            &Expr::Seq(Vec::new())
+        };
+        match (test_shape, all_locals) {
             (Expr::Prim(prim, args, span), _)
                 if first.is_some() && branch_imm_op(*prim, args).is_some() =>
             {
@@ -643,7 +688,7 @@ impl<'a> Codegen<'a> {
                 ));
             }
             self.f().places.insert(*var, Place::Slot(slot as u16));
-            if self.vars[*var].boxed() {
+            if self.boxed(*var) {
                 self.emit(Op::BoxLocal);
                 self.emit_u16(slot, None)?;
             }
@@ -692,7 +737,7 @@ impl<'a> Codegen<'a> {
         let head = self.pc();
         self.f().last_label = head;
         for (i, &p) in lambda.params.iter().enumerate() {
-            if self.vars[p].boxed() {
+            if self.boxed(p) {
                 self.emit(Op::BoxLocal);
                 self.emit_u16(base + i, None)?;
             }
@@ -745,7 +790,7 @@ impl<'a> Codegen<'a> {
     }
 
     fn lambda(&mut self, lambda: &Rc<Lambda>) -> Result<()> {
-        let free = free_variables(lambda, self.vars);
+        let free = free_variables(lambda, self.vars, self.optimize);
         let mut places = HashMap::new();
         let params = lambda.params.len();
         for (i, &p) in lambda.params.iter().chain(lambda.rest.iter()).enumerate() {
@@ -762,7 +807,7 @@ impl<'a> Codegen<'a> {
                 rest: lambda.rest.is_some(),
                 ..Proto::default()
             },
-            self_var: lambda.self_var,
+            self_var: lambda.self_var.filter(|_| self.optimize),
             places,
             depth,
             last_local: None,
@@ -773,7 +818,7 @@ impl<'a> Codegen<'a> {
         self.f().proto.max_stack = depth;
         self.mark(&lambda.span);
         for &p in lambda.params.iter().chain(lambda.rest.iter()) {
-            if self.vars[p].boxed() {
+            if self.boxed(p) {
                 let Place::Slot(s) = self.place(p) else {
                     unreachable!("parameters are slots")
                 };
@@ -1006,7 +1051,7 @@ fn prim_op(p: Prim) -> Op {
 
 /// The variables a lambda refers to that it does not bind: those it captures. Its own
 /// variable, when unboxed, is not among them: the closure finds itself in its frame.
-fn free_variables(lambda: &Lambda, vars: &[VarInfo]) -> Vec<VarId> {
+fn free_variables(lambda: &Lambda, vars: &[VarInfo], optimize: bool) -> Vec<VarId> {
     let mut used = Vec::new();
     let mut bound = HashSet::new();
     bound.extend(lambda.params.iter().copied());
@@ -1042,7 +1087,7 @@ fn free_variables(lambda: &Lambda, vars: &[VarInfo]) -> Vec<VarId> {
             }
         }
     }
-    if let Some(v) = lambda.self_var.filter(|&v| !vars[v].boxed()) {
+    if let Some(v) = lambda.self_var.filter(|&v| optimize && !vars[v].boxed()) {
         bound.insert(v);
     }
     let mut seen = HashSet::new();
