@@ -13,6 +13,7 @@ mod object;
 mod port;
 mod printer;
 pub mod reader;
+pub mod reference;
 pub mod runtime;
 mod symbol;
 mod value;

@@ -15,6 +15,7 @@ mod syntax_rules;
 use std::rc::Rc;
 
 pub use ast::Prim;
+pub(crate) use ast::{Expr, Lambda, VarId};
 pub use library::{Library, Namespace};
 pub use rewrite::FEATURES;
 pub use syntax_rules::{base_name, Aliases, Macro};
@@ -38,4 +39,20 @@ pub fn compile(rt: &mut Runtime, datum: &Datum) -> Result<Rc<Proto>> {
     let expr = expander.expand_toplevel(datum)?;
     let vars = std::mem::take(&mut expander.vars);
     codegen::Codegen::new(rt, &vars).toplevel(&expr, &datum.span)
+}
+
+/// Expands top-level forms one after another, as `compile` would: the core language of
+/// each, up to the first that fails, and that one's error.
+pub(crate) fn expand_all(
+    rt: &mut Runtime,
+    datums: &[Datum],
+) -> (Vec<ast::Expr>, Option<crate::Error>) {
+    let mut out = Vec::new();
+    for d in datums {
+        match expand::Expander::new(rt).expand_toplevel(d) {
+            Ok(e) => out.push(e),
+            Err(e) => return (out, Some(e)),
+        }
+    }
+    (out, None)
 }
