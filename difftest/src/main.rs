@@ -1,0 +1,149 @@
+//! `rudo-difftest`: runs generated programs through every evaluator and reports the
+//! first on which they differ, shrunk, as a golden test.
+//!
+//! ```text
+//! rudo-difftest [--from SEED] [--count N | --minutes M] [--stress-every K] [--print SEED]
+//! ```
+
+use std::time::{Duration, Instant};
+
+use rudo_difftest::{check, generate, shrink, Size, Sx};
+
+struct Args {
+    from: u64,
+    count: Option<u64>,
+    minutes: Option<f64>,
+    stress_every: u64,
+    print: Option<u64>,
+    /// Check one program file in this process and print its difference's signature:
+    /// what the shrinker runs in a child, so that a crash counts as a difference.
+    check_file: Option<(String, bool)>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        from: 0,
+        count: None,
+        minutes: None,
+        stress_every: 10,
+        print: None,
+        check_file: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        let number = |v: String| v.parse::<f64>().map_err(|_| format!("not a number: {v}"));
+        match flag.as_str() {
+            "--from" => args.from = number(value()?)? as u64,
+            "--count" => args.count = Some(number(value()?)? as u64),
+            "--minutes" => args.minutes = Some(number(value()?)?),
+            "--stress-every" => args.stress_every = number(value()?)? as u64,
+            "--print" => args.print = Some(number(value()?)? as u64),
+            "--check-file" => args.check_file = Some((value()?, false)),
+            "--check-file-stress" => args.check_file = Some((value()?, true)),
+            _ => return Err(format!("unknown argument {flag}")),
+        }
+    }
+    Ok(args)
+}
+
+/// Seeds that are multiples of `stress_every` make small programs, also run under
+/// `--gc-stress`.
+fn program(seed: u64, stress_every: u64) -> (Vec<Sx>, bool) {
+    let stress = stress_every > 0 && seed.is_multiple_of(stress_every);
+    let size = if stress { Size::Small } else { Size::Full };
+    (generate(seed, size), stress)
+}
+
+fn text(forms: &[Sx]) -> String {
+    forms.iter().map(|f| format!("{f}\n")).collect()
+}
+
+/// The signature of `program`'s difference, checked in a child process: `crash` when
+/// the child dies.
+fn checked_apart(program: &str, stress: bool) -> String {
+    let path = std::env::temp_dir().join(format!("rudo-difftest-{}.scm", std::process::id()));
+    std::fs::write(&path, program).expect("the temporary file writes");
+    let flag = if stress {
+        "--check-file-stress"
+    } else {
+        "--check-file"
+    };
+    let out = std::process::Command::new(std::env::current_exe().expect("this program's path"))
+        .arg(flag)
+        .arg(&path)
+        .stderr(std::process::Stdio::null())
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        _ => "crash".into(),
+    }
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("rudo-difftest: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Some((path, stress)) = &args.check_file {
+        let program = std::fs::read_to_string(path).expect("the program file reads");
+        match check(&program, *stress) {
+            Some(d) => println!("{:?}", d.signature()),
+            None => println!("agree"),
+        }
+        return;
+    }
+    if let Some(seed) = args.print {
+        print!("{}", text(&program(seed, args.stress_every).0));
+        return;
+    }
+    let deadline = args
+        .minutes
+        .map(|m| Instant::now() + Duration::from_secs_f64(m * 60.0));
+    let count = args
+        .count
+        .unwrap_or(if deadline.is_some() { u64::MAX } else { 1000 });
+    let start = Instant::now();
+    let mut ran: u64 = 0;
+    for seed in args.from..args.from.saturating_add(count) {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let (forms, stress) = program(seed, args.stress_every);
+        ran += 1;
+        if ran.is_multiple_of(500) {
+            eprintln!("{ran} programs, up to seed {seed}");
+        }
+        if let Some(diff) = check(&text(&forms), stress) {
+            report(seed, &forms, stress, &diff);
+            std::process::exit(1);
+        }
+    }
+    println!(
+        "{ran} programs from seed {} agree ({:.1} s)",
+        args.from,
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// Prints the difference, and the program shrunk while the same difference holds.
+fn report(seed: u64, forms: &[Sx], stress: bool, diff: &rudo_difftest::Difference) {
+    let (a, b) = diff.variants;
+    println!("seed {seed}: {a:?} and {b:?} differ at form {}", diff.form);
+    println!("  {a:?}: {:?}", diff.results.0);
+    println!("  {b:?}: {:?}", diff.results.1);
+    let signature = format!("{:?}", diff.signature());
+    let small = shrink(forms, 800, &mut |candidate| {
+        checked_apart(&text(candidate), stress) == signature
+    });
+    println!(";; Shrunk from seed {seed}: {a:?} and {b:?} disagree on it.");
+    print!("{}", text(&small));
+    if let Some(diff) = check(&text(&small), stress) {
+        println!(";; {a:?}: {:?}", diff.results.0);
+        println!(";; {b:?}: {:?}", diff.results.1);
+    }
+}
