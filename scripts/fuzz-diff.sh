@@ -12,6 +12,9 @@ minutes=${1:-10}
 from=${FROM:-3000}
 cargo build --release -q -p rudo-difftest || exit 1
 bin=target/release/rudo-difftest
+# A program that runs away with memory ends in an abort the search below finds, not in
+# the machine's swap.
+ulimit -v 8000000
 progress=$(mktemp)
 trap 'rm -f "$progress"' EXIT
 "$bin" --from "$from" --minutes "$minutes" 2> >(tee "$progress" >&2)

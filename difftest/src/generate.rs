@@ -166,7 +166,11 @@ impl Gen {
             // Recursion on the first parameter, bounded: (if (<= p 0) base (op (f (- p 1) ...) ...)).
             let base = self.expr(Ty::Int, 3);
             let step = self.expr(Ty::Int, 2);
-            let mut call = vec![Sx::atom(name.as_str()), sx!["-", params[0].as_str(), 1]];
+            // The argument is any integer: the recursion starts at most 30 deep.
+            let mut call = vec![
+                Sx::atom(name.as_str()),
+                sx!["-", sx!["min", params[0].as_str(), 30], 1],
+            ];
             for p in &params[1..] {
                 call.push(Sx::atom(p.as_str()));
             }

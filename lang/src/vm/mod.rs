@@ -68,7 +68,10 @@ pub(super) fn closure_code(closure: Value) -> *const Proto {
 #[inline(always)]
 pub(super) fn new_closure(heap: &mut rudo_gc::Heap, code: *const Proto, free: usize) -> Value {
     let closure = heap.object(Kind::Closure, free + 1, free + 1, Value::FALSE);
-    closure.set_raw(0, code.expose_provenance() as u64);
+    // The code word is a traced field that reads as a fixnum: `Proto`s are 8-aligned.
+    let address = code.expose_provenance() as u64;
+    debug_assert_eq!(address & 0b11, 0);
+    closure.set_field(0, Value(rudo_gc::Word::from_bits(address)));
     closure
 }
 
