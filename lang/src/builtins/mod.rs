@@ -106,7 +106,7 @@ pub fn all() -> Vec<Builtin> {
     out.push(builtin("%read-source", 1, Some(1), read_source));
     out.push(Builtin {
         special: Some(Special::Apply),
-        ..builtin("apply", 1, None, |_, _| unreachable!("the VM applies"))
+        ..builtin("apply", 2, None, |_, _| unreachable!("the VM applies"))
     });
     out
 }

@@ -283,8 +283,9 @@ impl Vm {
                             let value = match self.rt.builtins[index].special {
                                 Some(Special::Apply) => {
                                     // (apply f a ... list): f takes apply's place, and the
-                                    // elements of list follow a ...
-                                    if argc == 0 {
+                                    // elements of list follow a ... Below two
+                                    // arguments the count would wrap as list is spread.
+                                    if argc < 2 {
                                         fail!(
                                             at,
                                             Error::runtime(

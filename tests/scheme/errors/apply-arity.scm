@@ -1,0 +1,16 @@
+;; apply with fewer than a procedure and a list is an error, caught like any other;
+;; it once wrapped the argument count and corrupted the heap.
+(define (try thunk)
+  (guard (e ((error-object? e) (display (error-object-message e)) (newline)))
+    (write (thunk))
+    (newline)))
+(try (lambda () (apply '())))
+(try (lambda () (apply +)))
+(try (lambda () (apply (list + 1 2))))
+(try (lambda () (apply + 1 2 '(3 4))))
+(try (lambda () (apply + '())))
+(try (lambda () (apply apply (list + (list 1 2)))))
+(collect)
+(write (length (make-list 100000 'x)))
+(newline)
+(apply '())
