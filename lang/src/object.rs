@@ -107,6 +107,10 @@ fn char_width(c: char) -> usize {
     }
 }
 
+/// The longest string: its storage, at four bytes a character once any character needs
+/// them, is the largest object the heap holds.
+pub const MAX_STRING_LENGTH: usize = rudo_gc::MAX_OBJECT_WORDS * 2;
+
 const STR_STORAGE: usize = 0;
 const STR_LEN: usize = 1;
 const STR_WIDTH: usize = 2;
@@ -158,7 +162,7 @@ fn store_char(s: Value, i: usize, c: char) {
 pub fn string_set<A: Alloc + ?Sized>(heap: &mut A, s: Value, i: usize, c: char) {
     if char_width(c) > string_width(s) {
         let len = string_len(s);
-        let wide = heap.object(Kind::Bytes, len * 4 / 8 + 1, 0, Value::FALSE);
+        let wide = heap.object(Kind::Bytes, (len * 4).div_ceil(8), 0, Value::FALSE);
         let old = storage_bytes(s);
         let new = wide.raw_bytes_mut(0, len * 4);
         for (k, &b) in old.iter().enumerate() {

@@ -5,7 +5,7 @@ use super::{builtin, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::{
     string_concat, string_len, string_ref, string_set, string_to_rust, substring, symbol_name,
-    Alloc,
+    Alloc, MAX_STRING_LENGTH,
 };
 use crate::runtime::Runtime;
 use crate::value::{Kind, Value};
@@ -17,6 +17,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("make-string", 1, Some(2), |rt, a| {
             let n = index_arg("make-string", a[0])?;
+            string_length("make-string", n)?;
             let fill = a
                 .get(1)
                 .map(|&c| ch("make-string", c))
@@ -52,9 +53,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
             copy(rt, "string-copy", a)
         }),
         builtin("string-append", 0, None, |rt, a| {
+            let mut n: usize = 0;
             for &s in a {
-                string("string-append", s)?;
+                n = n.saturating_add(string_len(string("string-append", s)?));
             }
+            string_length("string-append", n)?;
             Ok(string_concat(&mut rt.heap, a))
         }),
         builtin("string->list", 1, Some(3), |rt, a| {
@@ -138,6 +141,17 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(rt.intern(&name))
         }),
     ]
+}
+
+/// Refuses a string longer than the heap can hold.
+fn string_length(name: &str, n: usize) -> Result<()> {
+    if n > MAX_STRING_LENGTH {
+        return Err(Error::runtime(
+            format!("{name}: string too long (the limit is {MAX_STRING_LENGTH} characters)"),
+            vec![Value::fixnum(n as i64)],
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn string(name: &str, v: Value) -> Result<Value> {

@@ -6,8 +6,9 @@ use crate::error::{Error, Result};
 use crate::object::{bytevector_bytes, string_to_rust, vector_len, Alloc};
 use crate::value::{Kind, Value};
 
-/// The longest vector or bytevector `make-vector` and friends will make.
-const MAX_LENGTH: usize = 1 << 28;
+/// The longest vector or bytevector `make-vector` and friends will make: a vector of
+/// this many elements is the largest object the heap holds.
+const MAX_LENGTH: usize = rudo_gc::MAX_OBJECT_WORDS;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
