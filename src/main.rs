@@ -120,7 +120,11 @@ fn run(cli: Cli) -> ExitCode {
     vm.rt.options.trace = cli.trace;
     vm.rt.command_line = cli.args.clone();
     let status = if let Some(expr) = &cli.eval {
-        repl::eval_and_print(&mut vm, "<-e>", expr).unwrap_or(0)
+        match repl::eval_and_print(&mut vm, "<-e>", expr) {
+            repl::Evaluated::Done => 0,
+            repl::Evaluated::Failed => EXIT_ERROR as i32,
+            repl::Evaluated::Exited(code) => code,
+        }
     } else if let Some(path) = cli.args.first() {
         if cli.disassemble {
             disassemble(&mut vm, path)
@@ -134,7 +138,8 @@ fn run(cli: Cli) -> ExitCode {
     if cli.gc_stats {
         eprint!("{}", gc_stats_report(&mut vm.rt));
     }
-    ExitCode::from(status.clamp(0, 255) as u8)
+    // As POSIX does with the status a process passes to exit(3): its low eight bits.
+    ExitCode::from((status & 0xff) as u8)
 }
 
 fn load(path: &str) -> Result<std::sync::Arc<SourceFile>, i32> {

@@ -117,7 +117,9 @@ pub fn run(vm: &mut Vm) -> i32 {
                 }
                 let _ = editor.add_history_entry(line.as_str());
                 counter += 1;
-                if let Some(code) = eval_and_print(vm, &format!("<repl:{counter}>"), &line) {
+                if let Evaluated::Exited(code) =
+                    eval_and_print(vm, &format!("<repl:{counter}>"), &line)
+                {
                     break code;
                 }
                 *names.borrow_mut() = vm.rt.global_names();
@@ -136,14 +138,24 @@ pub fn run(vm: &mut Vm) -> i32 {
     status
 }
 
-/// Evaluates one input and prints its values. `Some(code)` when the program called `exit`.
-pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
+/// How evaluating an input ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Evaluated {
+    Done,
+    /// An error was reported.
+    Failed,
+    /// The program called `exit` with this status.
+    Exited(i32),
+}
+
+/// Evaluates one input and prints its values.
+pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Evaluated {
     let file = SourceFile::new(name, text);
     let datums = match read_all(&file, vm.rt.options.max_read_depth) {
         Ok(d) => d,
         Err(e) => {
             report(&e.into(), std::io::stderr().is_terminal());
-            return None;
+            return Evaluated::Failed;
         }
     };
     for d in &datums {
@@ -159,12 +171,12 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Option<i32> {
             Err(e) => {
                 vm.rt.flush();
                 if let ErrorKind::Exit(code) = e.kind {
-                    return Some(code);
+                    return Evaluated::Exited(code);
                 }
                 report(&e, std::io::stderr().is_terminal());
-                return None;
+                return Evaluated::Failed;
             }
         }
     }
-    None
+    Evaluated::Done
 }
