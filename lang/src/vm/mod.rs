@@ -107,6 +107,9 @@ pub struct Vm {
     error_sites: raise::ErrorSites,
 }
 
+/// Frames the prelude's own definitions may need while it loads.
+const PRELUDE_FRAMES: usize = 1000;
+
 /// Frames shown in a backtrace, at most.
 const BACKTRACE_LIMIT: usize = 20;
 
@@ -116,14 +119,17 @@ impl Vm {
         // Every frame keeps its closure in a stack slot, so there are never more frames
         // than slots; reserved whole (address space only) so that a call never grows it.
         let frame_limit = options.max_frames.min(options.stack_slots);
-        let frames = Vec::with_capacity(frame_limit);
+        // The prelude runs with the frames it needs, whatever limit the program asked
+        // for: a limit of one frame still gives a working Scheme that refuses calls.
+        let prelude_frame_limit = PRELUDE_FRAMES.min(options.stack_slots).max(frame_limit);
+        let frames = Vec::with_capacity(prelude_frame_limit);
         let mut rt = Runtime::new(options);
         let hooks = raise::Hooks::new(&mut rt);
         let mut vm = Vm {
             rt,
             stack,
             frames,
-            frame_limit,
+            frame_limit: prelude_frame_limit,
             toplevel: None,
             hooks,
             error_sites: raise::ErrorSites::default(),
@@ -132,6 +138,7 @@ impl Vm {
             vm.rt.heap.request_collection();
         }
         vm.load_prelude();
+        vm.frame_limit = frame_limit;
         vm.rt.standard_names = vm.rt.global_names().into_iter().collect();
         let cell = |name: &str| {
             vm.rt
