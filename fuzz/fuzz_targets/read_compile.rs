@@ -3,7 +3,8 @@
 //! bytecode verifier checks every procedure the compiler makes.
 #![no_main]
 
-use std::cell::RefCell;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use rudo_lang::reader::{read_all, SourceFile};
@@ -13,8 +14,13 @@ use rudo_lang::{compiler, Options, Vm};
 /// the inputs define accumulate in it.
 const INPUTS_PER_RUNTIME: usize = 500;
 
-thread_local! {
-    static VM: RefCell<(Vm, usize)> = RefCell::new((new_vm(), 0));
+/// The compiler's stack, as the rudo-scheme binary gives it: the compiler recurses on
+/// the nesting of source, which the reader bounds.
+const COMPILER_STACK: usize = 1 << 30;
+
+struct Worker {
+    inputs: Sender<String>,
+    done: Receiver<()>,
 }
 
 fn new_vm() -> Vm {
@@ -26,21 +32,42 @@ fn new_vm() -> Vm {
     Vm::new(options)
 }
 
+/// One thread, with the compiler's stack, compiles every input in turn.
+fn worker() -> &'static Mutex<Worker> {
+    static WORKER: OnceLock<Mutex<Worker>> = OnceLock::new();
+    WORKER.get_or_init(|| {
+        let (inputs, receive) = channel::<String>();
+        let (send, done) = channel();
+        std::thread::Builder::new()
+            .stack_size(COMPILER_STACK)
+            .spawn(move || {
+                let mut vm = new_vm();
+                let mut used = 0;
+                for text in receive {
+                    if used == INPUTS_PER_RUNTIME {
+                        vm = new_vm();
+                        used = 0;
+                    }
+                    used += 1;
+                    let file = SourceFile::new("<fuzz>", text);
+                    if let Ok(datums) = read_all(&file, vm.rt.options.max_read_depth) {
+                        for d in &datums {
+                            let _ = compiler::compile(&mut vm.rt, d);
+                        }
+                    }
+                    send.send(()).expect("the fuzzer waits");
+                }
+            })
+            .expect("the compiler thread starts");
+        Mutex::new(Worker { inputs, done })
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    VM.with(|cell| {
-        let mut state = cell.borrow_mut();
-        let (vm, used) = &mut *state;
-        if *used == INPUTS_PER_RUNTIME {
-            *vm = new_vm();
-            *used = 0;
-        }
-        *used += 1;
-        let file = SourceFile::new("<fuzz>", text.as_ref());
-        if let Ok(datums) = read_all(&file, vm.rt.options.max_read_depth) {
-            for d in &datums {
-                let _ = compiler::compile(&mut vm.rt, d);
-            }
-        }
-    });
+    let w = worker().lock().expect("one input at a time");
+    w.inputs
+        .send(String::from_utf8_lossy(data).into_owned())
+        .expect("the compiler thread runs");
+    // A panic on the compiler thread ends it, and the fuzzer reports the lost reply.
+    w.done.recv().expect("the compiler thread finished the input");
 });

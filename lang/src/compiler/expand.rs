@@ -114,8 +114,9 @@ impl<'rt> Expander<'rt> {
                 };
             }
         }
-        if let Some((renamed, n)) = split_alias(name) {
-            let env = self.rt.aliases.env(n);
+        if let Some((renamed, env)) =
+            split_alias(name).and_then(|(renamed, n)| Some((renamed, self.rt.aliases.env(n)?)))
+        {
             let ns = match env {
                 Env::Global(ns) => ns,
                 Env::Local(_) => ns,

@@ -18,7 +18,7 @@ pub use ast::Prim;
 pub(crate) use ast::{Expr, Lambda, VarId};
 pub use library::{Library, Namespace};
 pub use rewrite::FEATURES;
-pub use syntax_rules::{base_name, Aliases, Macro};
+pub use syntax_rules::{base_name, Aliases, Macro, ALIAS_MARK};
 
 /// Every name the compiler treats as syntax.
 pub fn special_forms() -> impl Iterator<Item = &'static str> {

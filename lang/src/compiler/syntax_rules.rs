@@ -38,7 +38,7 @@ impl Env {
 }
 
 /// The marker that separates an alias's name from its number.
-const ALIAS_MARK: char = '\u{1}';
+pub const ALIAS_MARK: char = '\u{1}';
 
 /// The name an identifier stands for, without the marks of any renaming.
 pub fn base_name(name: &str) -> &str {
@@ -71,8 +71,10 @@ impl Aliases {
         format!("{name}{ALIAS_MARK}{}", envs.len() - 1)
     }
 
-    pub fn env(&self, n: usize) -> Env {
-        self.envs.borrow()[n]
+    /// The environment of alias `n`; `None` for a number no alias has, which a name
+    /// written with the alias mark in it (`|a\x1;9|`) may carry.
+    pub fn env(&self, n: usize) -> Option<Env> {
+        self.envs.borrow().get(n).copied()
     }
 }
 

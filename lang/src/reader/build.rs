@@ -22,6 +22,26 @@ fn error(file: &Arc<SourceFile>, message: String, l: usize, r: usize) -> ReadErr
 }
 
 /// A number if it reads as one, else a symbol.
+/// The name of an identifier the source writes: never one with the mark of the names
+/// macro expansion renames, which the expander would take for one of them.
+pub(super) fn symbol_name(
+    file: &Arc<SourceFile>,
+    text: &str,
+    l: usize,
+    r: usize,
+) -> Result<String, ReadError> {
+    if text.contains(crate::compiler::ALIAS_MARK) {
+        return Err(error(
+            file,
+            "an identifier may not hold the character U+0001, which marks renamed identifiers"
+                .into(),
+            l,
+            r,
+        ));
+    }
+    Ok(text.to_string())
+}
+
 pub(super) fn atom(
     file: &Arc<SourceFile>,
     text: &str,
@@ -30,7 +50,7 @@ pub(super) fn atom(
 ) -> Result<Datum, ReadError> {
     let kind = match parse_number(text, 10) {
         Some(n) => DatumKind::Number(n),
-        None => DatumKind::Symbol(text.to_string()),
+        None => DatumKind::Symbol(symbol_name(file, text, l, r)?),
     };
     Ok(leaf(file, kind, l, r))
 }
