@@ -412,7 +412,9 @@ impl Gen {
                 ty: dty,
                 assignable: true,
             });
-            if self.chance(0.4) {
+            // A closure over the definition, which boxes it once something assigns it;
+            // procedures here return integers, so only integers get one.
+            if dty == Ty::Int && self.chance(0.4) {
                 let getter = self.fresh("get");
                 forms.push(sx!["define", sx![getter.as_str()], name.as_str()]);
                 self.scope.push(Var {

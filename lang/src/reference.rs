@@ -414,6 +414,25 @@ impl<'p> Machine<'p, '_> {
     }
 }
 
+/// The error an uncaught raise of an error object reports, as the VM's top level does:
+/// the error the object was made from.
+fn original_error(rt: &mut Runtime, e: Error) -> Error {
+    let sym = rt.intern("%error-object");
+    let error_type = rt.global_cell(sym).field(CELL_VALUE);
+    match e.payload {
+        Some(obj) if obj.is(Kind::Record) && obj.field(0) == error_type => {
+            let mut irritants = Vec::new();
+            let mut l = obj.field(3);
+            while l.is_pair() {
+                irritants.push(l.car());
+                l = l.cdr();
+            }
+            Error::runtime(crate::object::string_to_rust(obj.field(2)), irritants)
+        }
+        _ => e,
+    }
+}
+
 fn unbound(sym: Value) -> Error {
     Error::runtime(
         format!("unbound variable: {}", crate::object::symbol_name(sym)),
@@ -465,7 +484,7 @@ pub fn run_program(options: Options, program: &str) -> Vec<FormResult> {
             Ok(v) => Ok(crate::printer::to_string(v, crate::printer::Style::Write)),
             Err(e) => {
                 unwind_top_level(&mut m);
-                Err(e.headline())
+                Err(original_error(m.rt, e).headline())
             }
         });
     }
