@@ -92,6 +92,15 @@ impl Gen {
         format!("{prefix}{}", self.next_name)
     }
 
+    /// Brings a variable into scope.
+    fn bind(&mut self, name: String, ty: Ty, assignable: bool) {
+        self.scope.push(Var {
+            name,
+            ty,
+            assignable,
+        });
+    }
+
     fn chance(&mut self, p: f64) -> bool {
         self.rng.random_bool(p)
     }
@@ -133,11 +142,7 @@ impl Gen {
             0..=2 => {
                 let name = self.fresh("g");
                 let value = self.expr(value_ty, 4);
-                self.scope.push(Var {
-                    name: name.clone(),
-                    ty: value_ty,
-                    assignable: true,
-                });
+                self.bind(name.clone(), value_ty, true);
                 sx!["define", name.as_str(), value]
             }
             3 | 4 => self.define_procedure(),
@@ -156,11 +161,7 @@ impl Gen {
         let params: Vec<String> = (0..arity).map(|_| self.fresh("p")).collect();
         let mark = self.scope.len();
         for p in &params {
-            self.scope.push(Var {
-                name: p.clone(),
-                ty: Ty::Int,
-                assignable: true,
-            });
+            self.bind(p.clone(), Ty::Int, true);
         }
         let body = if self.chance(0.3) {
             // Recursion on the first parameter, bounded: (if (<= p 0) base (op (f (- p 1) ...) ...)).
@@ -187,11 +188,7 @@ impl Gen {
         self.scope.truncate(mark);
         let mut head = vec![Sx::atom(name.as_str())];
         head.extend(params.iter().map(|p| Sx::atom(p.as_str())));
-        self.scope.push(Var {
-            name: name.clone(),
-            ty: Ty::Proc(arity),
-            assignable: false,
-        });
+        self.bind(name.clone(), Ty::Proc(arity), false);
         sx!["define", Sx::List(head), body]
     }
 
@@ -207,16 +204,8 @@ impl Gen {
         );
         let times = self.rng.random_range(1..4);
         let mark = self.scope.len();
-        self.scope.push(Var {
-            name: n.clone(),
-            ty: Ty::Int,
-            assignable: false,
-        });
-        self.scope.push(Var {
-            name: v.clone(),
-            ty: Ty::Int,
-            assignable: false,
-        });
+        self.bind(n.clone(), Ty::Int, false);
+        self.bind(v.clone(), Ty::Int, false);
         let extra = self.expr(Ty::Int, 2);
         self.scope.truncate(mark);
         let init = sx![
@@ -324,11 +313,7 @@ impl Gen {
                 let params: Vec<String> = (0..arity).map(|_| self.fresh("a")).collect();
                 let mark = self.scope.len();
                 for p in &params {
-                    self.scope.push(Var {
-                        name: p.clone(),
-                        ty: Ty::Int,
-                        assignable: true,
-                    });
+                    self.bind(p.clone(), Ty::Int, true);
                 }
                 let body = self.expr(Ty::Int, 2);
                 self.scope.truncate(mark);
@@ -407,21 +392,13 @@ impl Gen {
             let dty = *self.pick(&VALUE_TYPES);
             let value = self.expr(dty, depth.saturating_sub(1));
             forms.push(sx!["define", name.as_str(), value]);
-            self.scope.push(Var {
-                name: name.clone(),
-                ty: dty,
-                assignable: true,
-            });
+            self.bind(name.clone(), dty, true);
             // A closure over the definition, which boxes it once something assigns it;
             // procedures here return integers, so only integers get one.
             if dty == Ty::Int && self.chance(0.4) {
                 let getter = self.fresh("get");
                 forms.push(sx!["define", sx![getter.as_str()], name.as_str()]);
-                self.scope.push(Var {
-                    name: getter,
-                    ty: Ty::Proc(0),
-                    assignable: false,
-                });
+                self.bind(getter, Ty::Proc(0), false);
             }
         }
         if self.chance(0.3) {
@@ -690,16 +667,8 @@ impl Gen {
         let (lp, i, acc) = (self.fresh("loop"), self.fresh("i"), self.fresh("s"));
         let bound = self.count();
         let mark = self.scope.len();
-        self.scope.push(Var {
-            name: i.clone(),
-            ty: Ty::Int,
-            assignable: false,
-        });
-        self.scope.push(Var {
-            name: acc.clone(),
-            ty: Ty::Int,
-            assignable: false,
-        });
+        self.bind(i.clone(), Ty::Int, false);
+        self.bind(acc.clone(), Ty::Int, false);
         let step = self.expr(Ty::Int, Self::loop_depth(bound, d));
         self.scope.truncate(mark);
         let init = self.expr(Ty::Int, d);
@@ -730,11 +699,7 @@ impl Gen {
         let (i, acc) = (self.fresh("i"), self.fresh("s"));
         let bound = self.count();
         let mark = self.scope.len();
-        self.scope.push(Var {
-            name: i.clone(),
-            ty: Ty::Int,
-            assignable: false,
-        });
+        self.bind(i.clone(), Ty::Int, false);
         let side = self.assign_then(Ty::Int, Self::loop_depth(bound, d));
         self.scope.truncate(mark);
         sx![

@@ -326,20 +326,7 @@ impl<'a> Codegen<'a> {
             }
             Expr::Call(f, args, span) => {
                 self.expr(f, Ctx::Value)?;
-                for a in args {
-                    self.expr(a, Ctx::Value)?;
-                }
-                self.mark(span);
-                self.emit(if ctx == Ctx::Tail {
-                    Op::TailCall
-                } else {
-                    Op::Call
-                });
-                self.emit_u16(args.len(), Some(span))?;
-                self.push_depth(-(args.len() as isize));
-                if ctx == Ctx::Effect {
-                    self.finish(ctx);
-                }
+                self.call(args, span, ctx)?;
             }
             Expr::Prim(prim, args, span) if !self.optimize => {
                 self.prim_as_call(*prim, args, span, ctx)?
@@ -413,6 +400,11 @@ impl<'a> Codegen<'a> {
     fn prim_as_call(&mut self, prim: Prim, args: &[Expr], span: &Span, ctx: Ctx) -> Result<()> {
         let builtin = self.rt.builtin(prim.name());
         self.constant_value(builtin)?;
+        self.call(args, span, ctx)
+    }
+
+    /// The call of the procedure on the stack's top with `args`.
+    fn call(&mut self, args: &[Expr], span: &Span, ctx: Ctx) -> Result<()> {
         for a in args {
             self.expr(a, Ctx::Value)?;
         }

@@ -21,7 +21,6 @@ fn error(file: &Arc<SourceFile>, message: String, l: usize, r: usize) -> ReadErr
     }
 }
 
-/// A number if it reads as one, else a symbol.
 /// The name of an identifier the source writes: never one with the mark of the names
 /// macro expansion renames, which the expander would take for one of them.
 pub(super) fn symbol_name(
@@ -42,6 +41,7 @@ pub(super) fn symbol_name(
     Ok(text.to_string())
 }
 
+/// A number if it reads as one, else a symbol.
 pub(super) fn atom(
     file: &Arc<SourceFile>,
     text: &str,
