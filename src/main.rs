@@ -144,11 +144,21 @@ fn run(cli: Cli) -> ExitCode {
 
 fn load(path: &str) -> Result<std::sync::Arc<SourceFile>, i32> {
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(SourceFile::new(path, text)),
+        Ok(text) => Ok(SourceFile::new(path, without_shebang(text))),
         Err(e) => {
             eprintln!("rudo-scheme: cannot read {path}: {e}");
             Err(66)
         }
+    }
+}
+
+/// A script's `#!/usr/bin/env rudo-scheme` line, made a comment of the same length so
+/// that positions stay where they are. `#!fold-case` and other directives stay.
+fn without_shebang(text: String) -> String {
+    if text.starts_with("#!/") || text.starts_with("#! ") {
+        format!(";;{}", &text[2..])
+    } else {
+        text
     }
 }
 

@@ -1,0 +1,4 @@
+#!/usr/bin/env rudo-scheme
+(display "hi")
+(newline)
+(car 1)
