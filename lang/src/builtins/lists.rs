@@ -73,23 +73,30 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(rt.heap.list_with_tail(&items, l))
         }),
         builtin("last-pair", 1, Some(1), |_, a| {
-            let mut l = pair("last-pair", a[0])?;
+            let (mut l, mut slow, mut odd) = (pair("last-pair", a[0])?, a[0], false);
             while l.cdr().is_pair() {
                 l = l.cdr();
+                if odd {
+                    slow = slow.cdr();
+                    if slow == l {
+                        return Err(cyclic("last-pair", a[0]));
+                    }
+                }
+                odd = !odd;
             }
             Ok(l)
         }),
         builtin("memq", 2, Some(2), |_, a| {
-            Ok(find_tail(a[1], |x| x == a[0]))
+            find_tail("memq", a[1], |x| x == a[0])
         }),
         builtin("memv", 2, Some(2), |_, a| {
-            Ok(find_tail(a[1], |x| super::equal::eqv(x, a[0])))
+            find_tail("memv", a[1], |x| super::equal::eqv(x, a[0]))
         }),
         builtin("assq", 2, Some(2), |_, a| {
-            Ok(find_entry(a[1], |k| k == a[0]))
+            find_entry("assq", a[1], |k| k == a[0])
         }),
         builtin("assv", 2, Some(2), |_, a| {
-            Ok(find_entry(a[1], |k| super::equal::eqv(k, a[0])))
+            find_entry("assv", a[1], |k| super::equal::eqv(k, a[0]))
         }),
     ];
     out.extend(CXRS.iter().map(|&(name, f)| builtin(name, 1, Some(1), f)));
@@ -148,25 +155,33 @@ fn nth_tail(name: &str, mut l: Value, k: Value) -> Result<Value> {
     Ok(l)
 }
 
-fn find_tail(mut l: Value, hit: impl Fn(Value) -> bool) -> Value {
+/// The first pair of `list` whose car `hit` accepts; `#f` at the end. A cyclic list is an
+/// error, found by a second cursor at half speed, not a loop without end.
+fn find_tail(name: &str, list: Value, hit: impl Fn(Value) -> bool) -> Result<Value> {
+    let (mut l, mut slow, mut odd) = (list, list, false);
     while l.is_pair() {
         if hit(l.car()) {
-            return l;
+            return Ok(l);
         }
         l = l.cdr();
+        if odd {
+            slow = slow.cdr();
+            if slow == l {
+                return Err(cyclic(name, list));
+            }
+        }
+        odd = !odd;
     }
-    Value::FALSE
+    Ok(Value::FALSE)
 }
 
-fn find_entry(mut l: Value, hit: impl Fn(Value) -> bool) -> Value {
-    while l.is_pair() {
-        let entry = l.car();
-        if entry.is_pair() && hit(entry.car()) {
-            return entry;
-        }
-        l = l.cdr();
-    }
-    Value::FALSE
+fn find_entry(name: &str, list: Value, hit: impl Fn(Value) -> bool) -> Result<Value> {
+    let pair = find_tail(name, list, |entry| entry.is_pair() && hit(entry.car()))?;
+    Ok(if pair.is_pair() { pair.car() } else { pair })
+}
+
+fn cyclic(name: &str, list: Value) -> Error {
+    Error::wrong_type(name, "a proper list, not a cyclic one", list)
 }
 
 /// `caar` ... `cddddr`: the path is read right to left, as the name is.

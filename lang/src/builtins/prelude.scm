@@ -16,8 +16,12 @@
 
 (define (for-each f list . lists)
   (if (null? lists)
-      (let loop ((l list))
-        (if (pair? l) (begin (f (car l)) (loop (cdr l)))))
+      (let loop ((l list) (slow list) (odd #f))
+        (when (pair? l)
+          (f (car l))
+          (let ((l (cdr l)) (slow (if odd (cdr slow) slow)))
+            (if (and odd (eq? l slow)) (%cyclic 'for-each list))
+            (loop l slow (not odd)))))
       (let loop ((ls (cons list lists)))
         (if (%every-pair? ls) (begin (apply f (%cars ls)) (loop (%cdrs ls)))))))
 
@@ -29,17 +33,29 @@
 
 (define (member x list . compare)
   (let ((same? (if (pair? compare) (car compare) equal?)))
-    (let loop ((l list))
+    (let loop ((l list) (slow list) (odd #f))
       (cond ((not (pair? l)) #f)
             ((same? x (car l)) l)
-            (else (loop (cdr l)))))))
+            (else
+             (let ((l (cdr l)) (slow (if odd (cdr slow) slow)))
+               (if (and odd (eq? l slow)) (%cyclic 'member list))
+               (loop l slow (not odd))))))))
 
 (define (assoc x alist . compare)
   (let ((same? (if (pair? compare) (car compare) equal?)))
-    (let loop ((l alist))
+    (let loop ((l alist) (slow alist) (odd #f))
       (cond ((not (pair? l)) #f)
             ((same? x (caar l)) (car l))
-            (else (loop (cdr l)))))))
+            (else
+             (let ((l (cdr l)) (slow (if odd (cdr slow) slow)))
+               (if (and odd (eq? l slow)) (%cyclic 'assoc alist))
+               (loop l slow (not odd))))))))
+
+;; The error of a procedure that walks a list and finds it cyclic: a second cursor at
+;; half speed meets the first.
+(define (%cyclic who list)
+  (error (string-append (symbol->string who) ": expected a proper list, not a cyclic one")
+         list))
 
 (define (vector-map f v . vs)
   (list->vector (apply map f (vector->list v) (map vector->list vs))))
