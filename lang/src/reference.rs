@@ -511,10 +511,7 @@ fn unwind_top_level(m: &mut Machine<'_, '_>) {
         // An `after` that fails stops nothing: the VM goes on past it too.
         while let Ok(s) = state {
             state = match s {
-                State::Return(v) if k.is_none() => {
-                    let _ = v;
-                    break;
-                }
+                State::Return(_) if k.is_none() => break,
                 s => m.step(s, &mut k),
             };
         }
