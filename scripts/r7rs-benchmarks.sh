@@ -65,13 +65,13 @@ count_of() {
     case $1 in
         browse) echo 100 ;; deriv) echo 40000 ;; destruc) echo 240 ;; diviter) echo 25000 ;;
         divrec) echo 5000 ;; puzzle) echo 28 ;; triangl) echo 4 ;; fibc) echo 1 ;;
-        fibfp) echo 3 ;; sum) echo 25000 ;; sumfp) echo 6 ;; fft) echo 8 ;; mbrot) echo 12 ;;
+        sum) echo 25000 ;; sumfp) echo 6 ;; fft) echo 8 ;; mbrot) echo 12 ;;
         mbrotZ) echo 12 ;; nucleic) echo 2 ;; pi) echo 200 ;; pnpoly) echo 10000 ;;
         ray) echo 1 ;; simplex) echo 7000 ;; array1) echo 25 ;; string) echo 17 ;;
         sum1) echo 2 ;; cat) echo 12 ;; tail) echo 10 ;; wc) echo 12 ;; read1) echo 120 ;;
-        compiler) echo 60 ;; conform) echo 17 ;; dynamic) echo 23 ;; lattice) echo 4 ;;
-        matrix) echo 90 ;; maze) echo 500 ;; mazefun) echo 135 ;; nqueens) echo 3 ;;
-        paraffins) echo 3 ;; parsing) echo 90 ;; peval) echo 50 ;; primes) echo 500 ;;
+        compiler) echo 60 ;; conform) echo 17 ;; dynamic) echo 23 ;; lattice) echo 1 ;;
+        matrix) echo 90 ;; maze) echo 500 ;; mazefun) echo 135 ;;
+        paraffins) echo 1 ;; parsing) echo 90 ;; peval) echo 50 ;; primes) echo 500 ;;
         quicksort) echo 150 ;; scheme) echo 1400 ;; slatex) echo 18 ;; chudnovsky) echo 1350 ;;
         bv2string) echo 14 ;; *) echo "" ;;
     esac
@@ -86,6 +86,8 @@ input_of() {
             printf '150\n(18 17 16 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1)\n'
             printf '(12 11 10 9 8 7 6 5 4 3 2 1)\n(6 5 4 3 2 1)\n7\n' ;;
         fib) printf '28\n30\n832040\n' ;;
+        fibfp) printf '4\n30.\n832040.\n' ;;
+        nqueens) printf '1\n12\n14200\n' ;;
         ack) printf '6\n3\n9\n4093\n' ;;
         earley) printf '2\n12\n58786\n' ;;
         graphs) printf '2\n6\n10275\n' ;;
