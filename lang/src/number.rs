@@ -191,6 +191,11 @@ pub fn parse_number(text: &str, default_radix: u32) -> Option<Number> {
         }
         rest = chars.as_str();
     }
+    if exactness == Some(true) && radix == 10 {
+        if let Some(n) = exact_decimal(rest) {
+            return Some(n);
+        }
+    }
     let n = parse_real(rest, radix)?;
     match exactness {
         Some(true) => n.to_exact(),
@@ -267,6 +272,48 @@ fn parse_decimal(body: &str) -> Option<Number> {
         }
     }
     body.parse::<f64>().ok().map(Number::Real)
+}
+
+/// The largest power of ten `#e` gives a decimal exponent: past it, the exact value is
+/// a number of millions of digits that no program means.
+const MAX_EXACT_EXPONENT: i64 = 100_000;
+
+/// `#e1.1` as R7RS reads it: the decimal's exact value, 11/10, not the exact value of
+/// the nearest flonum. `None` when `text` is not a decimal with a fraction or exponent.
+fn exact_decimal(text: &str) -> Option<Number> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'+' => (false, &text[1..]),
+        b'-' => (true, &text[1..]),
+        _ => (false, text),
+    };
+    parse_decimal(body)?;
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], body[i + 1..].parse::<i64>().ok()?),
+        None => (body, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let scale = exponent.checked_sub(frac.len() as i64)?;
+    if scale.abs() > MAX_EXACT_EXPONENT {
+        return None;
+    }
+    let n = BigInt::parse_bytes(
+        if digits.is_empty() {
+            b"0"
+        } else {
+            digits.as_bytes()
+        },
+        10,
+    )?;
+    let ten = BigInt::from(10);
+    let power = num_traits::pow(ten, scale.unsigned_abs() as usize);
+    let r = if scale >= 0 {
+        BigRational::from_integer(n * power)
+    } else {
+        BigRational::new(n, power)
+    };
+    let n = Number::from_ratio(r);
+    Some(if negative { negate(n) } else { n })
 }
 
 impl From<f64> for Number {
@@ -365,6 +412,9 @@ mod tests {
             ("1e3", "1000.0"),
             ("1.5e-3", "0.0015"),
             ("#e1.5", "3/2"),
+            ("#e1.1", "11/10"),
+            ("#e-1.25e-1", "-1/8"),
+            ("#e1e20", "100000000000000000000"),
             ("#i3", "3.0"),
             ("#x#e10", "16"),
             ("+inf.0", "+inf.0"),
@@ -387,6 +437,7 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parsed(text), want, "{text}");
         }
+        assert_eq!(parsed("#e1e-400"), format!("1/1{}", "0".repeat(400)));
     }
 
     #[test]
