@@ -459,7 +459,11 @@ impl Gen {
         }
         let i = *self.pick(&candidates);
         let (name, vty) = (self.scope[i].name.clone(), self.scope[i].ty);
+        // The new value does not read the variable: (set! l (append l l)) in a loop of
+        // thousands doubles a list past any memory.
+        let var = self.scope.remove(i);
         let value = self.expr(vty, d);
+        self.scope.insert(i, var);
         let how = self.rng.random_range(0..3);
         let assign = sx!["set!", name.as_str(), value];
         let assign = match how {
