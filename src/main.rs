@@ -10,6 +10,10 @@ use clap::{Parser, ValueEnum};
 use rudo_lang::reader::{read_all, SourceFile};
 use rudo_lang::{gc_stats_report, ErrorKind, Options, Vm};
 
+// Rust's allocations on the program's behalf count against its memory limit.
+#[global_allocator]
+static ALLOCATOR: rudo_lang::memory::CountingAllocator = rudo_lang::memory::CountingAllocator;
+
 /// The deepest source nesting `--max-read-depth` allows: the compiler recurses on source
 /// nesting, and `COMPILER_STACK` holds this much nesting with room to spare.
 const MAX_READ_DEPTH: i64 = 20_000;
@@ -68,6 +72,11 @@ struct Cli {
     /// Print each instruction as it runs, with the top of its frame, on stderr.
     #[arg(long)]
     trace: bool,
+    /// The most memory the program may hold (objects, and what the runtime allocates for
+    /// it), as bytes or with a K, M, G or T suffix; passing it is an error that `guard`
+    /// can catch (also RUDO_MAX_HEAP; default: half the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_heap: Option<usize>,
     /// The most nested (non-tail) calls before a stack-overflow error.
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     max_frames: usize,
@@ -87,6 +96,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_signal_handlers();
     // The compiler recurses on the nesting of source code, which the reader bounds; a
     // large stack keeps the deepest nesting it accepts well inside it.
     let worker = std::thread::Builder::new()
@@ -98,6 +108,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// SIGINT (Ctrl-C) and SIGTERM ask the running program to stop at its next safepoint
+/// (`rudo_lang::interrupt`); a second one while the first waits (a builtin that runs
+/// long, a blocking read) ends the process at once, with the status a shell expects.
+fn install_signal_handlers() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM] {
+        let handler = move || {
+            if rudo_lang::interrupt::requested() {
+                signal_hook::low_level::exit(128 + signal);
+            }
+            rudo_lang::interrupt::request(signal);
+        };
+        // SAFETY: the handler only loads and stores an atomic and calls `_exit`, all of
+        // which are async-signal-safe.
+        if unsafe { signal_hook::low_level::register(signal, handler) }.is_err() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "rudo-scheme: cannot handle signal {signal}; it will end the process"
+            );
+        }
+    }
+}
+
+/// The exit status of a program a signal stopped: 128 plus its number, as a shell
+/// reports a process the signal killed.
+fn signal_status(signal: i32) -> i32 {
+    128 + signal
+}
+
 fn run(cli: Cli) -> ExitCode {
     let mut options = Options {
         max_frames: cli.max_frames,
@@ -106,6 +145,9 @@ fn run(cli: Cli) -> ExitCode {
         ..Options::default()
     };
     options.gc_stress |= cli.gc_stress;
+    if let Some(bytes) = cli.max_heap {
+        options.max_heap = bytes;
+    }
     options.optimize = !cli.no_optimize;
     options.gc_log |= cli.gc_log;
     if let Some(n) = cli.gc_threads {
@@ -124,6 +166,7 @@ fn run(cli: Cli) -> ExitCode {
             repl::Evaluated::Done => 0,
             repl::Evaluated::Failed => EXIT_ERROR as i32,
             repl::Evaluated::Exited(code) => code,
+            repl::Evaluated::Interrupted(signal) => signal_status(signal),
         }
     } else if let Some(path) = cli.args.first() {
         if cli.disassemble {
@@ -134,19 +177,33 @@ fn run(cli: Cli) -> ExitCode {
     } else {
         repl::run(&mut vm)
     };
-    vm.rt.flush();
+    let status = match vm.rt.flush() {
+        Ok(()) => status,
+        Err(e) => match report::output_failure(&e) {
+            failed if status == 0 => failed,
+            _ => status,
+        },
+    };
     if cli.gc_stats {
-        eprint!("{}", gc_stats_report(&mut vm.rt));
+        let _ = write!(std::io::stderr(), "{}", gc_stats_report(&mut vm.rt));
     }
     // As POSIX does with the status a process passes to exit(3): its low eight bits.
     ExitCode::from((status & 0xff) as u8)
+}
+
+fn parse_size(text: &str) -> Result<usize, String> {
+    rudo_lang::memory::parse_size(text)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            format!("`{text}` is not a size: write bytes, or a number with K, M, G or T")
+        })
 }
 
 fn load(path: &str) -> Result<std::sync::Arc<SourceFile>, i32> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(SourceFile::new(path, without_shebang(text))),
         Err(e) => {
-            eprintln!("rudo-scheme: cannot read {path}: {e}");
+            let _ = writeln!(std::io::stderr(), "rudo-scheme: cannot read {path}: {e}");
             Err(66)
         }
     }
@@ -169,14 +226,17 @@ fn run_file(vm: &mut Vm, path: &str) -> i32 {
     };
     match vm.eval_file(&file) {
         Ok(_) => 0,
-        Err(e) => {
-            vm.rt.flush();
-            if let ErrorKind::Exit(code) = e.kind {
-                return code;
+        Err(e) => match e.kind {
+            ErrorKind::Exit(code) => code,
+            ErrorKind::Interrupted(signal) => signal_status(signal),
+            ErrorKind::Output { .. } => report::output_failure(&e),
+            _ => {
+                // What the program wrote comes before the report of its error.
+                let _ = vm.rt.flush_output();
+                report::report(&e, std::io::stderr().is_terminal());
+                EXIT_ERROR as i32
             }
-            report::report(&e, std::io::stderr().is_terminal());
-            EXIT_ERROR as i32
-        }
+        },
     }
 }
 

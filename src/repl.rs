@@ -16,7 +16,7 @@ use rustyline::{Editor, Helper};
 
 use rudo_lang::compiler::special_forms;
 use rudo_lang::reader::{read_all, SourceFile};
-use rudo_lang::{multiple_values, to_string, ErrorKind, Style, Value, Vm};
+use rudo_lang::{multiple_values, to_string, Error, ErrorKind, Style, Value, Vm};
 
 use crate::report::report;
 
@@ -90,7 +90,10 @@ pub fn run(vm: &mut Vm) -> i32 {
         max_depth: vm.rt.options.max_read_depth,
     };
     let Ok(mut editor) = Editor::new() else {
-        eprintln!("rudo-scheme: cannot open the terminal for the REPL");
+        let _ = writeln!(
+            std::io::stderr(),
+            "rudo-scheme: cannot open the terminal for the REPL"
+        );
         return 74;
     };
     editor.set_helper(Some(helper));
@@ -117,17 +120,22 @@ pub fn run(vm: &mut Vm) -> i32 {
                 }
                 let _ = editor.add_history_entry(line.as_str());
                 counter += 1;
-                if let Evaluated::Exited(code) =
-                    eval_and_print(vm, &format!("<repl:{counter}>"), &line)
-                {
-                    break code;
+                // A Ctrl-C at the prompt is the editor's; only one that comes while the
+                // input runs stops it.
+                rudo_lang::interrupt::clear();
+                match eval_and_print(vm, &format!("<repl:{counter}>"), &line) {
+                    Evaluated::Exited(code) => break code,
+                    Evaluated::Interrupted(signal) if signal != rudo_lang::interrupt::SIGINT => {
+                        break 128 + signal
+                    }
+                    _ => {}
                 }
                 *names.borrow_mut() = vm.rt.global_names();
             }
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break 0,
             Err(e) => {
-                eprintln!("rudo-scheme: {e}");
+                let _ = writeln!(std::io::stderr(), "rudo-scheme: {e}");
                 break 74;
             }
         }
@@ -146,6 +154,8 @@ pub enum Evaluated {
     Failed,
     /// The program called `exit` with this status.
     Exited(i32),
+    /// A signal stopped the program (reported, with where it was).
+    Interrupted(i32),
 }
 
 /// Evaluates one input and prints its values.
@@ -159,21 +169,33 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Evaluated {
         }
     };
     for d in &datums {
-        match vm.eval_datum(d) {
-            Ok(v) => {
-                vm.rt.flush();
-                // Several values (or none) print one a line.
-                let values = multiple_values(v).unwrap_or_else(|| vec![v]);
-                for v in values.into_iter().filter(|&v| v != Value::UNSPECIFIED) {
-                    let _ = writeln!(std::io::stdout(), "{}", to_string(v, Style::Write));
-                }
+        let result = vm.eval_datum(d).and_then(|v| {
+            vm.rt.flush_output()?;
+            // Several values (or none) print one a line.
+            let values = multiple_values(v).unwrap_or_else(|| vec![v]);
+            let mut out = std::io::stdout().lock();
+            for v in values.into_iter().filter(|&v| v != Value::UNSPECIFIED) {
+                writeln!(out, "{}", to_string(v, Style::Write))
+                    .and_then(|()| out.flush())
+                    .map_err(|e| Error::output(&e))?;
             }
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
             Err(e) => {
-                vm.rt.flush();
-                if let ErrorKind::Exit(code) = e.kind {
-                    return Evaluated::Exited(code);
+                match e.kind {
+                    ErrorKind::Exit(code) => return Evaluated::Exited(code),
+                    ErrorKind::Output { .. } => {
+                        return Evaluated::Exited(crate::report::output_failure(&e))
+                    }
+                    _ => {}
                 }
+                let _ = vm.rt.flush_output();
                 report(&e, std::io::stderr().is_terminal());
+                if let ErrorKind::Interrupted(signal) = e.kind {
+                    return Evaluated::Interrupted(signal);
+                }
                 return Evaluated::Failed;
             }
         }

@@ -2,13 +2,35 @@
 //! with their `file:line:col`, and the Scheme backtrace.
 
 use ariadne::{Config, Label, Report, ReportKind, Source};
-use rudo_lang::Error;
+use std::io::Write;
 
-/// Writes `e` to stderr.
+use rudo_lang::{Error, ErrorKind};
+
+/// Exit status of a program that could not write its output (EX_IOERR).
+pub const EXIT_OUTPUT: i32 = 74;
+
+/// Exit status of a program whose standard output's reader went away: what a shell shows
+/// for a process SIGPIPE killed, and said nothing about it.
+pub const EXIT_BROKEN_PIPE: i32 = 128 + 13;
+
+/// The status a program ends with when its output failed (`ErrorKind::Output`, or a file
+/// port that could not be flushed at exit), after saying why unless the pipe was
+/// closed.
+pub fn output_failure(e: &Error) -> i32 {
+    if e.kind == (ErrorKind::Output { broken_pipe: true }) {
+        return EXIT_BROKEN_PIPE;
+    }
+    let _ = writeln!(std::io::stderr(), "rudo-scheme: {}", e.message);
+    EXIT_OUTPUT
+}
+
+/// Reports an error that reached the top level on standard error, with where it was
+/// raised and the calls that led there. Standard error's own failures are ignored:
+/// there is nowhere left to report them.
 pub fn report(e: &Error, color: bool) {
     match &e.span {
         Some(span) if line_of(&span.file.text, span.start).len() > MAX_SNIPPET_LINE => {
-            eprintln!("Error: {}\n  --> {span}", e.headline());
+            let _ = writeln!(std::io::stderr(), "Error: {}\n  --> {span}", e.headline());
         }
         Some(span) => {
             let name = span.file.name.as_str();
@@ -23,12 +45,15 @@ pub fn report(e: &Error, color: bool) {
                 .finish();
             let _ = snippet.eprint((name, Source::from(span.file.text.as_str())));
         }
-        None => eprintln!("Error: {}", e.headline()),
+        None => {
+            let _ = writeln!(std::io::stderr(), "Error: {}", e.headline());
+        }
     }
     if !e.backtrace.is_empty() {
-        eprintln!("backtrace:");
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "backtrace:");
         for line in &e.backtrace {
-            eprintln!("  {line}");
+            let _ = writeln!(err, "  {line}");
         }
     }
 }

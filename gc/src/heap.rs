@@ -185,6 +185,18 @@ impl Heap {
         self.stats.collections
     }
 
+    /// Bounds what may be allocated before the next collection is requested: an embedder
+    /// that limits its memory passes the room left under the limit, so that the heap is
+    /// collected before it grows past it. A bound smaller than what has been allocated
+    /// since the last collection requests one at once.
+    pub fn limit_budget(&mut self, bytes: usize) {
+        self.budget = self.budget.min(bytes);
+        if self.allocated_since >= self.budget {
+            self.requested = true;
+            self.safepoint_due = true;
+        }
+    }
+
     /// Asks for a collection at the embedder's next safepoint, whatever the budget says
     /// (a stress mode asks after every collection).
     pub fn request_collection(&mut self) {
@@ -445,6 +457,11 @@ impl Heap {
         out.peak_mark_stack = self.reports.iter().map(|r| r.peak_stack).max().unwrap_or(0);
         out.mark_threads = self.config.mark_threads.clamp(1, MAX_MARK_THREADS);
         out
+    }
+
+    /// The bytes the last collection found live.
+    pub fn live_bytes(&self) -> usize {
+        self.live_bytes
     }
 
     /// Everything the heap holds from the system: its pages and its own tables.

@@ -20,6 +20,14 @@ pub enum ErrorKind {
     Resource,
     /// Not an error: `(exit code)` unwinding to the top level.
     Exit(i32),
+    /// Standard output could not be written (`broken_pipe`: its reader has gone, as
+    /// when `| head` has read enough): the program ends. Scheme handlers do not see it.
+    Output {
+        broken_pipe: bool,
+    },
+    /// The embedder asked the program to stop (`interrupt::request`), with this signal.
+    /// Scheme handlers do not see it, so that a program cannot refuse to stop.
+    Interrupted(i32),
 }
 
 /// A Scheme error. Its irritants are heap values: it is reported before the next
@@ -74,7 +82,13 @@ impl Error {
 
     /// Whether a Scheme exception handler may take this error.
     pub fn is_catchable(&self) -> bool {
-        !matches!(self.kind, ErrorKind::Exit(_) | ErrorKind::Resource)
+        !matches!(
+            self.kind,
+            ErrorKind::Exit(_)
+                | ErrorKind::Resource
+                | ErrorKind::Interrupted(_)
+                | ErrorKind::Output { .. }
+        )
     }
 
     pub fn syntax(message: impl Into<String>, span: &Span) -> Error {
@@ -82,6 +96,16 @@ impl Error {
             span: Some(span.clone()),
             ..Error::new(ErrorKind::Syntax, message)
         }
+    }
+
+    /// Writing standard output failed with `e`.
+    pub fn output(e: &std::io::Error) -> Error {
+        Error::new(
+            ErrorKind::Output {
+                broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
+            },
+            format!("cannot write to standard output: {e}"),
+        )
     }
 
     /// A builtin got an argument of the wrong type.

@@ -8,6 +8,8 @@ pub mod builtins;
 pub mod compiler;
 pub mod error;
 mod handles;
+pub mod interrupt;
+pub mod memory;
 mod number;
 mod object;
 mod port;

@@ -110,15 +110,20 @@ impl Ports {
         self.entries.get_mut(id)?.as_mut()?.state.as_mut()
     }
 
-    pub fn close(&mut self, id: usize) {
-        if let Some(Some(entry)) = self.entries.get_mut(id) {
-            if let Some(State::Output(Sink::File(w))) = &mut entry.state {
-                let _ = w.flush();
-            }
-            if id > STDERR {
-                entry.state = None;
-            }
+    /// Closes a port; a file port's buffer is written first, and failing to is an error
+    /// (the port is closed all the same).
+    pub fn close(&mut self, id: usize) -> Result<()> {
+        let Some(Some(entry)) = self.entries.get_mut(id) else {
+            return Ok(());
+        };
+        let flushed = match &mut entry.state {
+            Some(State::Output(Sink::File(file))) => file.flush(),
+            _ => Ok(()),
+        };
+        if id > STDERR {
+            entry.state = None;
         }
+        flushed.map_err(|e| Error::file(format!("cannot write the rest of a file: {e}"), vec![]))
     }
 
     pub fn visit(&self, roots: &mut RootVisitor<'_>) {
@@ -127,13 +132,20 @@ impl Ports {
         }
     }
 
-    /// Flushes every open file port (at exit).
-    pub fn flush_all(&mut self) {
+    /// Flushes every open file port (at exit): the first failure, after trying them all.
+    pub fn flush_all(&mut self) -> Result<()> {
+        let mut first = Ok(());
         for entry in self.entries.iter_mut().flatten() {
-            if let Some(State::Output(Sink::File(w))) = &mut entry.state {
-                let _ = w.flush();
+            if let Some(State::Output(Sink::File(file))) = &mut entry.state {
+                if let Err(e) = file.flush() {
+                    first = first.and(Err(Error::file(
+                        format!("cannot write the rest of a file: {e}"),
+                        vec![],
+                    )));
+                }
             }
         }
+        first
     }
 }
 

@@ -9,6 +9,7 @@ use rudo_gc::{Heap, HeapConfig, RootSet, RootVisitor};
 use crate::builtins::{self, Builtin};
 use crate::compiler::{base_name, Aliases, Library, Namespace};
 use crate::handles::Handles;
+use crate::memory;
 use crate::number::Number;
 use crate::object::Alloc;
 use crate::port::{Ports, Sink, Source, State, INPUT, OUTPUT};
@@ -37,6 +38,9 @@ pub struct Options {
     /// The size of the VM's value stack, in slots. It is reserved at start (address
     /// space only, until used) and never moves.
     pub stack_slots: usize,
+    /// The most memory the program may hold, in bytes: the heap's live objects and what
+    /// Rust allocates for it (see `memory`). Passing it is a Scheme error.
+    pub max_heap: usize,
     /// Directories searched for the files of libraries that programs import (`-I`).
     pub library_path: Vec<std::path::PathBuf>,
     pub heap: HeapConfig,
@@ -53,6 +57,10 @@ impl Default for Options {
             max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
             max_frames: 10_000_000,
             stack_slots: 64 << 20,
+            max_heap: std::env::var("RUDO_MAX_HEAP")
+                .ok()
+                .and_then(|s| memory::parse_size(&s))
+                .unwrap_or_else(memory::default_limit),
             library_path: Vec::new(),
             heap: HeapConfig {
                 mark_threads: std::env::var("RUDO_GC_THREADS")
@@ -115,6 +123,13 @@ pub struct Runtime {
     pub(crate) guardian_ready: HashMap<u64, VecDeque<Value>>,
     next_guardian: u64,
     next_loaded_form: usize,
+    /// Whether the program has been told it passed the memory limit, and has not yet
+    /// come back under it: until it does, it may use a quarter more while it unwinds.
+    memory_limit_raised: bool,
+    /// Set by `reserve` when it refused: the VM collects and calls the builtin again,
+    /// with `reserving_after_collection` set.
+    pub(crate) reservation_refused: bool,
+    pub(crate) reserving_after_collection: bool,
     pub options: Options,
     pub command_line: Vec<String>,
 }
@@ -125,6 +140,7 @@ pub const CELL_VALUE: usize = 1;
 
 impl Runtime {
     pub fn new(options: Options) -> Runtime {
+        memory::set_limit(options.max_heap);
         let mut rt = Runtime {
             heap: Heap::new(HeapConfig {
                 // Stress mode runs every collection's marking on all the marker threads,
@@ -155,6 +171,9 @@ impl Runtime {
             guardian_ready: HashMap::new(),
             next_guardian: 0,
             next_loaded_form: 0,
+            memory_limit_raised: false,
+            reservation_refused: false,
+            reserving_after_collection: false,
             options,
             command_line: Vec::new(),
         };
@@ -177,6 +196,72 @@ impl Runtime {
             rt.standard_ports[i] = rt.ports.open(&mut rt.heap, state, flags);
         }
         rt
+    }
+
+    /// What the program holds against its memory limit: the objects the last collection
+    /// found live and Rust's allocations.
+    pub fn memory_used(&self) -> usize {
+        self.heap.live_bytes() + memory::rust_bytes()
+    }
+
+    /// The limit in force: a quarter more while the program handles having passed it.
+    fn memory_limit(&self) -> usize {
+        let limit = self.options.max_heap;
+        if self.memory_limit_raised {
+            limit.saturating_add(limit / 4)
+        } else {
+            limit
+        }
+    }
+
+    /// Checks, before a builtin allocates `bytes` at once, that they fit under the
+    /// memory limit. When they may not, the VM collects and calls the builtin again
+    /// (which must not have changed anything before reserving); when they still do not,
+    /// the error stands.
+    pub(crate) fn reserve(&mut self, bytes: usize) -> Result<(), crate::Error> {
+        // Before a collection, all the heap has mapped may be live; after one, what it
+        // found live is.
+        let held = if self.reserving_after_collection {
+            self.memory_used()
+        } else {
+            self.heap.heap_bytes() + memory::rust_bytes()
+        };
+        if held.saturating_add(bytes) <= self.memory_limit() {
+            return Ok(());
+        }
+        self.reservation_refused = !self.reserving_after_collection;
+        Err(memory::limit_error(self.options.max_heap))
+    }
+
+    /// After a collection: whether the program holds more than its memory limit, and the
+    /// collector's budget up to it. The first time it does, a handler may take the
+    /// error; if it passes the limit again before coming back under it, the error goes to
+    /// the top level.
+    pub(crate) fn check_memory(&mut self) -> Result<(), crate::Error> {
+        memory::clear_over_limit();
+        let used = self.memory_used();
+        // Collections near the limit come at least this far apart, so that a program
+        // just under it is not collected at every step: it may pass the limit by this
+        // much before the next collection finds it out.
+        let least_budget = self.options.max_heap / 16;
+        if used <= self.options.max_heap {
+            self.memory_limit_raised = false;
+            self.heap
+                .limit_budget((self.options.max_heap - used).max(least_budget));
+            return Ok(());
+        }
+        let first = !self.memory_limit_raised;
+        self.memory_limit_raised = true;
+        let limit = self.memory_limit();
+        self.heap
+            .limit_budget(limit.saturating_sub(used).max(least_budget));
+        if first {
+            Err(memory::limit_error(self.options.max_heap))
+        } else if used > limit {
+            Err(memory::hard_limit_error(self.options.max_heap))
+        } else {
+            Ok(())
+        }
     }
 
     /// The current input (`port::STDIN`), output or error port.
@@ -301,14 +386,24 @@ impl Runtime {
         crate::number::to_value(&mut self.heap, n)
     }
 
-    /// Writes to the current output; errors writing are ignored like a closed pipe's.
-    pub fn write_out(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
+    /// Writes to standard output. Failing ends the program (`ErrorKind::Output`).
+    pub fn write_out(&mut self, text: &str) -> Result<(), crate::Error> {
+        self.out
+            .write_all(text.as_bytes())
+            .map_err(|e| crate::Error::output(&e))
     }
 
-    pub fn flush(&mut self) {
-        let _ = self.out.flush();
-        self.ports.flush_all();
+    /// Writes out what standard output holds.
+    pub fn flush_output(&mut self) -> Result<(), crate::Error> {
+        self.out.flush().map_err(|e| crate::Error::output(&e))
+    }
+
+    /// Flushes standard output and every file port, as the program ends: the first
+    /// failure, if any, after trying them all.
+    pub fn flush(&mut self) -> Result<(), crate::Error> {
+        let out = self.flush_output();
+        let files = self.ports.flush_all();
+        out.and(files)
     }
 }
 

@@ -6,6 +6,9 @@ use crate::object::Alloc;
 use crate::runtime::Runtime;
 use crate::value::Value;
 
+/// What a pair takes in the heap, for `Runtime::reserve`.
+const PAIR_BYTES: usize = 16;
+
 pub(super) fn builtins() -> Vec<Builtin> {
     let mut out = vec![
         builtin("cons", 2, Some(2), |rt, a| Ok(rt.heap.cons(a[0], a[1]))),
@@ -29,6 +32,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("make-list", 1, Some(2), |rt, a| {
             let n = index_arg("make-list", a[0])?;
+            rt.reserve(n.saturating_mul(PAIR_BYTES))?;
             let fill = a.get(1).copied().unwrap_or(Value::UNSPECIFIED);
             Ok((0..n).fold(Value::NIL, |acc, _| rt.heap.cons(fill, acc)))
         }),
@@ -65,11 +69,18 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(tail.car())
         }),
         builtin("list-copy", 1, Some(1), |rt, a| {
-            let (mut items, mut l) = (Vec::new(), a[0]);
+            let (mut items, mut l, mut slow) = (Vec::new(), a[0], a[0]);
             while l.is_pair() {
                 items.push(l.car());
                 l = l.cdr();
+                if items.len() % 2 == 0 {
+                    slow = slow.cdr();
+                    if slow == l {
+                        return Err(cyclic("list-copy", a[0]));
+                    }
+                }
             }
+            rt.reserve(items.len().saturating_mul(PAIR_BYTES))?;
             Ok(rt.heap.list_with_tail(&items, l))
         }),
         builtin("last-pair", 1, Some(1), |_, a| {
@@ -139,6 +150,7 @@ fn append(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     for &l in init {
         items.extend(list_arg("append", l)?);
     }
+    rt.reserve(items.len().saturating_mul(PAIR_BYTES))?;
     Ok(rt.heap.list_with_tail(&items, last))
 }
 

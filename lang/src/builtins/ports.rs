@@ -58,9 +58,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let (id, _) = port_parts(port).expect("an output port");
             match rt.ports.state(id) {
                 Some(State::Output(Sink::File(w))) => {
-                    let _ = w.flush();
+                    w.flush()
+                        .map_err(|e| Error::file(format!("cannot write: {e}"), vec![port]))?;
                 }
-                Some(State::Output(Sink::Stdout)) => rt.flush(),
+                Some(State::Output(Sink::Stdout)) => rt.flush_output()?,
                 _ => {}
             }
             Ok(Value::UNSPECIFIED)
@@ -238,7 +239,7 @@ fn open_output_file(rt: &mut Runtime, name: Value, binary: u64) -> Result<Value>
 fn close(rt: &mut Runtime, who: &str, p: Value, direction: u64) -> Result<Value> {
     match port_parts(p) {
         Some((id, flags)) if flags & direction != 0 => {
-            rt.ports.close(id);
+            rt.ports.close(id)?;
             Ok(Value::UNSPECIFIED)
         }
         _ => Err(Error::wrong_type(who, "a port of the right direction", p)),
@@ -344,9 +345,11 @@ fn output(rt: &mut Runtime, a: &[Value], style: Style) -> Result<Value> {
 fn put(rt: &mut Runtime, port: Value, text: &str) -> Result<Value> {
     let (id, _) = port_parts(port).expect("an output port");
     match rt.ports.state(id) {
-        Some(State::Output(Sink::Stdout)) => rt.write_out(text),
+        Some(State::Output(Sink::Stdout)) => rt.write_out(text)?,
         Some(State::Output(Sink::Stderr)) => {
-            rt.flush();
+            // Standard output first, so that the two interleave as the program wrote
+            // them. Standard error's own failures have nowhere to be reported.
+            rt.flush_output()?;
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
         Some(State::Output(Sink::Text(s))) => s.push_str(text),

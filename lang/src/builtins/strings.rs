@@ -23,6 +23,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .map(|&c| ch("make-string", c))
                 .transpose()?
                 .unwrap_or(' ');
+            rt.reserve(n.saturating_mul(fill.len_utf8()))?;
             Ok(rt.heap.make_string(n, fill))
         }),
         builtin("string", 0, None, |rt, a| {
@@ -58,6 +59,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 n = n.saturating_add(string_len(string("string-append", s)?));
             }
             string_length("string-append", n)?;
+            rt.reserve(n.saturating_mul(4))?;
             Ok(string_concat(&mut rt.heap, a))
         }),
         builtin("string->list", 1, Some(3), |rt, a| {

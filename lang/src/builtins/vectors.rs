@@ -17,6 +17,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("make-vector", 1, Some(2), |rt, a| {
             let n = length("make-vector", a[0])?;
+            rt.reserve(n.saturating_mul(8))?;
             Ok(rt
                 .heap
                 .make_vector(n, a.get(1).copied().unwrap_or(Value::FALSE)))
@@ -39,6 +40,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("vector->list", 1, Some(3), |rt, a| {
             let v = vector("vector->list", a[0])?;
             let (from, to) = range("vector->list", a, vector_len(v))?;
+            rt.reserve((to - from).saturating_mul(24))?;
             let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
             Ok(rt.heap.list(&items))
         }),
@@ -88,9 +90,19 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
         builtin("vector-append", 0, None, |rt, a| {
-            let mut items = Vec::new();
+            let mut n: usize = 0;
             for &v in a {
-                let v = vector("vector-append", v)?;
+                n = n.saturating_add(vector_len(vector("vector-append", v)?));
+            }
+            if n > MAX_LENGTH {
+                return Err(Error::runtime(
+                    "vector-append: the vector would be too long",
+                    vec![Value::fixnum(n as i64)],
+                ));
+            }
+            rt.reserve(n.saturating_mul(16))?;
+            let mut items = Vec::with_capacity(n);
+            for &v in a {
                 items.extend((0..vector_len(v)).map(|i| v.field(i)));
             }
             Ok(rt.heap.vector(&items))
@@ -105,6 +117,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .map(|&b| byte("make-bytevector", b))
                 .transpose()?
                 .unwrap_or(0);
+            rt.reserve(n.saturating_mul(2))?;
             Ok(rt.heap.bytevector(&vec![fill; n]))
         }),
         builtin("bytevector", 0, None, |rt, a| {
@@ -138,7 +151,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(rt.heap.bytevector(&copy))
         }),
         builtin("bytevector-append", 0, None, |rt, a| {
-            let mut bytes = Vec::new();
+            let mut n: usize = 0;
+            for &b in a {
+                n = n.saturating_add(bytevector_bytes(bytevector("bytevector-append", b)?).len());
+            }
+            rt.reserve(n.saturating_mul(2))?;
+            let mut bytes = Vec::with_capacity(n);
             for &b in a {
                 bytes.extend_from_slice(bytevector_bytes(bytevector("bytevector-append", b)?));
             }

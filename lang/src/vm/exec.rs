@@ -1,9 +1,10 @@
 //! The interpreter loop.
 //!
 //! The loop keeps its instruction pointer, stack pointer and frame pointer in raw-pointer
-//! locals, so that they stay in registers: the value stack is allocated once with its
-//! full capacity and never moves, and the `Vec` that owns it learns its length only when
-//! something outside the loop looks at it (a collection, a builtin, an error).
+//! locals, so that they stay in registers. The value stack moves only when a call finds
+//! it full (`room!`) or a continuation puts another one in its place, and the loop then
+//! takes every pointer anew from indices; the `Vec` that owns the stack learns its length
+//! only when something outside the loop looks at it (a collection, a builtin, an error).
 
 use std::rc::Rc;
 
@@ -27,12 +28,14 @@ impl Vm {
         entry: Rc<Proto>,
         base_frames: usize,
     ) -> Result<Value> {
-        let stack_base: *mut Value = self.stack.as_mut_ptr();
         let len = self.stack.len();
-        let capacity = self.stack.capacity();
-        if len + entry.max_stack + 1 > capacity {
+        if len + entry.max_stack + 1 > self.stack.capacity()
+            && !self.grow_stack(entry.max_stack + 1)
+        {
             return Err(stack_overflow(self.rt.options.max_frames));
         }
+        let mut stack_base: *mut Value = self.stack.as_mut_ptr();
+        let capacity = self.stack.capacity();
         // SAFETY: the loop keeps these invariants, on which every raw access below rests:
         // 1. `code` points to a `Proto` that outlives the loop (see `proto`), and `ip` into
         //    its `code`: the compiler emits whole instructions, every path of a body ends
@@ -42,12 +45,13 @@ impl Vm {
         // 2. `stack_base <= fp - 1 <= sp <= stack_base + capacity`: a function never uses
         //    more than its `max_stack` slots above `fp`, and a call checks that the callee
         //    has that much room before it enters; `apply` checks the room for the
-        //    arguments it spreads. The stack never reallocates, since nothing pushes on
-        //    the `Vec` while the loop runs, so the pointers stay valid.
+        //    arguments it spreads. The stack reallocates only in `room!` and when a
+        //    continuation is reinstated, and both take `stack_base`, `stack_end`, `sp`
+        //    and `fp` anew from the `Vec` and indices, so the pointers stay valid.
         // 3. Slots below `sp` hold initialized values; `sync!` gives the `Vec` the length
         //    `sp` before anything else reads it.
         unsafe {
-            let stack_end = stack_base.add(capacity);
+            let mut stack_end = stack_base.add(capacity);
             let mut code: &Proto = proto(Rc::as_ptr(&entry));
             // The current code's instructions, kept at hand for jumps; it changes with
             // `code`, on calls and returns.
@@ -106,8 +110,28 @@ impl Vm {
                 ($target:expr, $argc:expr) => {
                     $argc == $target.params
                         && !$target.rest
-                        && sp.add($target.max_stack + 1) <= stack_end
+                        && stack_end.offset_from(sp) as usize > $target.max_stack
                 };
+            }
+            // Whether `$n` more slots fit above `sp`, after growing the stack if they do
+            // not yet (up to `stack_slots`). Growing moves the stack: every pointer into
+            // it is taken anew.
+            macro_rules! room {
+                ($n:expr) => {{
+                    let n: usize = $n;
+                    if stack_end.offset_from(sp) as usize >= n {
+                        true
+                    } else {
+                        sync!();
+                        let fp_index = fp.offset_from(stack_base) as usize;
+                        let grown = self.grow_stack(n);
+                        stack_base = self.stack.as_mut_ptr();
+                        stack_end = stack_base.add(self.stack.capacity());
+                        sp = stack_base.add(self.stack.len());
+                        fp = stack_base.add(fp_index);
+                        grown
+                    }
+                }};
             }
             // Goes on with the first instruction of `$target`.
             macro_rules! enter {
@@ -117,11 +141,18 @@ impl Vm {
                     ip = code_start;
                 }};
             }
+            // The collector's work, a memory limit passed or an interrupt, if any waits,
+            // at the instruction at `$at`.
             macro_rules! safepoint {
-                () => {
-                    if self.rt.heap.safepoint_due() {
+                ($at:expr) => {
+                    if self.rt.heap.safepoint_due()
+                        || crate::memory::over_limit()
+                        || crate::interrupt::requested()
+                    {
                         sync!();
-                        self.safepoint(code);
+                        if let Err(e) = self.safepoint(code) {
+                            fail!($at, e);
+                        }
                     }
                 };
             }
@@ -217,7 +248,7 @@ impl Vm {
                         let pc = $at.offset_from(code_start) as usize;
                         let (raise, payload) = self.handler_call($e, code, pc)?;
                         let target = proto(super::closure_code(raise));
-                        if sp.add(2 + target.max_stack + 1) > stack_end {
+                        if !room!(2 + target.max_stack + 1) {
                             return Err(stack_overflow(self.rt.options.max_frames));
                         }
                         self.frames.push(Frame {
@@ -258,7 +289,7 @@ impl Vm {
                                 } else if target.rest {
                                     push!(Value::NIL);
                                 }
-                                if sp.add(target.max_stack + 1) > stack_end {
+                                if !room!(target.max_stack + 1) {
                                     fail!(at, stack_overflow(self.rt.options.max_frames));
                                 }
                                 if $op == Op::Call {
@@ -299,7 +330,7 @@ impl Vm {
                                     sp = sp.sub(1);
                                     argc -= 2;
                                     while list.is_pair() {
-                                        if sp.add(1) > stack_end {
+                                        if !room!(1) {
                                             fail!(at, stack_overflow(self.rt.options.max_frames));
                                         }
                                         push!(list.car());
@@ -346,7 +377,10 @@ impl Vm {
                                             Error::wrong_type("%continue", "a continuation", k)
                                         );
                                     }
-                                    sp = stack_base.add(self.reinstate_continuation(k));
+                                    let len = self.reinstate_continuation(k);
+                                    stack_base = self.stack.as_mut_ptr();
+                                    stack_end = stack_base.add(self.stack.capacity());
+                                    sp = stack_base.add(len);
                                     return_to_caller!(v);
                                     break;
                                 }
@@ -373,12 +407,23 @@ impl Vm {
                                 Some(Special::Collect) if argc == 0 => {
                                     sync!();
                                     self.collect(code);
+                                    try_at!(at, self.rt.check_memory());
                                     Value::UNSPECIFIED
                                 }
                                 _ => {
                                     sync!();
                                     let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                                    try_at!(at, builtins::call(&mut self.rt, index, args))
+                                    let mut result = builtins::call(&mut self.rt, index, args);
+                                    if result.is_err() && self.rt.reservation_refused {
+                                        // The builtin may pass the memory limit unless a
+                                        // collection frees room; it changed nothing yet.
+                                        self.rt.reservation_refused = false;
+                                        self.collect(code);
+                                        self.rt.reserving_after_collection = true;
+                                        result = builtins::call(&mut self.rt, index, args);
+                                        self.rt.reserving_after_collection = false;
+                                    }
+                                    try_at!(at, result)
                                 }
                             };
                             sp = sp.sub(argc + 1);
@@ -486,7 +531,7 @@ impl Vm {
                     }
                     Op::Call => {
                         let argc = u16!();
-                        safepoint!();
+                        safepoint!(at);
                         let callee = *sp.sub(argc + 1);
                         if callee.is(Kind::Closure) {
                             let target = proto(super::closure_code(callee));
@@ -505,7 +550,7 @@ impl Vm {
                     }
                     Op::TailCall => {
                         let argc = u16!();
-                        safepoint!();
+                        safepoint!(at);
                         let from = sp.sub(argc + 1);
                         let callee = *from;
                         if callee == *fp.sub(1) && argc == code.params && !code.rest {
@@ -531,7 +576,7 @@ impl Vm {
                     Op::SelfTailCall => {
                         // The code starts over, so `ip` need not move past the operand.
                         let argc = u16::from_le_bytes(ip.cast::<[u8; 2]>().read()) as usize;
-                        safepoint!();
+                        safepoint!(at);
                         let from = sp.sub(argc);
                         move_down(from, fp, argc);
                         sp = fp.add(argc);
@@ -546,17 +591,17 @@ impl Vm {
                         let from = sp.sub(argc);
                         move_down(from, base, argc);
                         sp = base.add(argc);
-                        safepoint!();
+                        safepoint!(at);
                         jump!(head);
                     }
                     Op::ReturnLocal => {
-                        safepoint!();
+                        safepoint!(at);
                         // The frame ends here, so `ip` need not move past the operand.
                         let slot = u16::from_le_bytes(ip.cast::<[u8; 2]>().read()) as usize;
                         return_value!(*fp.add(slot));
                     }
                     Op::Return => {
-                        safepoint!();
+                        safepoint!(at);
                         return_value!(pop!());
                     }
                     Op::Car | Op::Cdr => {

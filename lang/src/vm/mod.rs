@@ -32,6 +32,7 @@ use crate::object::{symbol_name, vector_len};
 use crate::reader::{read_all, Datum, SourceFile};
 use crate::runtime::{Options, Runtime, RuntimeRoots, CELL_NAME};
 use crate::value::{Kind, Value};
+use crate::{interrupt, memory};
 
 /// Where a call returns to.
 struct Frame {
@@ -107,6 +108,13 @@ pub struct Vm {
     error_sites: raise::ErrorSites,
 }
 
+/// The value stack's first capacity, in slots; it doubles when a call needs more, up to
+/// `Options::stack_slots`.
+const INITIAL_STACK_SLOTS: usize = 1 << 16;
+
+/// The frame stack's first capacity; it grows as the value stack does.
+const INITIAL_FRAMES: usize = 1 << 12;
+
 /// Frames the prelude's own definitions may need while it loads.
 const PRELUDE_FRAMES: usize = 1000;
 
@@ -115,14 +123,14 @@ const BACKTRACE_LIMIT: usize = 20;
 
 impl Vm {
     pub fn new(options: Options) -> Vm {
-        let stack = Vec::with_capacity(options.stack_slots);
+        let stack = Vec::with_capacity(INITIAL_STACK_SLOTS.min(options.stack_slots));
         // Every frame keeps its closure in a stack slot, so there are never more frames
-        // than slots; reserved whole (address space only) so that a call never grows it.
+        // than slots.
         let frame_limit = options.max_frames.min(options.stack_slots);
         // The prelude runs with the frames it needs, whatever limit the program asked
         // for: a limit of one frame still gives a working Scheme that refuses calls.
         let prelude_frame_limit = PRELUDE_FRAMES.min(options.stack_slots).max(frame_limit);
-        let frames = Vec::with_capacity(prelude_frame_limit);
+        let frames = Vec::with_capacity(INITIAL_FRAMES);
         let mut rt = Runtime::new(options);
         let hooks = raise::Hooks::new(&mut rt);
         let mut vm = Vm {
@@ -186,13 +194,18 @@ impl Vm {
         Ok(out)
     }
 
-    /// The collector's work at a safepoint: the collection it asked for, or else a step
-    /// of sweeping.
-    pub(super) fn safepoint(&mut self, current: &Proto) {
-        if self.rt.heap.collection_requested() {
+    /// The work that waits at a safepoint: an interrupt, or the collection the collector
+    /// asked for (then the memory limit's check), or else a step of sweeping.
+    pub(super) fn safepoint(&mut self, current: &Proto) -> Result<()> {
+        if let Some(e) = interrupt::take() {
+            return Err(e);
+        }
+        if self.rt.heap.collection_requested() || memory::over_limit() {
             self.collect(current);
+            self.rt.check_memory()
         } else {
             self.rt.heap.sweep_pending(SAFEPOINT_SWEEP_PAGES);
+            Ok(())
         }
     }
 
@@ -307,13 +320,31 @@ impl Vm {
         builtins::call(&mut self.rt, index, &[a, b])
     }
 
+    /// Makes room for `slots` more values above the stack's length, moving the stack;
+    /// false when that would pass `Options::stack_slots`.
+    #[cold]
+    pub(super) fn grow_stack(&mut self, slots: usize) -> bool {
+        let needed = self.stack.len() + slots;
+        if needed > self.rt.options.stack_slots {
+            return false;
+        }
+        let capacity = (self.stack.capacity() * 2)
+            .max(needed)
+            .min(self.rt.options.stack_slots);
+        self.stack.reserve_exact(capacity - self.stack.len());
+        true
+    }
+
     /// Pushes a frame for a call; the caller has checked `frames.len() < frame_limit`.
     #[inline(always)]
     unsafe fn push_frame(&mut self, frame: Frame) {
         let depth = self.frames.len();
-        debug_assert!(depth < self.frame_limit && self.frame_limit <= self.frames.capacity());
-        // SAFETY: `depth < frame_limit <= capacity` (the caller's check, and the capacity
-        // reserved in `new` only grows), so the slot is inside the allocation.
+        debug_assert!(depth < self.frame_limit);
+        if depth == self.frames.capacity() {
+            self.frames.reserve(depth);
+        }
+        // SAFETY: the capacity is above `depth` (just made so), so the slot is inside the
+        // allocation.
         unsafe {
             self.frames.as_mut_ptr().add(depth).write(frame);
             self.frames.set_len(depth + 1);
