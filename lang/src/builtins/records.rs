@@ -13,18 +13,30 @@ use crate::value::{Kind, Value};
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         builtin("%make-record-type", 2, Some(2), |rt, a| {
+            super::list_arg("%make-record-type", a[1])?;
             Ok(record(rt, &[Value::FALSE, a[0], a[1]]))
         }),
-        builtin("%record", 1, None, |rt, a| Ok(record(rt, a))),
+        builtin("%record", 1, None, |rt, a| {
+            // Every record has a record type and its number of fields: the printer and
+            // the accessors rest on it.
+            if field_count(a[0]) != Some(a.len() - 1) {
+                return Err(Error::wrong_type(
+                    "%record",
+                    "a record type and a value for each of its fields",
+                    a[0],
+                ));
+            }
+            Ok(record(rt, a))
+        }),
         builtin("%record?", 2, Some(2), |_, a| {
             Ok(Value::bool(a[0].is(Kind::Record) && a[0].field(0) == a[1]))
         }),
         builtin("%record-ref", 4, Some(4), |_, a| {
-            let i = checked_field(a[0], a[1], a[2], a[3])?;
+            let i = checked_field("%record-ref", a[0], a[1], a[2], a[3])?;
             Ok(a[0].field(i))
         }),
         builtin("%record-set!", 5, Some(5), |_, a| {
-            let i = checked_field(a[0], a[1], a[2], a[4])?;
+            let i = checked_field("%record-set!", a[0], a[1], a[2], a[4])?;
             a[0].set_field(i, a[3]);
             Ok(Value::UNSPECIFIED)
         }),
@@ -42,13 +54,18 @@ fn record(rt: &mut Runtime, fields: &[Value]) -> Value {
 }
 
 /// The field index of field `i` of `record`, after checking that it is a record of type
-/// `rtd`; an error names the accessor `who` and the type.
-fn checked_field(record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
+/// `rtd`; an error names the accessor `who` and the type (or `builtin`, when the
+/// arguments are not what `define-record-type` passes).
+fn checked_field(builtin: &str, record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
+    let Some(count) = field_count(rtd) else {
+        return Err(Error::wrong_type(builtin, "a record type", rtd));
+    };
+    let i = match i.as_fixnum() {
+        Some(i) if (0..count as i64).contains(&i) => i as usize,
+        _ => return Err(Error::wrong_type(builtin, "a field index", i)),
+    };
     if record.is(Kind::Record) && record.field(0) == rtd {
-        let i = i
-            .as_fixnum()
-            .expect("record field indices are made by the compiler");
-        return Ok(i as usize + 1);
+        return Ok(i + 1);
     }
     let mut what = String::from("a record of type ");
     crate::printer::print(type_name(rtd), crate::printer::Style::Display, &mut what);
@@ -79,6 +96,19 @@ pub fn multiple_values(v: Value) -> Option<Vec<Value>> {
         l = l.cdr();
     }
     Some(out)
+}
+
+/// How many fields records of type `rtd` have; `None` when it is not a record type.
+fn field_count(rtd: Value) -> Option<usize> {
+    if !is_record_type(rtd) {
+        return None;
+    }
+    let (mut l, mut n) = (rtd.field(2), 0);
+    while l.is_pair() {
+        l = l.cdr();
+        n += 1;
+    }
+    Some(n)
 }
 
 /// Whether `v` is a record type rather than a record.
