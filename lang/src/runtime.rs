@@ -89,6 +89,10 @@ pub struct Runtime {
     pub symbols: SymbolTable,
     /// Global cells by symbol: `[name, value]` objects.
     pub(crate) globals: HashMap<Value, Value>,
+    /// The cells the prelude's code was compiled with, for the procedures the program
+    /// has cells of its own for (`separate_standard_procedures`): roots, as all global
+    /// cells are, since the VM holds some of them (`%raise`).
+    pub(crate) prelude_cells: Vec<Value>,
     /// Every compiled code object; closures name theirs by index.
     pub code: Vec<Rc<Proto>>,
     pub builtins: Vec<Builtin>,
@@ -154,6 +158,7 @@ impl Runtime {
             }),
             symbols: SymbolTable::default(),
             globals: HashMap::new(),
+            prelude_cells: Vec::new(),
             code: Vec::new(),
             builtins: Vec::new(),
             builtin_values: HashMap::new(),
@@ -299,6 +304,25 @@ impl Runtime {
         cell
     }
 
+    /// Gives the program cells of its own for the procedures the builtins and the prelude
+    /// define, holding the same values. The prelude's code keeps the cells it was
+    /// compiled with, so a program that defines its own `reverse!`, `apply` or
+    /// `dynamic-wind` changes what its own code calls, not what `map` or `guard` call.
+    /// The prelude's variables that hold state (`%winders`, `%handlers`) stay shared.
+    pub(crate) fn separate_standard_procedures(&mut self) {
+        let cells: Vec<(Value, Value)> = self.globals.iter().map(|(&s, &c)| (s, c)).collect();
+        for (sym, cell) in cells {
+            let v = cell.field(CELL_VALUE);
+            if v.is(Kind::Closure) || v.is(Kind::Primitive) {
+                let own = self.heap.object(Kind::Global, 2, 2, Value::UNDEFINED);
+                own.set_field(CELL_NAME, sym);
+                own.set_field(CELL_VALUE, v);
+                self.globals.insert(sym, own);
+                self.prelude_cells.push(cell);
+            }
+        }
+    }
+
     /// The value of a global, if it is bound.
     pub fn global(&self, name: &str) -> Option<Value> {
         let sym = self.symbols.lookup(name)?;
@@ -413,6 +437,7 @@ impl Runtime {
 pub(crate) struct RuntimeRoots<'a> {
     pub symbols: &'a SymbolTable,
     pub globals: &'a HashMap<Value, Value>,
+    pub prelude_cells: &'a [Value],
     pub builtin_values: &'a HashMap<&'static str, Value>,
     pub code: &'a [Rc<Proto>],
     pub handles: &'a Handles,
@@ -436,6 +461,7 @@ impl RootSet for RuntimeRoots<'_> {
         for v in self
             .standard_ports
             .iter()
+            .chain(self.prelude_cells)
             .chain(self.guardian_ready.values().flatten())
         {
             roots.word(v.word());

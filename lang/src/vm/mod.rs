@@ -146,6 +146,7 @@ impl Vm {
             vm.rt.heap.request_collection();
         }
         vm.load_prelude();
+        vm.rt.separate_standard_procedures();
         vm.frame_limit = frame_limit;
         vm.rt.standard_names = vm.rt.global_names().into_iter().collect();
         let cell = |name: &str| {
@@ -214,6 +215,7 @@ impl Vm {
             heap,
             symbols,
             globals,
+            prelude_cells,
             builtin_values,
             code,
             handles,
@@ -227,6 +229,7 @@ impl Vm {
             runtime: RuntimeRoots {
                 symbols,
                 globals,
+                prelude_cells,
                 builtin_values,
                 code,
                 handles,
