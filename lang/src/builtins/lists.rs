@@ -154,8 +154,13 @@ fn append(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     Ok(rt.heap.list_with_tail(&items, last))
 }
 
-fn nth_tail(name: &str, mut l: Value, k: Value) -> Result<Value> {
-    for _ in 0..index_arg(name, k)? {
+/// The tail of `list` after `k` pairs. On a cyclic list the walk goes round the cycle
+/// once at most: what is left of `k` is taken modulo its length.
+fn nth_tail(name: &str, list: Value, k: Value) -> Result<Value> {
+    let n = index_arg(name, k)?;
+    let (mut l, mut slow) = (list, list);
+    let mut i = 0;
+    while i < n {
         if !l.is_pair() {
             return Err(Error::runtime(
                 format!("{name}: index out of range"),
@@ -163,6 +168,22 @@ fn nth_tail(name: &str, mut l: Value, k: Value) -> Result<Value> {
             ));
         }
         l = l.cdr();
+        i += 1;
+        if i % 2 == 0 {
+            slow = slow.cdr();
+            if slow == l {
+                let mut period = 1;
+                let mut p = l.cdr();
+                while p != l {
+                    p = p.cdr();
+                    period += 1;
+                }
+                for _ in 0..(n - i) % period {
+                    l = l.cdr();
+                }
+                return Ok(l);
+            }
+        }
     }
     Ok(l)
 }

@@ -23,3 +23,9 @@
 (try 'for-each-visits (lambda () (for-each (lambda (x) (set! n (+ n 1))) c)))
 (try 'visited (lambda () (> n 2)))
 (try 'proper (lambda () (list (memq 2 '(1 2 3)) (assq 'b '((a . 1) (b . 2))) (last-pair '(1 2 3)))))
+;; Indexing a cyclic list goes round its cycle once at most, however large the index.
+(define ring (list 0 1 2))
+(set-cdr! (cddr ring) ring)
+(display (list (list-ref ring 100000000000) (list-ref ring 2305843009213693951)
+               (car (list-tail ring 5)) (list-ref ring 7)))
+(newline)
