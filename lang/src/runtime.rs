@@ -119,6 +119,8 @@ pub struct Runtime {
     /// `current-error-port` (`(value converter)` lists the prelude makes), once the
     /// prelude has run.
     pub(crate) current_port_cells: Option<[Value; 3]>,
+    /// How deep in `include`s each included file was read, by file name.
+    pub(crate) include_depths: HashMap<String, usize>,
     /// Forms that `load` has read and not yet evaluated, by the numbers `%read-source`
     /// gave them; `%eval-source` takes them out.
     pub(crate) loaded_forms: HashMap<usize, Datum>,
@@ -173,6 +175,7 @@ impl Runtime {
             standard_ports: [Value::FALSE; 3],
             current_port_cells: None,
             loaded_forms: HashMap::new(),
+            include_depths: HashMap::new(),
             guardian_ready: HashMap::new(),
             next_guardian: 0,
             next_loaded_form: 0,

@@ -8,6 +8,9 @@
 
 use std::rc::Rc;
 
+/// How deep `include`d files may include others.
+const MAX_INCLUDE_DEPTH: usize = 64;
+
 use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
 use super::library::GlobalBinding;
 use super::rewrite;
@@ -518,6 +521,24 @@ impl<'rt> Expander<'rt> {
                 .map(|dir| dir.join(name))
                 .filter(|p| p.exists());
             let path = beside.unwrap_or_else(|| name.into());
+            // A file that includes itself, directly or not, would be expanded for ever.
+            let depth = self
+                .rt
+                .include_depths
+                .get(&span.file.name)
+                .copied()
+                .unwrap_or(0)
+                + 1;
+            if depth > MAX_INCLUDE_DEPTH {
+                return Err(Error::syntax(
+                    format!(
+                        "include: files include each other more than {MAX_INCLUDE_DEPTH} deep \
+                         (does {} include itself?)",
+                        path.display()
+                    ),
+                    &item.span,
+                ));
+            }
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Error::syntax(
                     format!("include: cannot read {}: {e}", path.display()),
@@ -525,6 +546,8 @@ impl<'rt> Expander<'rt> {
                 )
             })?;
             let file = crate::reader::SourceFile::new(path.display().to_string(), text);
+            let known = self.rt.include_depths.entry(file.name.clone()).or_default();
+            *known = (*known).max(depth);
             forms.extend(crate::reader::read_all(
                 &file,
                 self.rt.options.max_read_depth,
