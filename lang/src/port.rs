@@ -61,6 +61,10 @@ struct Entry {
 pub struct Ports {
     entries: Vec<Option<Entry>>,
     free: Vec<usize>,
+    /// The collections the heap had made when the table was last scanned for dead
+    /// ports: only a collection finds more, so opening a port scans at most once after
+    /// each.
+    scanned_after: u64,
 }
 
 /// A port object's number in the table and its flags.
@@ -72,7 +76,11 @@ pub fn port_parts(port: Value) -> Option<(usize, u64)> {
 impl Ports {
     /// A new port object for `state`.
     pub fn open<A: Alloc + WeakAlloc>(&mut self, heap: &mut A, state: State, flags: u64) -> Value {
-        self.reclaim();
+        let collections = heap.collections();
+        if collections != self.scanned_after {
+            self.scanned_after = collections;
+            self.reclaim();
+        }
         let id = self.free.pop().unwrap_or(self.entries.len());
         let port = heap.object(Kind::Port, 2, 0, Value::FALSE);
         port.set_raw(0, id as u64);
@@ -149,14 +157,20 @@ impl Ports {
     }
 }
 
-/// Allocation of weak pairs, which `Alloc` does not have.
+/// Allocation of weak pairs, which `Alloc` does not have, and the count of collections
+/// that break them.
 pub trait WeakAlloc {
     fn weak_pair(&mut self, car: Value, cdr: Value) -> Value;
+    fn collections(&self) -> u64;
 }
 
 impl WeakAlloc for rudo_gc::Heap {
     fn weak_pair(&mut self, car: Value, cdr: Value) -> Value {
         Value(self.alloc_weak_pair(car.word(), cdr.word()))
+    }
+
+    fn collections(&self) -> u64 {
+        rudo_gc::Heap::collections(self)
     }
 }
 
