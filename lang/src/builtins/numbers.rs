@@ -173,10 +173,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             float_fn(rt, "exp", a[0], f64::exp)
         }),
         builtin("log", 1, Some(2), |rt, a| {
-            let x = num("log", a[0])?.to_f64();
+            let x = ln(&num("log", a[0])?);
             let r = match a.get(1) {
-                Some(&b) => x.ln() / num("log", b)?.to_f64().ln(),
-                None => x.ln(),
+                Some(&b) => x / ln(&num("log", b)?),
+                None => x,
             };
             Ok(rt.number(Number::Real(r)))
         }),
@@ -542,25 +542,73 @@ fn sqrt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     Ok(rt.number(Number::Real(n.to_f64().sqrt())))
 }
 
+/// The natural logarithm, of exact numbers too large for a flonum as well: an integer of
+/// `n` bits is its top 64 bits times 2^(n - 64).
+fn ln(x: &Number) -> f64 {
+    fn ln_integer(i: &BigInt) -> f64 {
+        let bits = i.bits();
+        if bits <= 1000 {
+            return i.to_f64().unwrap_or(f64::NAN).ln();
+        }
+        let shift = bits - 64;
+        (&i.abs() >> shift).to_f64().unwrap_or(f64::NAN).ln()
+            + shift as f64 * std::f64::consts::LN_2
+            + if i.is_negative() { f64::NAN } else { 0.0 }
+    }
+    match x {
+        Number::Big(b) => ln_integer(b),
+        Number::Rational(r) if !r.to_f64().is_some_and(|f| f.is_normal()) => {
+            ln_integer(r.numer()) - ln_integer(r.denom())
+        }
+        n => n.to_f64().ln(),
+    }
+}
+
+/// The most bits an exact power may have: its squarings would take minutes beyond it.
+const MAX_POWER_BITS: u64 = 1 << 26;
+
 fn expt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     let (base, power) = (num("expt", args[0])?, num("expt", args[1])?);
-    if base.is_exact() {
-        if let Some(e) = power.is_exact().then(|| power.to_bigint()).flatten() {
-            let magnitude = e
-                .abs()
-                .to_u32()
-                .ok_or_else(|| Error::runtime("expt: exponent too large", vec![args[1]]))?;
-            let r = num_traits::pow(base.to_ratio().expect("exact"), magnitude as usize);
-            if e.is_negative() {
-                if r.is_zero() {
-                    return Err(Error::runtime("expt: division by zero", vec![]));
-                }
-                return Ok(rt.number(Number::from_ratio(r.recip())));
-            }
-            return Ok(rt.number(Number::from_ratio(r)));
-        }
+    let exponent = power.is_exact().then(|| power.to_bigint()).flatten();
+    let (Some(e), true) = (exponent, base.is_exact()) else {
+        return Ok(rt.number(Number::Real(base.to_f64().powf(power.to_f64()))));
+    };
+    let base = base.to_ratio().expect("exact");
+    // Bases whose powers stay small, whatever the exponent.
+    if base.is_zero() {
+        return match e.sign() {
+            num_bigint::Sign::Minus => Err(Error::runtime("expt: division by zero", vec![])),
+            num_bigint::Sign::NoSign => Ok(Value::fixnum(1)),
+            num_bigint::Sign::Plus => Ok(Value::fixnum(0)),
+        };
     }
-    Ok(rt.number(Number::Real(base.to_f64().powf(power.to_f64()))))
+    if base.is_integer() && base.numer().magnitude() == &num_bigint::BigUint::from(1u8) {
+        let negative = base.is_negative() && e.is_odd();
+        return Ok(Value::fixnum(if negative { -1 } else { 1 }));
+    }
+    let too_large = || {
+        Error::runtime(
+            format!("expt: the result would have more than {MAX_POWER_BITS} bits"),
+            vec![args[1]],
+        )
+    };
+    let magnitude = e.abs().to_u64().ok_or_else(too_large)?;
+    let bits = (base.numer().bits() + base.denom().bits()).saturating_mul(magnitude);
+    if bits > MAX_POWER_BITS {
+        return Err(too_large());
+    }
+    rt.reserve((bits / 8) as usize * 4)?;
+    // Numerator and denominator are coprime, and so are their powers: no gcd is needed.
+    let (numer, denom) = (
+        num_traits::pow(base.numer().clone(), magnitude as usize),
+        num_traits::pow(base.denom().clone(), magnitude as usize),
+    );
+    let r = if e.is_negative() {
+        BigRational::new_raw(denom, numer)
+    } else {
+        BigRational::new_raw(numer, denom)
+    };
+    Ok(rt.number(Number::from_ratio(r)))
 }
 
 fn float_fn(rt: &mut Runtime, name: &str, v: Value, f: fn(f64) -> f64) -> Result<Value> {

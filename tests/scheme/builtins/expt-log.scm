@@ -1,0 +1,22 @@
+;; Exact powers by repeated squaring of numerator and denominator, without a gcd per
+;; step; bases whose powers stay small take any exponent; logarithms of exact numbers
+;; too large for a flonum.
+(define (show x) (write x) (newline))
+(show (string-length (number->string (expt 10 100000))))
+(show (= (expt 10 100000) (* (expt 10 50000) (expt 10 50000))))
+(show (expt 1 (expt 10 30)))
+(show (expt -1 (expt 10 30)))
+(show (expt -1 (+ 1 (expt 10 30))))
+(show (expt 0 (expt 10 30)))
+(show (expt 0 0))
+(show (expt 2/3 -5))
+(show (expt -2/3 3))
+(show (expt 2 -3))
+(show (expt 2 0.5))
+(show (expt 3 1e9))
+(show (guard (e (#t (error-object-message e))) (expt 0 -1)))
+(show (guard (e (#t (error-object-message e))) (expt 3 (expt 10 30))))
+(show (round (log (expt 10 400))))
+(show (round (log (/ 1 (expt 10 400)))))
+(show (round (log (expt 10 400) 10)))
+(show (log 1))
