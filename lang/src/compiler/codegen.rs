@@ -89,6 +89,8 @@ struct Function {
     /// The depth the code generator counted where each expression's code starts, for
     /// the verifier to hold against the depth the instructions make.
     depths: Vec<(usize, usize)>,
+    /// Where each constant is in `proto.constants`.
+    constant_index: HashMap<Value, usize>,
 }
 
 pub struct Codegen<'a> {
@@ -125,6 +127,7 @@ impl<'a> Codegen<'a> {
             last_label: 0,
             loops: Vec::new(),
             depths: Vec::new(),
+            constant_index: HashMap::new(),
         });
         self.mark(span);
         // Not a tail call: the top-level frame stays, so an error in what the form calls
@@ -202,14 +205,11 @@ impl<'a> Codegen<'a> {
     }
 
     fn constant(&mut self, v: Value) -> usize {
-        let constants = &mut self.f().proto.constants;
-        match constants.iter().position(|&c| c == v) {
-            Some(k) => k,
-            None => {
-                constants.push(v);
-                constants.len() - 1
-            }
-        }
+        let f = self.f();
+        *f.constant_index.entry(v).or_insert_with(|| {
+            f.proto.constants.push(v);
+            f.proto.constants.len() - 1
+        })
     }
 
     fn push_depth(&mut self, n: isize) {
@@ -806,6 +806,7 @@ impl<'a> Codegen<'a> {
             last_label: 0,
             loops: Vec::new(),
             depths: Vec::new(),
+            constant_index: HashMap::new(),
         });
         self.f().proto.max_stack = depth;
         self.mark(&lambda.span);

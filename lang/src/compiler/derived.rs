@@ -94,18 +94,32 @@ impl Expander<'_> {
         })
     }
 
+    /// A scope per binding, as nested `let`s have, opened in a loop rather than by
+    /// recursion on the rest of the bindings (which copied them at every level), and the
+    /// nested `Let`s built from the inside out.
     fn let_star(&mut self, bindings: &Bindings<'_>, body: &[Datum], span: &Span) -> Result<Expr> {
-        match bindings.split_first() {
-            None => self.with_scope(|ex| ex.body(body, span)),
-            Some((&(name, init), rest)) => {
-                let init = self.expand(init)?;
-                self.with_scope(|ex| {
-                    let var = ex.bind(name);
-                    let inner = ex.let_star(&rest.to_vec(), body, span)?;
-                    Ok(Expr::Let(vec![(var, init)], Box::new(inner)))
-                })
+        let outer = self.scope_depth();
+        let mut lets = Vec::with_capacity(bindings.len());
+        let mut inner = Ok(());
+        for &(name, init) in bindings {
+            match self.expand(init) {
+                Ok(init) => {
+                    self.open_scope();
+                    lets.push((self.bind(name), init));
+                }
+                Err(e) => {
+                    inner = Err(e);
+                    break;
+                }
             }
         }
+        let body = inner.and_then(|()| self.with_scope(|ex| ex.body(body, span)));
+        self.close_scopes_to(outer);
+        let mut expr = body?;
+        for (var, init) in lets.into_iter().rev() {
+            expr = Expr::Let(vec![(var, init)], Box::new(expr));
+        }
+        Ok(expr)
     }
 
     fn letrec(&mut self, bindings: &Bindings<'_>, body: &[Datum], span: &Span) -> Result<Expr> {
@@ -423,8 +437,9 @@ fn parse_bindings<'d>(d: &'d Datum, form: &str) -> Result<Bindings<'d>> {
 }
 
 fn check_unique(bindings: &Bindings<'_>, span: &Span) -> Result<()> {
-    for (i, (name, _)) in bindings.iter().enumerate() {
-        if bindings[..i].iter().any(|(n, _)| n == name) {
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in bindings.iter() {
+        if !seen.insert(name) {
             return Err(Error::syntax(format!("`{name}` is bound twice"), span));
         }
     }

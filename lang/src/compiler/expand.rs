@@ -6,6 +6,7 @@
 //! (`syntax_rules.rs`). Special forms and macros are found by name through the same
 //! scopes as variables, so a local binding named `if` shadows the special form.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 /// How deep `include`d files may include others.
@@ -185,6 +186,13 @@ impl<'rt> Expander<'rt> {
 
     /// The form a macro use stands for, one step.
     pub(super) fn expand_macro(&self, m: &Macro, form: &Datum) -> Result<Datum> {
+        // A macro whose expansion doubles at each step fills memory long before it nests
+        // too deep: the memory limit stops it.
+        if crate::memory::over_limit() {
+            return Err(
+                crate::memory::hard_limit_error(self.rt.options.max_heap).at(Some(&form.span))
+            );
+        }
         let same = |input: &str, literal: &str| self.same_binding(input, literal, m.env);
         m.expand(form, &self.rt.aliases, &same)
     }
@@ -233,6 +241,20 @@ impl<'rt> Expander<'rt> {
         self.vars.len() - 1
     }
 
+    /// How many scopes are open, for `close_scopes_to`.
+    pub(super) fn scope_depth(&self) -> usize {
+        self.scopes.len()
+    }
+
+    /// Opens a scope that `close_scopes_to` closes: for forms that open many at once.
+    pub(super) fn open_scope(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    pub(super) fn close_scopes_to(&mut self, depth: usize) {
+        self.scopes.truncate(depth);
+    }
+
     pub(super) fn with_scope<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.scopes.push(Vec::new());
         let out = f(self);
@@ -263,6 +285,10 @@ impl<'rt> Expander<'rt> {
     }
 
     pub(super) fn expand(&mut self, d: &Datum) -> Result<Expr> {
+        // Source that expands into more than the memory limit allows stops here.
+        if crate::memory::over_limit() {
+            return Err(crate::memory::hard_limit_error(self.rt.options.max_heap).at(Some(&d.span)));
+        }
         match &d.kind {
             DatumKind::Symbol(name) => self.expand_identifier(name, &d.span),
             DatumKind::List(items, None) if !items.is_empty() => self.expand_list(items, d),
@@ -717,36 +743,17 @@ impl<'rt> Expander<'rt> {
             if flat.is_empty() {
                 return Err(Error::syntax("a body needs at least one expression", span));
             }
-            let defines: Vec<bool> = flat
-                .iter()
-                .map(|d| {
-                    d.list()
-                        .and_then(|l| l.first())
-                        .is_some_and(|head| ex.is_special(head, "define"))
-                })
-                .collect();
-            let mut vars = Vec::new();
-            for (d, _) in flat.iter().zip(&defines).filter(|(_, &is)| is) {
-                let items = d.list().unwrap_or_default();
-                let name = match items.get(1).map(|t| &t.kind) {
-                    Some(DatumKind::Symbol(s)) => s.clone(),
-                    Some(DatumKind::List(head, _)) => innermost_name(head).unwrap_or_default(),
-                    _ => return Err(Error::syntax("bad `define`", &d.span)),
-                };
-                vars.push(ex.bind(&name));
-            }
+            let vars: Vec<VarId> = flat.iter().filter_map(|&(_, var)| var).collect();
             if vars.is_empty() {
                 let exprs = flat
                     .iter()
-                    .map(|d| ex.expand(d))
+                    .map(|(d, _)| ex.expand(d))
                     .collect::<Result<Vec<_>>>()?;
                 return Ok(seq(exprs));
             }
             let mut exprs = Vec::new();
-            let mut next_var = vars.iter();
-            for (d, &is_define) in flat.iter().zip(&defines) {
-                if is_define {
-                    let var = *next_var.next().expect("one variable per definition");
+            for (d, defined) in &flat {
+                if let &Some(var) = defined {
                     let (_, value) =
                         ex.definition(d.list().unwrap_or_default(), &d.span, Some(var))?;
                     ex.vars[var].late_init = true;
@@ -755,7 +762,7 @@ impl<'rt> Expander<'rt> {
                     exprs.push(ex.expand(d)?);
                 }
             }
-            if defines.last() == Some(&true) {
+            if flat.last().is_some_and(|(_, defined)| defined.is_some()) {
                 exprs.push(Expr::Const(Value::UNSPECIFIED));
             }
             let bindings = vars
@@ -769,10 +776,19 @@ impl<'rt> Expander<'rt> {
     /// The forms of a body as the body sees them: macro uses at their head expanded,
     /// `begin`s spliced, forms that may stand for definitions (`define-record-type`,
     /// `define-values`, `cond-expand`, `include`) rewritten, and `define-syntax` forms
-    /// bound in the innermost scope and gone.
-    fn body_forms(&mut self, forms: &[Datum]) -> Result<Vec<Datum>> {
+    /// bound in the innermost scope and gone. Each `define` binds its variable as soon
+    /// as it is met, with the variable beside it, so that a later form of the body that
+    /// uses the name means the variable, not a macro of the same name outside.
+    ///
+    /// The body's own forms are borrowed, not copied: a body nested in a body nested in
+    /// a body would otherwise hold a copy of everything inside it at every level.
+    fn body_forms<'f>(
+        &mut self,
+        forms: &'f [Datum],
+    ) -> Result<Vec<(Cow<'f, Datum>, Option<VarId>)>> {
         let mut out = Vec::new();
-        let mut todo: Vec<(Datum, usize)> = forms.iter().rev().map(|d| (d.clone(), 0)).collect();
+        let mut todo: Vec<(Cow<'f, Datum>, usize)> =
+            forms.iter().rev().map(|d| (Cow::Borrowed(d), 0)).collect();
         while let Some((d, depth)) = todo.pop() {
             let items = d.list().unwrap_or_default();
             let head = items
@@ -784,11 +800,18 @@ impl<'rt> Expander<'rt> {
                     if depth >= MAX_EXPANSION_DEPTH {
                         return Err(expansion_too_deep(&d.span));
                     }
-                    todo.push((self.expand_macro(&m, &d)?, depth + 1));
+                    todo.push((Cow::Owned(self.expand_macro(&m, &d)?), depth + 1));
                 }
-                Some(Meaning::Special("begin")) => {
-                    todo.extend(items[1..].iter().rev().map(|d| (d.clone(), depth)));
-                }
+                Some(Meaning::Special("begin")) => match &d {
+                    Cow::Borrowed(begin) => {
+                        let items = begin.list().unwrap_or_default();
+                        todo.extend(items[1..].iter().rev().map(|d| (Cow::Borrowed(d), depth)));
+                    }
+                    Cow::Owned(_) => {
+                        let owned: Vec<_> = items[1..].iter().rev().cloned().collect();
+                        todo.extend(owned.into_iter().map(|d| (Cow::Owned(d), depth)));
+                    }
+                },
                 Some(Meaning::Special("define-syntax")) => {
                     match items {
                         [_, name, spec] if name.symbol().is_some() => {
@@ -803,9 +826,18 @@ impl<'rt> Expander<'rt> {
                     }
                 }
                 Some(Meaning::Special(form)) if rewrite::may_define(form) => {
-                    todo.push((self.rewrite(form, items, &d.span)?, depth));
+                    todo.push((Cow::Owned(self.rewrite(form, items, &d.span)?), depth));
                 }
-                _ => out.push(d),
+                Some(Meaning::Special("define")) => {
+                    let name = match items.get(1).map(|t| &t.kind) {
+                        Some(DatumKind::Symbol(s)) => s.clone(),
+                        Some(DatumKind::List(head, _)) => innermost_name(head).unwrap_or_default(),
+                        _ => return Err(Error::syntax("bad `define`", &d.span)),
+                    };
+                    let var = self.bind(&name);
+                    out.push((d, Some(var)));
+                }
+                _ => out.push((d, None)),
             }
         }
         Ok(out)

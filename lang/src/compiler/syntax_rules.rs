@@ -441,12 +441,17 @@ impl Instantiate<'_> {
             })
             .min()
             .unwrap_or(0);
+        // Each instance sees the bindings of the names `sub` uses, the repeated ones at
+        // their nth match: copying all of `b` for each would make a long match quadratic.
+        let used = symbols(sub);
         for n in 0..len {
-            let mut inner = b.clone();
-            for v in &vars {
-                if let Match::Many(ms) = &b[*v] {
-                    inner.insert((*v).clone(), ms[n].clone());
-                }
+            let mut inner = Bindings::new();
+            for &name in &used {
+                match b.get(name) {
+                    Some(Match::Many(ms)) => inner.insert(name.clone(), ms[n].clone()),
+                    Some(one) => inner.insert(name.clone(), one.clone()),
+                    None => None,
+                };
             }
             if depth > 1 {
                 self.repeat(sub, &inner, depth - 1, out)?;

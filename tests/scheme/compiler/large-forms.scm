@@ -1,0 +1,30 @@
+;; args: --max-heap 256M --
+;; Forms far larger than people write compile in memory and time proportional to their
+;; size: each of these took gigabytes or minutes once.
+(define (nested-lets n)
+  (let loop ((i 0) (body 'x0))
+    (if (= i n)
+        body
+        (loop (+ i 1) (list 'let (list (list (string->symbol (string-append "x" (number->string i))) i)) body)))))
+(display (eval (nested-lets 4000) (interaction-environment)))
+(newline)
+(define (let-star n)
+  (let loop ((i (- n 1)) (bindings '()))
+    (if (< i 0)
+        (list 'let* bindings (list '+ 'v0 (string->symbol (string-append "v" (number->string (- n 1))))))
+        (loop (- i 1) (cons (list (string->symbol (string-append "v" (number->string i))) i) bindings)))))
+(display (eval (let-star 30000) (interaction-environment)))
+(newline)
+(define (flat-let n)
+  (let loop ((i (- n 1)) (bindings '()))
+    (if (< i 0)
+        (list 'lambda '() (list 'let bindings 'v7))
+        (loop (- i 1) (cons (list (string->symbol (string-append "v" (number->string i))) i) bindings)))))
+(display ((eval (flat-let 30000) (interaction-environment))))
+(newline)
+(define-syntax my-list (syntax-rules () ((_ x ...) (list x ...))))
+(display (length (eval (cons 'my-list (make-list 20000 1)) (interaction-environment))))
+(newline)
+;; A macro whose expansion doubles at each step stops at the memory limit.
+(define-syntax double (syntax-rules () ((_ x) (double (x x)))))
+(double 1)
