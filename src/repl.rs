@@ -84,6 +84,9 @@ fn history_path() -> Option<PathBuf> {
 
 /// Runs the REPL until end of input. Returns the exit status.
 pub fn run(vm: &mut Vm) -> i32 {
+    if !std::io::stdin().is_terminal() {
+        return run_piped(vm);
+    }
     let names = Rc::new(RefCell::new(vm.rt.global_names()));
     let helper = SchemeHelper {
         names: names.clone(),
@@ -101,18 +104,13 @@ pub fn run(vm: &mut Vm) -> i32 {
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
-    if std::io::stdin().is_terminal() {
-        println!(
-            "rudo-scheme {} — Ctrl-D to leave",
-            env!("CARGO_PKG_VERSION")
-        );
-    }
+    println!(
+        "rudo-scheme {} — Ctrl-D to leave",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut counter = 0;
     let status = loop {
-        // Whatever the collector left to do, it does before we wait for input, and the
-        // empty pages it keeps for the program's next allocations go back to the system.
-        vm.rt.heap.sweep_pending(usize::MAX);
-        vm.rt.heap.release_free_pages();
+        before_waiting(vm);
         match editor.readline("> ") {
             Ok(line) => {
                 if line.trim().is_empty() {
@@ -144,6 +142,72 @@ pub fn run(vm: &mut Vm) -> i32 {
         let _ = editor.save_history(path);
     }
     status
+}
+
+/// Whatever the collector left to do, it does before the REPL waits for input, and the
+/// empty pages it keeps for the program's next allocations go back to the system.
+fn before_waiting(vm: &mut Vm) {
+    vm.rt.heap.sweep_pending(usize::MAX);
+    vm.rt.heap.release_free_pages();
+}
+
+/// Input below this size is tried as a whole form after every line; above it, after
+/// it has doubled, so that a form of many lines is not read again at each.
+const RETRY_EVERY_LINE_BELOW: usize = 64 << 10;
+
+/// The REPL on a pipe or a file: no editor, forms evaluated as soon as they are whole,
+/// bytes that are not UTF-8 read as U+FFFD, and a form the input leaves unfinished
+/// reported as the read error it is.
+fn run_piped(vm: &mut Vm) -> i32 {
+    use std::io::BufRead;
+    let mut stdin = std::io::stdin().lock();
+    let (mut pending, mut line) = (String::new(), Vec::new());
+    let mut tried_at = 0;
+    let mut counter = 0;
+    loop {
+        line.clear();
+        before_waiting(vm);
+        let ended = match stdin.read_until(b'\n', &mut line) {
+            Ok(n) => n == 0,
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "rudo-scheme: cannot read input: {e}");
+                return 74;
+            }
+        };
+        pending.push_str(&String::from_utf8_lossy(&line));
+        if pending.trim().is_empty() {
+            pending.clear();
+            if ended {
+                return 0;
+            }
+            continue;
+        }
+        let retry = pending.len() < RETRY_EVERY_LINE_BELOW || pending.len() >= 2 * tried_at;
+        if !ended && !retry {
+            continue;
+        }
+        tried_at = pending.len();
+        let file = SourceFile::new("<stdin>", pending.as_str());
+        let incomplete =
+            matches!(read_all(&file, vm.rt.options.max_read_depth), Err(e) if e.incomplete);
+        if incomplete && !ended {
+            continue;
+        }
+        counter += 1;
+        rudo_lang::interrupt::clear();
+        match eval_and_print(vm, &format!("<repl:{counter}>"), &pending) {
+            Evaluated::Exited(code) => return code,
+            Evaluated::Interrupted(signal) if signal != rudo_lang::interrupt::SIGINT => {
+                return 128 + signal
+            }
+            _ => {}
+        }
+        pending.clear();
+        tried_at = 0;
+        if ended {
+            return 0;
+        }
+    }
 }
 
 /// How evaluating an input ended.
