@@ -160,14 +160,14 @@ const RETRY_EVERY_LINE_BELOW: usize = 64 << 10;
 /// reported as the read error it is.
 fn run_piped(vm: &mut Vm) -> i32 {
     use std::io::BufRead;
-    let mut stdin = std::io::stdin().lock();
     let (mut pending, mut line) = (String::new(), Vec::new());
     let mut tried_at = 0;
     let mut counter = 0;
     loop {
         line.clear();
         before_waiting(vm);
-        let ended = match stdin.read_until(b'\n', &mut line) {
+        // Locked for the line only: the program may read standard input too.
+        let ended = match std::io::stdin().lock().read_until(b'\n', &mut line) {
             Ok(n) => n == 0,
             Err(e) => {
                 let _ = writeln!(std::io::stderr(), "rudo-scheme: cannot read input: {e}");

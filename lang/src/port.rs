@@ -27,12 +27,130 @@ pub const STDIN: usize = 0;
 pub const STDOUT: usize = 1;
 pub const STDERR: usize = 2;
 
-/// What an input port reads: text or bytes in memory, with the position reached, or the
-/// process's standard input, read a line at a time into `text`.
+/// What an input port reads: text or bytes in memory, with the position reached, or a
+/// stream (standard input, a file, a pipe) read a piece at a time as it is needed.
 pub enum Source {
     Text { text: String, pos: usize },
     Bytes { bytes: Vec<u8>, pos: usize },
-    Stdin { text: String, pos: usize, eof: bool },
+    Stream(Stream),
+    ByteStream(ByteStream),
+}
+
+/// Bytes read from a stream at a time: a file of any size, `/dev/urandom` or a pipe
+/// that never ends is read in pieces of this size.
+const CHUNK: usize = 64 << 10;
+
+/// Text read from standard input (a line at a time, so that an interactive program sees
+/// each line as it is typed) or from a file (a chunk at a time). The unread text is
+/// `text[pos..]`; bytes that are not UTF-8 read as U+FFFD.
+pub struct Stream {
+    input: Input,
+    text: String,
+    pos: usize,
+    eof: bool,
+    /// The start of a character cut off at the end of the last piece.
+    partial: Vec<u8>,
+}
+
+enum Input {
+    Stdin,
+    File(File),
+}
+
+/// Bytes read from a file a chunk at a time; the unread ones are `bytes[pos..]`.
+pub struct ByteStream {
+    file: File,
+    bytes: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl Stream {
+    pub fn stdin() -> Stream {
+        Stream::new(Input::Stdin)
+    }
+
+    fn new(input: Input) -> Stream {
+        Stream {
+            input,
+            text: String::new(),
+            pos: 0,
+            eof: false,
+            partial: Vec::new(),
+        }
+    }
+
+    /// Appends the next piece of the stream to `text`; false at its end.
+    fn read_more(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        let mut bytes = std::mem::take(&mut self.partial);
+        let start = bytes.len();
+        let read = match &mut self.input {
+            Input::Stdin => std::io::stdin()
+                .lock()
+                .take(CHUNK as u64)
+                .read_until(b'\n', &mut bytes),
+            Input::File(f) => {
+                bytes.resize(start + CHUNK, 0);
+                let n = f.read(&mut bytes[start..]);
+                bytes.truncate(start + *n.as_ref().unwrap_or(&0));
+                n
+            }
+        };
+        let n = read.unwrap_or(0);
+        self.eof = n == 0;
+        self.push_text(bytes);
+        n > 0 || !self.text[self.pos..].is_empty()
+    }
+
+    /// Decodes `bytes` onto `text`, keeping back a character the piece cut off.
+    fn push_text(&mut self, mut bytes: Vec<u8>) {
+        let mut rest = &bytes[..];
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.text.push_str(s);
+                    break;
+                }
+                Err(e) => {
+                    let (good, bad) = rest.split_at(e.valid_up_to());
+                    self.text
+                        .push_str(std::str::from_utf8(good).expect("checked as UTF-8"));
+                    match e.error_len() {
+                        Some(len) => {
+                            self.text.push(char::REPLACEMENT_CHARACTER);
+                            rest = &bad[len..];
+                        }
+                        None if self.eof => {
+                            self.text.push(char::REPLACEMENT_CHARACTER);
+                            break;
+                        }
+                        None => {
+                            let keep = bad.len();
+                            let from = bytes.len() - keep;
+                            bytes.drain(..from);
+                            self.partial = bytes;
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl ByteStream {
+    fn fill(&mut self) {
+        if self.pos == self.bytes.len() && !self.eof {
+            self.bytes.resize(CHUNK, 0);
+            let n = self.file.read(&mut self.bytes).unwrap_or(0);
+            self.bytes.truncate(n);
+            self.pos = 0;
+            self.eof = n == 0;
+        }
+    }
 }
 
 /// Where an output port writes.
@@ -175,28 +293,29 @@ impl WeakAlloc for rudo_gc::Heap {
 }
 
 impl Source {
-    /// The unread text, after making sure that standard input has some if it can.
+    /// The unread text, after reading on from a stream if none is left.
     fn text(&mut self) -> &str {
         match self {
             Source::Text { text, pos } => &text[*pos..],
-            Source::Stdin { text, pos, eof } => {
-                if *pos == text.len() && !*eof {
-                    text.clear();
-                    *pos = 0;
-                    let n = std::io::stdin().lock().read_line(text).unwrap_or(0);
-                    *eof = n == 0;
+            Source::Stream(s) => {
+                if s.pos == s.text.len() && !s.eof {
+                    s.text.clear();
+                    s.pos = 0;
+                    // A piece may hold only the start of a character: read until a
+                    // whole one or the end.
+                    while s.text.is_empty() && s.read_more() {}
                 }
-                &text[*pos..]
+                &s.text[s.pos..]
             }
-            Source::Bytes { .. } => "",
+            Source::Bytes { .. } | Source::ByteStream(_) => "",
         }
     }
 
     fn advance(&mut self, n: usize) {
         match self {
-            Source::Text { pos, .. } | Source::Stdin { pos, .. } | Source::Bytes { pos, .. } => {
-                *pos += n
-            }
+            Source::Text { pos, .. } | Source::Bytes { pos, .. } => *pos += n,
+            Source::Stream(s) => s.pos += n,
+            Source::ByteStream(s) => s.pos += n,
         }
     }
 
@@ -210,55 +329,69 @@ impl Source {
         Some(c)
     }
 
-    /// A line without its end (`\n`, `\r\n` or `\r`); `None` at the end of input.
+    /// A line without its end (`\n`, `\r\n` or `\r`); `None` at the end of input. A
+    /// stream is read on until the line ends, however many pieces that takes.
     pub fn read_line(&mut self) -> Option<String> {
-        let rest = self.text();
-        if rest.is_empty() {
-            return None;
+        let mut line = String::new();
+        let mut any = false;
+        let stream = matches!(self, Source::Stream(_));
+        loop {
+            let rest = self.text();
+            if rest.is_empty() {
+                return any.then_some(line);
+            }
+            any = true;
+            let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+            line.push_str(&rest[..end]);
+            let skip = match &rest.as_bytes()[end..] {
+                [b'\r', b'\n', ..] => 2,
+                [] => 0,
+                // A `\r` at the end of a piece may be the start of `\r\n`.
+                [b'\r'] if stream => {
+                    self.advance(end + 1);
+                    if self.peek_char() == Some('\n') {
+                        self.advance(1);
+                    }
+                    return Some(line);
+                }
+                _ => 1,
+            };
+            self.advance(end + skip);
+            if skip > 0 || !stream || crate::memory::over_limit() {
+                return Some(line);
+            }
         }
-        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
-        let line = rest[..end].to_string();
-        let skip = match &rest.as_bytes()[end..] {
-            [b'\r', b'\n', ..] => 2,
-            [] => 0,
-            _ => 1,
-        };
-        self.advance(end + skip);
-        if matches!(self, Source::Stdin { .. }) && skip == 0 {
-            // A last line without its end: the next read asks standard input again.
-            return Some(line + &self.read_line().unwrap_or_default());
-        }
-        Some(line)
     }
 
     /// Up to `k` characters; `None` at the end of input.
     pub fn read_string(&mut self, k: usize) -> Option<String> {
         let mut out = String::new();
-        while out.chars().count() < k {
+        let mut n = 0;
+        while n < k {
             match self.read_char() {
                 Some(c) => out.push(c),
                 None => break,
             }
+            n += 1;
         }
         (!out.is_empty() || k == 0).then_some(out)
     }
 
-    /// The unread text for the reader, which needs a whole datum: standard input is
-    /// read on while the datum is incomplete (`more` says so).
+    /// The unread text for the reader, which needs a whole datum: a stream is read on
+    /// while the datum is incomplete (`more` says so).
     pub fn datum_text(&mut self, more: bool) -> &str {
-        if let Source::Stdin { text, eof, .. } = self {
-            if more && !*eof {
-                let n = std::io::stdin().lock().read_line(text).unwrap_or(0);
-                *eof = n == 0;
+        if let Source::Stream(s) = self {
+            if more {
+                s.read_more();
             }
         }
         self.text()
     }
 
-    /// Whether standard input has seen its end (no more text will come).
+    /// Whether a stream has seen its end (no more text will come).
     pub fn exhausted(&self) -> bool {
         match self {
-            Source::Stdin { eof, .. } => *eof,
+            Source::Stream(s) => s.eof,
             _ => true,
         }
     }
@@ -267,9 +400,13 @@ impl Source {
         self.advance(n);
     }
 
-    pub fn peek_u8(&self) -> Option<u8> {
+    pub fn peek_u8(&mut self) -> Option<u8> {
         match self {
             Source::Bytes { bytes, pos } => bytes.get(*pos).copied(),
+            Source::ByteStream(s) => {
+                s.fill();
+                s.bytes.get(s.pos).copied()
+            }
             _ => None,
         }
     }
@@ -281,31 +418,41 @@ impl Source {
     }
 
     pub fn read_bytes(&mut self, k: usize) -> Option<Vec<u8>> {
-        let Source::Bytes { bytes, pos } = self else {
-            return None;
-        };
-        let end = (*pos + k).min(bytes.len());
-        if end == *pos && k > 0 {
-            return None;
+        let mut out = Vec::new();
+        while out.len() < k {
+            let (bytes, pos) = match self {
+                Source::Bytes { bytes, pos } => (&bytes[..], pos),
+                Source::ByteStream(s) => {
+                    s.fill();
+                    (&s.bytes[..], &mut s.pos)
+                }
+                _ => return None,
+            };
+            let end = (*pos + (k - out.len())).min(bytes.len());
+            if end == *pos {
+                break;
+            }
+            out.extend_from_slice(&bytes[*pos..end]);
+            *pos = end;
         }
-        let out = bytes[*pos..end].to_vec();
-        *pos = end;
-        Some(out)
+        (!out.is_empty() || k == 0).then_some(out)
     }
 }
 
-/// The contents of a file, for an input port.
-pub fn read_file(path: &str, binary: bool) -> Result<Source> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| Error::file(format!("cannot open {path}: {e}"), vec![]))?;
-    if binary {
-        return Ok(Source::Bytes { bytes, pos: 0 });
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::file(format!("{path} is not UTF-8 text"), vec![]))?;
-    Ok(Source::Text { text, pos: 0 })
+/// A file opened for an input port, to be read as it is needed.
+pub fn open_file(path: &str, binary: bool) -> Result<Source> {
+    let file =
+        File::open(path).map_err(|e| Error::file(format!("cannot open {path}: {e}"), vec![]))?;
+    Ok(if binary {
+        Source::ByteStream(ByteStream {
+            file,
+            bytes: Vec::new(),
+            pos: 0,
+            eof: false,
+        })
+    } else {
+        Source::Stream(Stream::new(Input::File(file)))
+    })
 }
 
 pub fn create_file(path: &str) -> Result<Sink> {

@@ -12,7 +12,7 @@ use crate::handles::Handles;
 use crate::memory;
 use crate::number::Number;
 use crate::object::Alloc;
-use crate::port::{Ports, Sink, Source, State, INPUT, OUTPUT};
+use crate::port::{Ports, Sink, Source, State, Stream, INPUT, OUTPUT};
 use crate::reader::{Datum, DatumKind};
 use crate::symbol::SymbolTable;
 use crate::value::{Kind, Value};
@@ -189,14 +189,7 @@ impl Runtime {
             rt.define_builtin(b);
         }
         let standard = [
-            (
-                State::Input(Source::Stdin {
-                    text: String::new(),
-                    pos: 0,
-                    eof: false,
-                }),
-                INPUT,
-            ),
+            (State::Input(Source::Stream(Stream::stdin())), INPUT),
             (State::Output(Sink::Stdout), OUTPUT),
             (State::Output(Sink::Stderr), OUTPUT),
         ];

@@ -80,6 +80,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("read-line", 0, Some(1), |rt, a| {
             let line = text_input(rt, "read-line", a.first())?.read_line();
+            // A line longer than the memory limit allows stops where it passed it.
+            if crate::memory::over_limit() {
+                return Err(crate::memory::hard_limit_error(rt.options.max_heap));
+            }
             Ok(line.map_or(Value::EOF, |l| rt.heap.string(&l)))
         }),
         builtin("read-string", 1, Some(2), |rt, a| {
@@ -225,7 +229,7 @@ fn has_flag(v: Value, flag: u64) -> Value {
 
 fn open_input_file(rt: &mut Runtime, name: Value, binary: bool) -> Result<Value> {
     let path = string_to_rust(string("open-input-file", name)?);
-    let source = port::read_file(&path, binary)?;
+    let source = port::open_file(&path, binary)?;
     let flags = INPUT | if binary { BINARY } else { 0 };
     Ok(open(rt, State::Input(source), flags))
 }
@@ -375,6 +379,12 @@ fn put_bytes(rt: &mut Runtime, port: Value, bytes: &[u8]) -> Result<Value> {
     Ok(Value::UNSPECIFIED)
 }
 
+/// Whether the text up to `cut` ends inside a token: not after white space or a
+/// delimiter that ends every datum.
+fn used_all(rest: &str, cut: usize) -> bool {
+    !rest[..cut].ends_with(|c: char| c.is_whitespace() || c == ')' || c == ']' || c == '"')
+}
+
 /// Where a reader's window of at least `len` bytes of `text` ends: at the first white
 /// space from there on, or at the end of the text.
 fn window_end(text: &str, len: usize) -> usize {
@@ -410,8 +420,12 @@ fn read(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
         let rest = source.datum_text(more);
         let cut = window_end(rest, window);
         let whole = cut == rest.len();
+        let ends_in_token = whole && used_all(rest, cut);
         let file = crate::reader::SourceFile::new("<port>", &rest[..cut]);
         match crate::reader::read_first(&file, max_depth) {
+            // A datum that ends where the text read so far ends may go on in what the
+            // stream has not given yet: `12` may be the start of `123`.
+            Ok(Some(_)) if ends_in_token && !source.exhausted() => more = true,
             Ok(Some((datum, used))) => {
                 source.consume(used);
                 break Some(datum);

@@ -3,4 +3,7 @@
 (+ 1 2)
 (quote ÿ)
 (+ 3 4)
+;; The program reads the input the REPL reads: the line after this form.
+(read-line)
+this line is data, not a form
 (display "never closed"
