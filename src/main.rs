@@ -116,7 +116,7 @@ fn install_signal_handlers() {
     for signal in [SIGINT, SIGTERM] {
         let handler = move || {
             if rudo_lang::interrupt::requested() {
-                signal_hook::low_level::exit(128 + signal);
+                signal_hook::low_level::exit(report::signal_status(signal));
             }
             rudo_lang::interrupt::request(signal);
         };
@@ -129,12 +129,6 @@ fn install_signal_handlers() {
             );
         }
     }
-}
-
-/// The exit status of a program a signal stopped: 128 plus its number, as a shell
-/// reports a process the signal killed.
-fn signal_status(signal: i32) -> i32 {
-    128 + signal
 }
 
 fn run(cli: Cli) -> ExitCode {
@@ -166,7 +160,7 @@ fn run(cli: Cli) -> ExitCode {
             repl::Evaluated::Done => 0,
             repl::Evaluated::Failed => EXIT_ERROR as i32,
             repl::Evaluated::Exited(code) => code,
-            repl::Evaluated::Interrupted(signal) => signal_status(signal),
+            repl::Evaluated::Interrupted(signal) => report::signal_status(signal),
         }
     } else if let Some(path) = cli.args.first() {
         if cli.disassemble {
@@ -228,7 +222,7 @@ fn run_file(vm: &mut Vm, path: &str) -> i32 {
         Ok(_) => 0,
         Err(e) => match e.kind {
             ErrorKind::Exit(code) => code,
-            ErrorKind::Interrupted(signal) => signal_status(signal),
+            ErrorKind::Interrupted(signal) => report::signal_status(signal),
             ErrorKind::Output { .. } => report::output_failure(&e),
             _ => {
                 // What the program wrote comes before the report of its error.

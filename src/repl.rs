@@ -118,15 +118,8 @@ pub fn run(vm: &mut Vm) -> i32 {
                 }
                 let _ = editor.add_history_entry(line.as_str());
                 counter += 1;
-                // A Ctrl-C at the prompt is the editor's; only one that comes while the
-                // input runs stops it.
-                rudo_lang::interrupt::clear();
-                match eval_and_print(vm, &format!("<repl:{counter}>"), &line) {
-                    Evaluated::Exited(code) => break code,
-                    Evaluated::Interrupted(signal) if signal != rudo_lang::interrupt::SIGINT => {
-                        break 128 + signal
-                    }
-                    _ => {}
+                if let Some(status) = eval_input(vm, counter, &line) {
+                    break status;
                 }
                 *names.borrow_mut() = vm.rt.global_names();
             }
@@ -142,6 +135,20 @@ pub fn run(vm: &mut Vm) -> i32 {
         let _ = editor.save_history(path);
     }
     status
+}
+
+/// Evaluates the REPL's `counter`th input; the status to end with, when it ends the REPL
+/// (`exit`, or a signal other than Ctrl-C's).
+fn eval_input(vm: &mut Vm, counter: usize, text: &str) -> Option<i32> {
+    // A Ctrl-C while the REPL waited for input was not meant for this input.
+    rudo_lang::interrupt::clear();
+    match eval_and_print(vm, &format!("<repl:{counter}>"), text) {
+        Evaluated::Exited(code) => Some(code),
+        Evaluated::Interrupted(signal) if signal != rudo_lang::interrupt::SIGINT => {
+            Some(crate::report::signal_status(signal))
+        }
+        _ => None,
+    }
 }
 
 /// Whatever the collector left to do, it does before the REPL waits for input, and the
@@ -194,13 +201,8 @@ fn run_piped(vm: &mut Vm) -> i32 {
             continue;
         }
         counter += 1;
-        rudo_lang::interrupt::clear();
-        match eval_and_print(vm, &format!("<repl:{counter}>"), &pending) {
-            Evaluated::Exited(code) => return code,
-            Evaluated::Interrupted(signal) if signal != rudo_lang::interrupt::SIGINT => {
-                return 128 + signal
-            }
-            _ => {}
+        if let Some(status) = eval_input(vm, counter, &pending) {
+            return status;
         }
         pending.clear();
         tried_at = 0;

@@ -13,6 +13,12 @@ pub const EXIT_OUTPUT: i32 = 74;
 /// for a process SIGPIPE killed, and said nothing about it.
 pub const EXIT_BROKEN_PIPE: i32 = 128 + 13;
 
+/// The exit status of a program a signal stopped: 128 plus its number, as a shell
+/// reports a process the signal killed.
+pub fn signal_status(signal: i32) -> i32 {
+    128 + signal
+}
+
 /// The status a program ends with when its output failed (`ErrorKind::Output`, or a file
 /// port that could not be flushed at exit), after saying why unless the pipe was
 /// closed.

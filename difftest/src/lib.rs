@@ -17,3 +17,39 @@ pub use generate::{generate, Size};
 pub use run::{check, run_vm, Difference, Variant};
 pub use shrink::shrink;
 pub use sx::Sx;
+
+/// The command-line flags of the tester's commands, read one at a time:
+/// `while let Some(flag) = flags.next() { match flag.as_str() { "--n" => n = flags.number()?, .. } }`.
+pub struct Flags {
+    args: std::iter::Skip<std::env::Args>,
+    current: String,
+}
+
+impl Flags {
+    pub fn from_env() -> Flags {
+        Flags {
+            args: std::env::args().skip(1),
+            current: String::new(),
+        }
+    }
+
+    /// The next flag.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<String> {
+        self.current = self.args.next()?;
+        Some(self.current.clone())
+    }
+
+    /// The value after the current flag.
+    pub fn value(&mut self) -> Result<String, String> {
+        self.args
+            .next()
+            .ok_or(format!("{} needs a value", self.current))
+    }
+
+    /// The number after the current flag.
+    pub fn number(&mut self) -> Result<f64, String> {
+        let v = self.value()?;
+        v.parse::<f64>().map_err(|_| format!("not a number: {v}"))
+    }
+}

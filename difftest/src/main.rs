@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use rudo_difftest::{check, generate, shrink, Size, Sx};
+use rudo_difftest::{check, generate, shrink, Flags, Size, Sx};
 
 struct Args {
     from: u64,
@@ -29,18 +29,16 @@ fn parse_args() -> Result<Args, String> {
         print: None,
         check_file: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
-        let number = |v: String| v.parse::<f64>().map_err(|_| format!("not a number: {v}"));
+    let mut flags = Flags::from_env();
+    while let Some(flag) = flags.next() {
         match flag.as_str() {
-            "--from" => args.from = number(value()?)? as u64,
-            "--count" => args.count = Some(number(value()?)? as u64),
-            "--minutes" => args.minutes = Some(number(value()?)?),
-            "--stress-every" => args.stress_every = number(value()?)? as u64,
-            "--print" => args.print = Some(number(value()?)? as u64),
-            "--check-file" => args.check_file = Some((value()?, false)),
-            "--check-file-stress" => args.check_file = Some((value()?, true)),
+            "--from" => args.from = flags.number()? as u64,
+            "--count" => args.count = Some(flags.number()? as u64),
+            "--minutes" => args.minutes = Some(flags.number()?),
+            "--stress-every" => args.stress_every = flags.number()? as u64,
+            "--print" => args.print = Some(flags.number()? as u64),
+            "--check-file" => args.check_file = Some((flags.value()?, false)),
+            "--check-file-stress" => args.check_file = Some((flags.value()?, true)),
             _ => return Err(format!("unknown argument {flag}")),
         }
     }

@@ -76,6 +76,16 @@ pub(crate) fn over_limit() -> bool {
     OVER.load(Relaxed)
 }
 
+/// For Rust code that allocates as long as its input lasts (the expander, `read-line`):
+/// the error that ends it once Rust's allocations have passed `limit`.
+pub(crate) fn check(limit: usize) -> Result<(), Error> {
+    if over_limit() {
+        Err(hard_limit_error(limit))
+    } else {
+        Ok(())
+    }
+}
+
 pub(crate) fn clear_over_limit() {
     OVER.store(rust_bytes() > LIMIT.load(Relaxed), Relaxed);
 }
@@ -83,24 +93,19 @@ pub(crate) fn clear_over_limit() {
 /// The error a program gets when it reaches the limit. Handlers may take it: what the
 /// handler's unwinding drops is usually what filled the heap.
 pub fn limit_error(limit: usize) -> Error {
-    Error::runtime(
-        format!(
-            "out of memory: the program holds more than its limit of {} (--max-heap)",
-            format_size(limit)
-        ),
-        vec![],
-    )
+    Error::new(ErrorKind::Runtime, limit_message(limit))
 }
 
 /// The error when a program reaches the limit again while still handling the first
 /// time, or while compiling: it goes to the top level.
 pub fn hard_limit_error(limit: usize) -> Error {
-    Error::new(
-        ErrorKind::Resource,
-        format!(
-            "out of memory: the program holds more than its limit of {} (--max-heap)",
-            format_size(limit)
-        ),
+    Error::new(ErrorKind::Resource, limit_message(limit))
+}
+
+fn limit_message(limit: usize) -> String {
+    format!(
+        "out of memory: the program holds more than its limit of {} (--max-heap)",
+        format_size(limit)
     )
 }
 

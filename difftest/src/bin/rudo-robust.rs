@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rudo_difftest::robust::{self, Mode};
+use rudo_difftest::Flags;
 
 /// A program that runs longer than this has hung: a program of 150 calls runs in well
 /// under a second, but a loaded machine and `--gc-stress` slow it down.
@@ -38,17 +39,15 @@ fn parse_args() -> Result<Args, String> {
         binary: sibling,
         print: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
-        let number = |v: String| v.parse::<f64>().map_err(|_| format!("not a number: {v}"));
+    let mut flags = Flags::from_env();
+    while let Some(flag) = flags.next() {
         match flag.as_str() {
-            "--from" => args.from = number(value()?)? as u64,
-            "--count" => args.count = Some(number(value()?)? as u64),
-            "--minutes" => args.minutes = Some(number(value()?)?),
-            "--threads" => args.threads = (number(value()?)? as u64).max(1),
-            "--binary" => args.binary = PathBuf::from(value()?),
-            "--print" => args.print = Some(number(value()?)? as u64),
+            "--from" => args.from = flags.number()? as u64,
+            "--count" => args.count = Some(flags.number()? as u64),
+            "--minutes" => args.minutes = Some(flags.number()?),
+            "--threads" => args.threads = (flags.number()? as u64).max(1),
+            "--binary" => args.binary = PathBuf::from(flags.value()?),
+            "--print" => args.print = Some(flags.number()? as u64),
             _ => return Err(format!("unknown argument {flag}")),
         }
     }

@@ -547,13 +547,11 @@ fn sqrt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
 fn ln(x: &Number) -> f64 {
     fn ln_integer(i: &BigInt) -> f64 {
         let bits = i.bits();
-        if bits <= 1000 {
+        if bits <= 1000 || i.is_negative() {
             return i.to_f64().unwrap_or(f64::NAN).ln();
         }
         let shift = bits - 64;
-        (&i.abs() >> shift).to_f64().unwrap_or(f64::NAN).ln()
-            + shift as f64 * std::f64::consts::LN_2
-            + if i.is_negative() { f64::NAN } else { 0.0 }
+        (i >> shift).to_f64().unwrap_or(f64::NAN).ln() + shift as f64 * std::f64::consts::LN_2
     }
     match x {
         Number::Big(b) => ln_integer(b),

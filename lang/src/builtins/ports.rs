@@ -81,9 +81,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("read-line", 0, Some(1), |rt, a| {
             let line = text_input(rt, "read-line", a.first())?.read_line();
             // A line longer than the memory limit allows stops where it passed it.
-            if crate::memory::over_limit() {
-                return Err(crate::memory::hard_limit_error(rt.options.max_heap));
-            }
+            crate::memory::check(rt.options.max_heap)?;
             Ok(line.map_or(Value::EOF, |l| rt.heap.string(&l)))
         }),
         builtin("read-string", 1, Some(2), |rt, a| {

@@ -188,11 +188,7 @@ impl<'rt> Expander<'rt> {
     pub(super) fn expand_macro(&self, m: &Macro, form: &Datum) -> Result<Datum> {
         // A macro whose expansion doubles at each step fills memory long before it nests
         // too deep: the memory limit stops it.
-        if crate::memory::over_limit() {
-            return Err(
-                crate::memory::hard_limit_error(self.rt.options.max_heap).at(Some(&form.span))
-            );
-        }
+        crate::memory::check(self.rt.options.max_heap).map_err(|e| e.at(Some(&form.span)))?;
         let same = |input: &str, literal: &str| self.same_binding(input, literal, m.env);
         m.expand(form, &self.rt.aliases, &same)
     }
@@ -286,9 +282,7 @@ impl<'rt> Expander<'rt> {
 
     pub(super) fn expand(&mut self, d: &Datum) -> Result<Expr> {
         // Source that expands into more than the memory limit allows stops here.
-        if crate::memory::over_limit() {
-            return Err(crate::memory::hard_limit_error(self.rt.options.max_heap).at(Some(&d.span)));
-        }
+        crate::memory::check(self.rt.options.max_heap).map_err(|e| e.at(Some(&d.span)))?;
         match &d.kind {
             DatumKind::Symbol(name) => self.expand_identifier(name, &d.span),
             DatumKind::List(items, None) if !items.is_empty() => self.expand_list(items, d),
