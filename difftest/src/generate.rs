@@ -351,15 +351,7 @@ impl Gen {
             5 => return self.guarded(ty, d),
             6 => return self.winding(ty, d),
             7 => return self.body_let(ty, d),
-            8 => {
-                let a = self.expr(Ty::Int, d);
-                let b = self.expr(ty, d);
-                return sx![
-                    "call-with-values",
-                    sx!["lambda", sx![], sx!["values", a, b]],
-                    sx!["lambda", sx!["x", "y"], "y"]
-                ];
-            }
+            8 => return self.two_values(ty, d),
             9 => {
                 let value = self.expr(ty, d);
                 return sx![
@@ -447,6 +439,39 @@ impl Gen {
         let body = self.expr(ty, d);
         self.scope.truncate(mark);
         sx![keyword, Sx::List(bindings), body]
+    }
+
+    /// Two values, of which the second is the result: taken apart by
+    /// `call-with-values`, on the way through `dynamic-wind` or `guard`, or discarded.
+    /// Each part is generated once, so that nesting does not multiply the work.
+    fn two_values(&mut self, ty: Ty, d: u32) -> Sx {
+        let a = self.expr(Ty::Int, d);
+        let b = self.expr(ty, d);
+        let values = sx!["values", a, b];
+        let producer = match self.rng.random_range(0..4) {
+            0 => values,
+            1 => sx![
+                "dynamic-wind",
+                sx!["lambda", sx![], "#f"],
+                sx!["lambda", sx![], values],
+                sx!["lambda", sx![], "#f"]
+            ],
+            2 => {
+                let e = self.fresh("e");
+                let fallback = self.expr(ty, d);
+                let handled = sx!["values", 0, fallback];
+                sx!["guard", sx![e.as_str(), sx!["#t", handled]], values]
+            }
+            _ => {
+                let result = self.expr(ty, d);
+                return sx!["begin", values, result];
+            }
+        };
+        sx![
+            "call-with-values",
+            sx!["lambda", sx![], producer],
+            sx!["lambda", sx!["x", "y"], "y"]
+        ]
     }
 
     /// `(begin (set! v e) ... result)`, on a variable in scope that may be assigned.

@@ -109,6 +109,14 @@ impl Error {
     }
 
     /// A builtin got an argument of the wrong type.
+    /// `n` values (other than one) returned to a continuation that takes one.
+    pub fn value_count(n: usize) -> Error {
+        Error::runtime(
+            format!("{n} values returned where exactly one is expected"),
+            vec![],
+        )
+    }
+
     pub fn wrong_type(procedure: &str, expected: &str, got: Value) -> Error {
         Error::runtime(format!("{procedure}: expected {expected}"), vec![got])
     }

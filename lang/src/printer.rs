@@ -202,6 +202,7 @@ fn print_object(v: Value, style: Style, out: &mut String) {
         }
         Some(Kind::Closure | Kind::Primitive) => out.push_str("#<procedure>"),
         Some(Kind::Box) => out.push_str("#<box>"),
+        Some(Kind::Code) => out.push_str("#<code>"),
         Some(Kind::Continuation) => out.push_str("#<continuation>"),
         Some(Kind::Port) => out.push_str(match v.raw(1) & crate::port::INPUT {
             0 => "#<output-port>",

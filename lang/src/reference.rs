@@ -65,6 +65,8 @@ enum Frame<'p> {
     PrimArgs(&'static str, Vec<Value>, &'p [Expr], Env),
     /// A `let`'s values so far, the bindings still to evaluate, and its body.
     Let(Vec<Value>, &'p [(VarId, Expr)], &'p Expr, Env),
+    /// The return point of `%call-for-values`, which takes any number of values.
+    TakesValues,
 }
 
 struct Node<'p> {
@@ -90,6 +92,13 @@ impl Drop for Node<'_> {
     fn drop(&mut self) {
         drop_chain(self.next.take());
     }
+}
+
+/// Whether `k` takes any number of values: it discards its value (the rest of a
+/// sequence), or it is the return point of `%call-for-values`, or the top level.
+fn takes_any_values(k: &Kont<'_>) -> bool {
+    k.as_ref()
+        .is_none_or(|node| matches!(node.frame, Frame::Seq(..) | Frame::TakesValues))
 }
 
 enum Callable<'p> {
@@ -206,6 +215,11 @@ impl<'p> Machine<'p, '_> {
                 );
                 State::Eval(&args[0], env)
             }
+            Expr::CallForValues(thunk, _) => {
+                Self::push(k, Frame::TakesValues);
+                Self::push(k, Frame::Args(Vec::new(), &[], env.clone()));
+                State::Eval(thunk, env)
+            }
             Expr::Let(bindings, body) => match bindings.first() {
                 None => State::Eval(body, env),
                 Some((_, init)) => {
@@ -270,6 +284,7 @@ impl<'p> Machine<'p, '_> {
                     }
                 }
             }
+            Frame::TakesValues => State::Return(v),
             Frame::Let(done, bindings, body, env) => {
                 let mut done = done.clone();
                 done.push(v);
@@ -320,8 +335,16 @@ impl<'p> Machine<'p, '_> {
                 }
                 Some(Special::Continue) if args.len() == 2 => {
                     let target = self.continuation(args[0])?;
+                    if let Some(values) = builtins::records::multiple_values(args[1]) {
+                        if !takes_any_values(&target) {
+                            return Err(Error::value_count(values.len()));
+                        }
+                    }
                     *k = target;
                     Ok(State::Return(args[1]))
+                }
+                Some(Special::Values) if args.len() != 1 && !takes_any_values(k) => {
+                    Err(Error::value_count(args.len()))
                 }
                 Some(Special::Collect) if args.is_empty() => Ok(State::Return(Value::UNSPECIFIED)),
                 Some(Special::Eval | Special::EvalSource) => Err(Error::runtime(

@@ -16,7 +16,7 @@ use crate::port::{Ports, Sink, Source, State, Stream, INPUT, OUTPUT};
 use crate::reader::{Datum, DatumKind};
 use crate::symbol::SymbolTable;
 use crate::value::{Kind, Value};
-use crate::vm::Proto;
+use crate::vm::{CodeTable, Proto};
 
 /// Settings a program runs with.
 #[derive(Clone, Debug)]
@@ -94,7 +94,7 @@ pub struct Runtime {
     /// cells are, since the VM holds some of them (`%raise`).
     pub(crate) prelude_cells: Vec<Value>,
     /// Every compiled code object; closures name theirs by index.
-    pub code: Vec<Rc<Proto>>,
+    pub code: CodeTable,
     pub builtins: Vec<Builtin>,
     pub(crate) builtin_values: HashMap<&'static str, Value>,
     /// Globals the program has defined or assigned: calls to them are not inlined.
@@ -161,7 +161,7 @@ impl Runtime {
             symbols: SymbolTable::default(),
             globals: HashMap::new(),
             prelude_cells: Vec::new(),
-            code: Vec::new(),
+            code: CodeTable::default(),
             builtins: Vec::new(),
             builtin_values: HashMap::new(),
             redefined: HashSet::new(),
@@ -355,8 +355,7 @@ impl Runtime {
     }
 
     pub fn add_code(&mut self, proto: Rc<Proto>) -> usize {
-        self.code.push(proto);
-        self.code.len() - 1
+        self.code.add(proto)
     }
 
     /// A datum as a heap value (for `quote`). Nesting is bounded by the reader's limit.
@@ -435,7 +434,7 @@ pub(crate) struct RuntimeRoots<'a> {
     pub globals: &'a HashMap<Value, Value>,
     pub prelude_cells: &'a [Value],
     pub builtin_values: &'a HashMap<&'static str, Value>,
-    pub code: &'a [Rc<Proto>],
+    pub code: &'a CodeTable,
     pub handles: &'a Handles,
     pub ports: &'a Ports,
     pub standard_ports: &'a [Value; 3],
@@ -462,10 +461,6 @@ impl RootSet for RuntimeRoots<'_> {
         {
             roots.word(v.word());
         }
-        for proto in self.code {
-            for c in &proto.constants {
-                roots.word(c.word());
-            }
-        }
+        self.code.visit(roots);
     }
 }

@@ -50,11 +50,13 @@ pub enum Kind {
     Bignum,
     /// `[numerator, denominator]`, exact integers in lowest terms.
     Ratnum,
-    /// `[code, free variables...]`.
+    /// `[code, free variables..., anchor]`: the anchor only when the code has one (code
+    /// that `eval` made, see `vm::code`).
     Closure,
     /// Raw: the index of a builtin in the builtin table.
     Primitive,
-    /// Compiled code: see `vm::code`.
+    /// No fields: the anchor of a unit of code that `eval` made, which the unit's
+    /// closures hold (`vm::code`).
     Code,
     /// `[value]`: a variable that `set!` assigns, shared by the closures that capture it.
     Box,

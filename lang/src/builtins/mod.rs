@@ -32,6 +32,9 @@ pub enum Special {
     CallCc,
     /// `(%continue k v)`: returns `v` to continuation `k`, in place of the current one.
     Continue,
+    /// `(values x ...)`: for other than one value, checks that the continuation takes
+    /// any number (`%call-for-values`) before it returns them in a `%values` record.
+    Values,
     /// `(eval expr [environment])`: compiles `expr` and calls it (`vm::eval`).
     Eval,
     /// `(%eval-source n)`: compiles a form that `load` read, and calls it.
@@ -104,6 +107,10 @@ pub fn all() -> Vec<Builtin> {
         })
     });
     out.push(builtin("%read-source", 1, Some(1), read_source));
+    out.push(Builtin {
+        special: Some(Special::Values),
+        ..builtin("values", 0, None, records::values)
+    });
     out.push(Builtin {
         special: Some(Special::Apply),
         ..builtin("apply", 2, None, |_, _| unreachable!("the VM applies"))

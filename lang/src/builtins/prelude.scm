@@ -94,17 +94,18 @@
               (force p))))))
 
 ;; Multiple values: one value is itself; any other number travels as a record that only
-;; `call-with-values` opens.
+;; `call-with-values` opens. The builtin `values` makes one only for a continuation that
+;; takes any number: `%call-for-values`'s, or one that discards its value; elsewhere it
+;; is an error. Procedures that pass a thunk's values on hold them as the record, and
+;; return them with `%return-values`, which checks their own continuation.
 (define-record-type %values (%make-values list) %values? (list %values-list))
 
-(define (values . things)
-  (if (and (pair? things) (null? (cdr things)))
-      (car things)
-      (%make-values things)))
-
 (define (call-with-values producer consumer)
-  (let ((v (producer)))
+  (let ((v (%call-for-values producer)))
     (if (%values? v) (apply consumer (%values-list v)) (consumer v))))
+
+(define (%return-values v)
+  (if (%values? v) (apply values (%values-list v)) v))
 
 (define (exact-integer-sqrt n) (apply values (%exact-integer-sqrt n)))
 (define (floor/ n d) (values (floor-quotient n d) (floor-remainder n d)))
@@ -292,10 +293,10 @@
 (define (dynamic-wind before thunk after)
   (before)
   (set! %winders (cons (cons before after) %winders))
-  (let ((result (thunk)))
+  (let ((result (%call-for-values thunk)))
     (set! %winders (cdr %winders))
     (after)
-    result))
+    (%return-values result)))
 
 ;; Leaves the extents of `%winders` that `target` is not in, innermost first, then
 ;; enters those of `target` that the program is not in, outermost first.
@@ -327,7 +328,7 @@
             (%wind-to winders)
             (%continue k (if (and (pair? results) (null? (cdr results)))
                              (car results)
-                             (apply values results)))))))))
+                             (%make-values results)))))))))
 
 (define call/cc call-with-current-continuation)
 
@@ -414,9 +415,9 @@
 (define %current-error-cell (current-error-port %parameter-key))
 
 (define (call-with-port port proc)
-  (let ((result (proc port)))
+  (let ((result (%call-for-values (lambda () (proc port)))))
     (close-port port)
-    result))
+    (%return-values result)))
 (define (call-with-input-file file proc) (call-with-port (open-input-file file) proc))
 (define (call-with-output-file file proc) (call-with-port (open-output-file file) proc))
 (define (%with-port-as param port thunk)

@@ -79,6 +79,33 @@ pub fn type_name(rtd: Value) -> Value {
     rtd.field(1)
 }
 
+/// A record of the prelude's `%values` type `rtd` that holds `items`: what `values`
+/// returns for other than one value.
+pub fn values_record(heap: &mut impl Alloc, rtd: Value, items: &[Value]) -> Value {
+    let list = heap.list(items);
+    let record = heap.object(Kind::Record, 2, 2, Value::FALSE);
+    record.set_field(0, rtd);
+    record.set_field(1, list);
+    record
+}
+
+/// `(values x ...)` where the VM does not carry it out (it checks that the continuation
+/// takes that many values first): a builtin calling it.
+pub(super) fn values(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
+    if let [v] = a {
+        return Ok(*v);
+    }
+    let sym = rt.intern("%values");
+    let rtd = rt.global_cell(sym).field(crate::runtime::CELL_VALUE);
+    if !is_record_type(rtd) {
+        return Err(Error::runtime(
+            "values: called before the prelude defined it",
+            vec![],
+        ));
+    }
+    Ok(values_record(&mut rt.heap, rtd, a))
+}
+
 /// The values `v` carries when it is what `(values)` returns for other than one value
 /// (a record of the prelude's `%values` type), in order.
 pub fn multiple_values(v: Value) -> Option<Vec<Value>> {

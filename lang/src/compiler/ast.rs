@@ -154,6 +154,10 @@ pub enum Expr {
     Seq(Vec<Expr>),
     Call(Box<Expr>, Vec<Expr>, Span),
     Prim(Prim, Vec<Expr>, Span),
+    /// `(%call-for-values thunk)`: calls the thunk with no arguments, never as a tail
+    /// call, at a return point that takes any number of values, as `call-with-values`
+    /// needs. Every other continuation takes one value, but those that discard it.
+    CallForValues(Box<Expr>, Span),
     /// Binds the variables to the values (all evaluated first), then evaluates the body.
     Let(Vec<(VarId, Expr)>, Box<Expr>),
 }

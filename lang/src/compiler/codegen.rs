@@ -141,7 +141,10 @@ impl<'a> Codegen<'a> {
     /// The code of `f`, once the verifier has found its frame use sound: code it refuses
     /// would make the VM read the wrong slots, so it is an error here instead.
     fn verified(&self, f: Function, span: &Span) -> Result<Rc<Proto>> {
-        let proto = f.proto;
+        let proto = Proto {
+            anchor: self.rt.code.anchor(),
+            ..f.proto
+        };
         match crate::vm::verify(&proto, self.rt.code.len(), &f.depths) {
             Ok(()) => Ok(Rc::new(proto)),
             Err(e) => Err(Error::syntax(
@@ -327,6 +330,13 @@ impl<'a> Codegen<'a> {
             Expr::Call(f, args, span) => {
                 self.expr(f, Ctx::Value)?;
                 self.call(args, span, ctx)?;
+            }
+            Expr::CallForValues(thunk, span) => {
+                // Never a tail call, even in tail position: the marker must follow it.
+                self.expr(thunk, Ctx::Value)?;
+                self.call(&[], span, Ctx::Value)?;
+                self.emit(Op::AcceptValues);
+                self.finish(ctx);
             }
             Expr::Prim(prim, args, span) if !self.optimize => {
                 self.prim_as_call(*prim, args, span, ctx)?
@@ -926,6 +936,7 @@ fn walk(e: &Expr, at_end: bool, visit: &mut dyn FnMut(&Expr, bool) -> bool) -> b
                 stack.extend(args.iter().map(|a| (a, false)));
             }
             Expr::Prim(_, args, _) => stack.extend(args.iter().map(|a| (a, false))),
+            Expr::CallForValues(thunk, _) => stack.push((thunk, false)),
             Expr::Let(bindings, body) => {
                 stack.extend(bindings.iter().map(|(_, init)| (init, false)));
                 stack.push((body, at_end));
@@ -1071,6 +1082,7 @@ fn free_variables(lambda: &Lambda, vars: &[VarInfo], optimize: bool) -> Vec<VarI
                 stack.extend(args.iter());
             }
             Expr::Prim(_, args, _) => stack.extend(args.iter()),
+            Expr::CallForValues(thunk, _) => stack.push(thunk),
             Expr::Let(bindings, body) => {
                 for (v, init) in bindings {
                     bound.insert(*v);

@@ -71,6 +71,7 @@ pub const SPECIAL_FORMS_LIST: &[&str] = &[
     "syntax-rules",
     "syntax-error",
     "include-ci",
+    "%call-for-values",
 ];
 
 pub struct Expander<'rt> {
@@ -424,6 +425,13 @@ impl<'rt> Expander<'rt> {
                     .collect::<Result<Vec<_>>>()?;
                 Ok(Expr::Seq(body))
             }
+            "%call-for-values" => match items {
+                [_, thunk] => Ok(Expr::CallForValues(
+                    Box::new(self.expand(thunk)?),
+                    span.clone(),
+                )),
+                _ => bad("expected (%call-for-values thunk)"),
+            },
             "import" => self.import(items, span),
             "define-library" => self.define_library(items, span),
             "define-syntax" => match items {

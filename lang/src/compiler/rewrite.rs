@@ -438,11 +438,15 @@ impl Builder<'_> {
             self.list(vec![self.sym("%condition")]),
             vec![self.list(vec![self.call("call/cc", vec![in_handler])])],
         );
-        let result = self.list(vec![self.sym("%result"), self.let_body(body)]);
+        let result = self.call("%call-for-values", vec![self.thunk(self.let_body(body))]);
+        let binding = self.list(vec![self.sym("%result"), result]);
         let body = self.list(vec![
             self.sym("let"),
-            self.list(vec![result]),
-            self.call("%guard-k", vec![self.thunk(self.sym("%result"))]),
+            self.list(vec![binding]),
+            self.call(
+                "%guard-k",
+                vec![self.thunk(self.call("%return-values", vec![self.sym("%result")]))],
+            ),
         ]);
         let install = self.call("with-exception-handler", vec![handler, self.thunk(body)]);
         let outer = self.lambda(self.list(vec![self.sym("%guard-k")]), vec![install]);

@@ -11,8 +11,10 @@
 //!
 //! Copying costs the depth of the stack at capture and at each re-entry, and makes every
 //! continuation re-entrant, any number of times, after the procedure that captured it
-//! has returned. The code a saved frame runs stays alive because `Vm::keep_code_alive`
-//! moves the running top-level code into the runtime's code table, which never shrinks.
+//! has returned. The code a saved frame runs stays alive: `Vm::keep_code_alive` moves
+//! the running top-level code into the runtime's code table for good, and code that
+//! `eval` made stays there while a closure of it is alive, as the saved stack holds
+//! the closure of every saved frame.
 
 use super::{proto, Frame, Proto, Vm};
 use crate::object::Alloc;
@@ -53,6 +55,21 @@ impl Vm {
             k.set_raw(at + 2, f.fp as u64);
         }
         k
+    }
+
+    /// Whether continuation `k` takes any number of values (`takes_any_values`).
+    pub(super) fn continuation_takes_values(&self, k: Value) -> bool {
+        let n = k.field(0).fixnum_value() as usize;
+        let m = k.raw(1 + n) as usize;
+        let points = (0..m).rev().map(|i| {
+            let at = 2 + n + FRAME_WORDS * i;
+            let code: *const Proto = std::ptr::with_exposed_provenance(k.raw(at) as usize);
+            // SAFETY: as in `reinstate_continuation`: the code is alive, and the offset
+            // is within it.
+            unsafe { proto(code).code.as_ptr().add(k.raw(at + 1) as usize) }
+        });
+        // SAFETY: each offset is the return point of a call.
+        unsafe { super::takes_any_values(points) }
     }
 
     /// Puts the stack and frames saved in `k` back in place of the current ones, and

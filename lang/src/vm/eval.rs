@@ -4,25 +4,33 @@
 //! Every environment is the one global environment: `(environment ...)` and
 //! `(interaction-environment)` name it, and what they import is always there.
 
-use super::{proto, Vm};
+use super::Vm;
 use crate::error::{Error, Result};
-use crate::object::symbol_name;
+use crate::object::{symbol_name, Alloc};
+use crate::port::WeakAlloc;
 use crate::reader::{Datum, DatumKind, Span};
 use crate::value::{Kind, Value};
 
 impl Vm {
-    /// A closure of no arguments that runs `d` as a top-level form. Its code joins the
-    /// runtime's code table, where it stays.
+    /// A closure of no arguments that runs `d` as a top-level form. Its code is a unit of
+    /// the code table, kept while a closure of it is alive.
     pub(super) fn compile_closure(&mut self, d: &Datum) -> Result<Value> {
-        let code = crate::compiler::compile(&mut self.rt, d)?;
-        let index = self.rt.add_code(code);
-        let target = std::rc::Rc::as_ptr(&self.rt.code[index]);
-        let closure = super::new_closure(&mut self.rt.heap, target, 0);
-        debug_assert!(
-            // SAFETY: `target` is in the code table, which keeps it alive.
-            unsafe { proto(target) }.params == 0
-        );
-        Ok(closure)
+        let anchor = self.rt.heap.object(Kind::Code, 0, 0, Value::FALSE);
+        self.rt.code.open_unit(anchor);
+        let compiled = crate::compiler::compile(&mut self.rt, d).map(|top| self.rt.add_code(top));
+        let indices = self.rt.code.close_unit();
+        let index = match compiled {
+            Ok(index) => index,
+            Err(e) => {
+                self.rt.code.release(indices);
+                return Err(e);
+            }
+        };
+        let weak = self.rt.heap.weak_pair(anchor, Value::NIL);
+        self.rt.code.keep_while(weak, indices);
+        let top = &self.rt.code[index];
+        debug_assert!(top.params == 0 && top.anchor == Some(anchor));
+        Ok(super::new_closure(&mut self.rt.heap, top, 0))
     }
 
     /// What `(eval expr)` runs: `expr` as a datum, at the span of the call.

@@ -349,6 +349,20 @@ impl Vm {
                                     }
                                     continue;
                                 }
+                                Some(Special::Values) if argc == 1 => *sp.sub(1),
+                                Some(Special::Values) => {
+                                    // Where the values go: after this call, unless it
+                                    // is a tail call, then to the frames of this run.
+                                    let here = ($op == Op::Call).then_some(ip);
+                                    let frames = self.frames[base_frames..].iter().rev();
+                                    let points = here.into_iter().chain(frames.map(|f| f.ip));
+                                    if !super::takes_any_values(points) {
+                                        fail!(at, Error::value_count(argc));
+                                    }
+                                    let args = std::slice::from_raw_parts(sp.sub(argc), argc);
+                                    let rtd = self.hooks.values_type();
+                                    builtins::records::values_record(&mut self.rt.heap, rtd, args)
+                                }
                                 Some(Special::CallCc) if argc == 1 => {
                                     // The continuation returns to where call/cc's result
                                     // would go: the slot that holds call/cc itself.
@@ -376,6 +390,12 @@ impl Vm {
                                             at,
                                             Error::wrong_type("%continue", "a continuation", k)
                                         );
+                                    }
+                                    if self.hooks.is_values(v) && !self.continuation_takes_values(k)
+                                    {
+                                        let n = builtins::records::multiple_values(v)
+                                            .map_or(0, |vs| vs.len());
+                                        fail!(at, Error::value_count(n));
                                     }
                                     let len = self.reinstate_continuation(k);
                                     stack_base = self.stack.as_mut_ptr();
@@ -493,6 +513,7 @@ impl Vm {
                         cell.set_field(CELL_VALUE, pop!());
                     }
                     Op::Pop => sp = sp.sub(1),
+                    Op::AcceptValues => {}
                     Op::Slide => {
                         let n = u16!();
                         let v = pop!();
@@ -513,8 +534,8 @@ impl Vm {
                     Op::Closure => {
                         let index = u32!();
                         let n = u16!();
-                        let target = Rc::as_ptr(&self.rt.code[index]);
-                        let closure = super::new_closure(&mut self.rt.heap, target, n);
+                        let closure =
+                            super::new_closure(&mut self.rt.heap, &self.rt.code[index], n);
                         for i in 0..n {
                             let from_frame = *ip == 0;
                             ip = ip.add(1);

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use rudo_gc::{RootSet, RootVisitor};
 
-pub use code::Proto;
+pub use code::{CodeTable, Proto};
 pub use op::{disassemble, Op};
 pub use verify::verify;
 
@@ -65,23 +65,48 @@ pub(super) fn closure_code(closure: Value) -> *const Proto {
     std::ptr::with_exposed_provenance(closure.raw(0) as usize)
 }
 
-/// A closure of `code` with room for `free` free variables (all `#f` until set).
+/// A closure of `code` with room for `free` free variables (all `#f` until set), and
+/// after them the anchor of `code`'s unit, if it has one (see `code`).
 #[inline(always)]
-pub(super) fn new_closure(heap: &mut rudo_gc::Heap, code: *const Proto, free: usize) -> Value {
-    let closure = heap.object(Kind::Closure, free + 1, free + 1, Value::FALSE);
+pub(super) fn new_closure(heap: &mut rudo_gc::Heap, code: &Rc<Proto>, free: usize) -> Value {
+    let size = free + 1 + usize::from(code.anchor.is_some());
+    let closure = heap.object(Kind::Closure, size, size, Value::FALSE);
     // The code word is a traced field that reads as a fixnum: `Proto`s are 8-aligned.
-    let address = code.expose_provenance() as u64;
+    let address = Rc::as_ptr(code).expose_provenance() as u64;
     debug_assert_eq!(address & 0b11, 0);
     closure.set_field(0, Value(rudo_gc::Word::from_bits(address)));
+    if let Some(anchor) = code.anchor {
+        closure.set_field(size - 1, anchor);
+    }
     closure
+}
+
+/// Whether a continuation takes any number of values, given its return points, innermost
+/// first: the first that does not just return the value on (top-level code ends with
+/// `call`, `return`) discards it, or is `%call-for-values`'s; or none is left, and the
+/// values go to the run's caller. Every other return point takes exactly one.
+///
+/// # Safety
+/// Each return point points into live code, just after a `call` instruction.
+pub(super) unsafe fn takes_any_values(return_points: impl Iterator<Item = *const u8>) -> bool {
+    for ip in return_points {
+        // SAFETY: a call is never a function's last instruction, so `ip` is in bounds;
+        // nor is an instruction that fails (the return point of a frame `fail!` pushes).
+        let next = unsafe { *ip };
+        if next != Op::Return as u8 {
+            return next == Op::Pop as u8 || next == Op::AcceptValues as u8;
+        }
+    }
+    true
 }
 
 /// The code a frame runs.
 ///
 /// # Safety
 /// `p` points to a `Proto` that outlives the returned reference. Every code object the VM
-/// runs is either in `Runtime::code`, which only grows and never mutates its entries, or
-/// is the top-level code that `Vm::run` holds for the whole run.
+/// runs is either in `Runtime::code`, which never mutates its entries and frees one only
+/// when its unit's anchor has died (no closure of it is left, and so no frame runs it),
+/// or is the top-level code that `Vm::run` holds for the whole run.
 pub(super) unsafe fn proto<'a>(p: *const Proto) -> &'a Proto {
     // SAFETY: forwarded from the caller.
     unsafe { &*p }
@@ -185,13 +210,18 @@ impl Vm {
 
     /// The code objects `d` compiles to, disassembled.
     pub fn disassemble_datum(&mut self, d: &Datum) -> Result<String> {
-        let first = self.rt.code.len();
-        let top = compiler::compile(&mut self.rt, d)?;
+        let anchor = self.rt.heap.object(Kind::Code, 0, 0, Value::FALSE);
+        self.rt.code.open_unit(anchor);
+        let top = compiler::compile(&mut self.rt, d);
+        let indices = self.rt.code.close_unit();
         let mut out = String::new();
-        for (i, proto) in self.rt.code.iter().enumerate().skip(first) {
-            out.push_str(&disassemble(proto, Some(i)));
+        if top.is_ok() {
+            for &i in &indices {
+                out.push_str(&disassemble(&self.rt.code[i], Some(i)));
+            }
         }
-        out.push_str(&disassemble(&top, None));
+        self.rt.code.release(indices);
+        out.push_str(&disassemble(top?.as_ref(), None));
         Ok(out)
     }
 
@@ -252,6 +282,7 @@ impl Vm {
                 std::process::abort();
             }
         }
+        self.rt.code.reclaim(self.rt.heap.collections());
         for (w, token) in self.rt.heap.take_ready() {
             // SAFETY: the collection that found it unreachable kept it alive, and from
             // here on the guardian queues, which are roots, hold it.

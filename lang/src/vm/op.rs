@@ -93,6 +93,9 @@ ops! {
     JumpIfFalse "jump-if-false" [Target];
     Closure "closure" [Code, U16];
     Call "call" [U16];
+    // Does nothing: marks the call before it as one whose return point takes any number
+    // of values (`%call-for-values`).
+    AcceptValues "accept-values" [];
     TailCall "tail-call" [U16];
     SelfTailCall "self-tail-call" [U16];
     Loop "loop" [U16, U16, Target];

@@ -29,6 +29,8 @@ pub(super) struct Hooks {
     error_type: Value,
     /// `%winders`: the `dynamic-wind` extents the program is in.
     winders: Value,
+    /// `%values`: the record type that carries other than one value.
+    values_type: Value,
 }
 
 impl Hooks {
@@ -44,6 +46,7 @@ impl Hooks {
             raise: cell("%raise"),
             error_type: cell("%error-object"),
             winders: cell("%winders"),
+            values_type: cell("%values"),
         }
     }
 
@@ -68,6 +71,16 @@ impl Hooks {
 
     fn is_error_object(&self, v: Value) -> bool {
         v.is(Kind::Record) && v.field(0) == self.error_type.field(CELL_VALUE)
+    }
+
+    /// Whether `v` carries other than one value (`values`).
+    pub(super) fn is_values(&self, v: Value) -> bool {
+        v.is(Kind::Record) && v.field(0) == self.values_type.field(CELL_VALUE)
+    }
+
+    /// The record type of multiple values.
+    pub(super) fn values_type(&self) -> Value {
+        self.values_type.field(CELL_VALUE)
     }
 }
 

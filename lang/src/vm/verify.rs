@@ -274,7 +274,7 @@ fn step(
             frame.push(top)?;
         }
         Drop => drop_slots(frame, operands[0])?,
-        Jump => {}
+        Jump | AcceptValues => {}
         Closure => {
             for i in 0..operands[1] {
                 let c = pc + 7 + i * CAPTURE_BYTES;

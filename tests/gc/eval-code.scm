@@ -1,0 +1,30 @@
+;; args: --max-heap 48M --
+;; Code that eval compiles is freed with the last closure of it: 200,000 evals of a
+;; form that makes a closure fit in a heap of 48 MB, each form's code going once its
+;; closures die. The closures kept, and a continuation into eval'd code, still run.
+(define small? (member "small" (command-line)))
+(define env (interaction-environment))
+(define kept '())
+(let loop ((i 0))
+  (when (< i (if small? 400 200000))
+    (let ((f (eval `(let ((k ,i)) (lambda (x) (+ x k))) env)))
+      (when (= 0 (modulo i (if small? 100 50000)))
+        (set! kept (cons f kept)))
+      (f 1))
+    (loop (+ i 1))))
+(collect)
+(display (map (lambda (f) (f 1000000)) kept))
+(newline)
+;; Returning again into code eval made, after that code's closure is gone.
+(let ((resume #f) (visits 0))
+  (display (eval `(+ 1 (call/cc (lambda (k) (,(lambda (k) (set! resume k)) k) 1))) env))
+  (newline)
+  (let loop ((i 0))
+    (when (< i (if small? 50 1000))
+      (eval `(lambda () ,i) env)
+      (loop (+ i 1))))
+  (collect)
+  (set! visits (+ visits 1))
+  (if (< visits 3) (resume visits)))
+(display "done")
+(newline)

@@ -1,0 +1,30 @@
+;; Other than one value where exactly one is expected is an error, as in Chez and
+;; Guile; continuations that discard their value, and those of call-with-values, take
+;; any number, also through dynamic-wind, guard, parameterize and call/cc.
+(define (show . xs) (for-each display xs) (newline))
+(define (message thunk)
+  (guard (e ((error-object? e) (error-object-message e))) (thunk)))
+(define (two) (values 1 2))
+
+(show (message (lambda () (list (values)))))
+(show (message (lambda () (list (values 1 2)))))
+(show (message (lambda () (let ((x (two))) x))))
+(show (message (lambda () (if (values) 'yes 'no))))
+(show (message (lambda () (+ 1 (call/cc (lambda (k) (k 1 2)))))))
+(show (message (lambda () (vector (dynamic-wind (lambda () #f) two (lambda () #f))))))
+(show (message (lambda () (cons (guard (e (#t 0)) (two)) '()))))
+(show (message (lambda () (list (exact-integer-sqrt 17)))))
+
+(show (call-with-values (lambda () (values)) list))
+(show (call-with-values two list))
+(show (call-with-values (lambda () (dynamic-wind (lambda () #f) two (lambda () #f))) list))
+(show (call-with-values (lambda () (guard (e (#t (values 'a 'b))) (raise 'x))) list))
+(show (call-with-values (lambda () (guard (e (#t 0)) (values 3 4))) list))
+(show (call-with-values (lambda () (parameterize () (values 5 6))) list))
+(show (call-with-values (lambda () (call/cc (lambda (k) (k 7 8)))) list))
+(show (call-with-values (lambda () (apply values '(9 10 11))) list))
+(begin (values 1 2) (two) (show "discarded"))
+(let-values (((q r) (floor/ 17 5)) (all (values 1 2 3))) (show q " " r " " all))
+(values 1 2)
+(show (list (values 'one)))
+(define x (values))
