@@ -2,10 +2,12 @@
 //!
 //! Source text goes through the [`reader`] to datums, through the [`compiler`] to
 //! bytecode, and runs on the [`vm`]. The [`runtime`] holds what they share: the heap,
-//! the symbol table, the globals, and the compiled code.
+//! the symbol table, the globals, and the compiled code. The [`engine`] is the API for
+//! programs that embed the language.
 
 pub mod builtins;
 pub mod compiler;
+pub mod engine;
 pub mod error;
 mod handles;
 pub mod interrupt;
@@ -24,7 +26,7 @@ pub mod vm;
 pub use builtins::records::multiple_values;
 pub use builtins::system::gc_stats_report;
 pub use error::{Error, ErrorKind};
-pub use handles::{Handle, Handles};
+pub use handles::{Handles, Root};
 pub use number::{parse_number, Number};
 pub use object::{
     bytevector_bytes, flonum_value, string_chars, string_len, string_ref, string_set,

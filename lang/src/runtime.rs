@@ -273,7 +273,7 @@ impl Runtime {
         }
     }
 
-    fn define_builtin(&mut self, b: Builtin) {
+    pub(crate) fn define_builtin(&mut self, b: Builtin) {
         let index = self.builtins.len();
         let name = b.name;
         self.builtins.push(b);

@@ -1,86 +1,217 @@
-//! Embedding rudo-lang: evaluating source, and keeping values alive across collections
-//! with handles.
+//! The embedding API: evaluating, calling both ways, converting, rooting, and errors.
 
-use rudo_lang::reader::SourceFile;
-use rudo_lang::{to_string, Options, Style, Value, Vm};
+use rudo_lang::engine::{
+    Bytevector, Engine, ErrorKind, FromScheme, IntoScheme, List, Root, SchemeError,
+};
+use rudo_lang::Options;
 
-fn eval(vm: &mut Vm, text: &str) -> Value {
-    let file = SourceFile::new("<test>", text);
-    vm.eval_file(&file)
-        .unwrap_or_else(|e| panic!("{text}: {e}"))
-}
-
-#[test]
-fn handles_keep_values_alive_across_collections() {
-    let mut vm = Vm::new(Options {
+fn stressed() -> Engine {
+    Engine::with_options(Options {
         gc_stress: true,
         ..Options::default()
+    })
+}
+
+#[test]
+fn roots_keep_values_alive_across_collections() {
+    let mut engine = stressed();
+    let list: Root = engine
+        .eval("(list 1 \"two\" (vector 3))")
+        .expect("evaluates");
+    engine
+        .eval::<()>("(let loop ((i 0)) (if (< i 2000) (begin (make-vector 50) (loop (+ i 1)))))")
+        .expect("churns");
+    engine.collect();
+    assert_eq!(engine.write_string(&list), "(1 \"two\" #(3))");
+    let copy = list.clone();
+    drop(list);
+    engine.collect();
+    assert_eq!(engine.write_string(&copy), "(1 \"two\" #(3))");
+}
+
+#[test]
+fn conversions_round_trip() {
+    let mut engine = Engine::new();
+    let identity: Root = engine.eval("(lambda (x) x)").expect("a procedure");
+    fn through<T>(engine: &mut Engine, identity: &Root, value: T)
+    where
+        T: IntoScheme + FromScheme + Clone + PartialEq + std::fmt::Debug,
+    {
+        let back: T = engine.call(identity, (value.clone(),)).expect("returns");
+        assert_eq!(value, back);
+    }
+    macro_rules! round_trip {
+        ($($value:expr),*) => {$( through(&mut engine, &identity, $value); )*};
+    }
+    round_trip!(
+        42i64,
+        -7i32,
+        i64::MAX,
+        usize::MAX,
+        2.5f64,
+        true,
+        false,
+        'λ',
+        String::from("naïve"),
+        vec![1i64, 2, 3],
+        List(vec![String::from("a"), String::from("b")]),
+        Bytevector(vec![0, 255, 7]),
+        vec![List(vec![1.5f64]), List(vec![])]
+    );
+    assert_eq!(engine.eval::<i64>("(expt 2 62)").unwrap(), 1 << 62);
+    assert_eq!(engine.eval::<f64>("1/4").unwrap(), 0.25);
+    assert_eq!(
+        engine.eval::<String>("(symbol->string 'abc)").unwrap(),
+        "abc"
+    );
+}
+
+#[test]
+fn wrong_types_are_errors_not_panics() {
+    let mut engine = Engine::new();
+    let e = engine.eval::<i64>("\"seven\"").unwrap_err();
+    assert_eq!(
+        e.message,
+        "result: expected an exact integer that fits i64 \"seven\""
+    );
+    assert!(engine.eval::<i64>("(expt 2 70)").is_err());
+    assert!(engine.eval::<i32>("(expt 2 40)").is_err());
+    assert!(engine
+        .eval::<List<i64>>("(let ((l (list 1 2))) (set-cdr! (cdr l) l) l)")
+        .is_err());
+    assert!(engine.eval::<List<i64>>("'(1 2 . 3)").is_err());
+    assert!(engine.eval::<Vec<char>>("(vector #\\a 1)").is_err());
+}
+
+#[test]
+fn scheme_calls_rust_with_checked_arguments() {
+    let mut engine = stressed();
+    engine.register("add", |a: i64, b: i64| a + b);
+    engine.register("shout", |s: String| s.to_uppercase());
+    engine.register("total", |xs: List<f64>| xs.0.iter().sum::<f64>());
+    engine.register("parse", |s: String| {
+        s.parse::<i64>().map_err(|e| e.to_string())
     });
-    let list = eval(&mut vm, "(list 1 \"two\" (vector 3))");
-    let held = vm.rt.handles.hold(list);
-    // Garbage and collections (every safepoint collects under stress).
-    eval(
-        &mut vm,
-        "(let loop ((i 0)) (if (< i 200) (begin (make-vector 50 i) (loop (+ i 1)))))",
-    );
-    eval(&mut vm, "(collect)");
+    engine.register("answer", || 42i64);
+    assert_eq!(engine.eval::<i64>("(add 40 (answer))").unwrap(), 82);
+    assert_eq!(engine.eval::<String>("(shout \"hi\")").unwrap(), "HI");
     assert_eq!(
-        to_string(vm.rt.handles.get(&held), Style::Write),
-        "(1 \"two\" #(3))"
+        engine
+            .eval::<f64>("(total (map exact->inexact '(1 2 3)))")
+            .unwrap(),
+        6.0
     );
-    assert_eq!(vm.rt.handles.len(), 1);
-    let back = vm.rt.handles.release(held);
-    assert_eq!(to_string(back, Style::Write), "(1 \"two\" #(3))");
-    assert!(vm.rt.handles.is_empty());
+    assert_eq!(engine.eval::<i64>("(apply add '(1 2))").unwrap(), 3);
+    let caught = |engine: &mut Engine, call: &str| -> String {
+        engine
+            .eval(&format!("(guard (e (#t (error-object-message e))) {call})"))
+            .unwrap()
+    };
+    assert_eq!(
+        caught(&mut engine, "(parse \"x\")"),
+        "parse: invalid digit found in string"
+    );
+    assert_eq!(
+        caught(&mut engine, "(add 1 \"2\")"),
+        "add: expected an exact integer that fits i64"
+    );
+    assert_eq!(
+        caught(&mut engine, "(add 1)"),
+        "add: expected 2 arguments, got 1"
+    );
 }
 
 #[test]
-fn a_released_handle_slot_is_reused() {
-    let mut vm = Vm::new(Options::default());
-    let a = vm.rt.handles.hold(Value::fixnum(1));
-    let b = vm.rt.handles.hold(Value::fixnum(2));
-    vm.rt.handles.release(a);
-    let c = vm.rt.handles.hold(Value::fixnum(3));
-    assert_eq!(vm.rt.handles.get(&c), Value::fixnum(3));
-    assert_eq!(vm.rt.handles.get(&b), Value::fixnum(2));
-    assert_eq!(vm.rt.handles.len(), 2);
+fn a_registered_name_is_never_inlined_as_the_builtin() {
+    let mut engine = Engine::new();
+    engine.register("car", |x: i64| x * 10);
+    assert_eq!(
+        engine.eval::<i64>("(define (f x) (car x)) (f 4)").unwrap(),
+        40
+    );
 }
 
 #[test]
-fn globals_defined_from_rust_are_visible_to_scheme() {
-    let mut vm = Vm::new(Options::default());
-    eval(&mut vm, "(define (square x) (* x x))");
-    assert_eq!(eval(&mut vm, "(square 12)"), Value::fixnum(144));
-    assert!(vm.rt.global("square").is_some());
-    assert!(vm.rt.global("no-such-thing").is_none());
+fn rust_calls_scheme_and_scheme_calls_back() {
+    let mut engine = stressed();
+    engine.register("twice", |x: i64| 2 * x);
+    engine
+        .eval::<()>("(define (fold-twice xs) (apply + (map (lambda (x) (twice x)) xs)))")
+        .unwrap();
+    let fold: Root = engine.global("fold-twice").unwrap().unwrap();
+    let sum: i64 = engine.call(&fold, (List(vec![1i64, 2, 3]),)).unwrap();
+    assert_eq!(sum, 12);
+    engine.define("limit", 10i64);
+    assert_eq!(engine.eval::<i64>("(* limit 3)").unwrap(), 30);
+    let args: Vec<Root> = vec![engine.eval("1").unwrap(), engine.eval("2").unwrap()];
+    let plus: Root = engine.eval("+").unwrap();
+    assert_eq!(engine.call::<i64>(&plus, args).unwrap(), 3);
 }
 
 #[test]
-fn safepoints_sweep_pending_pages_in_a_loop_that_allocates_nothing() {
-    let mut vm = Vm::new(Options::default());
-    eval(
-        &mut vm,
-        "(define keep (let loop ((i 0) (l '())) (if (= i 20000) l (loop (+ i 1) (cons (make-vector 3 i) l)))))",
+fn errors_carry_message_position_and_backtrace() {
+    let mut engine = Engine::new();
+    let e: SchemeError = engine
+        .eval::<()>("(define (inner x) (car x))\n(define (outer) (+ 1 (inner 5)))\n(outer)")
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Runtime);
+    assert_eq!(e.message, "car: expected a pair 5");
+    assert_eq!(e.location, Some(("<eval>".to_string(), 1, 19)));
+    assert!(
+        e.backtrace[0].starts_with("inner at <eval>:1:19"),
+        "{:?}",
+        e.backtrace
     );
-    eval(&mut vm, "(define w (make-weak-pair (make-vector 10 0) 0))");
-    eval(&mut vm, "(collect)");
-    let pending = vm.rt.heap.pending_sweep_pages();
-    assert_eq!(pending > 0, cfg!(feature = "lazy-sweep"));
-    // The weak car broke in the collection, before the sweep.
+    assert!(
+        e.backtrace.iter().any(|f| f.starts_with("outer")),
+        "{:?}",
+        e.backtrace
+    );
+    assert_eq!(e.to_string(), "<eval>:1:19: car: expected a pair 5");
+    let syntax = engine.eval::<()>("(if)").unwrap_err();
+    assert_eq!(syntax.kind, ErrorKind::Syntax);
+    let read = engine.eval::<()>("(1 2").unwrap_err();
+    assert_eq!(read.kind, ErrorKind::Read);
     assert_eq!(
-        to_string(eval(&mut vm, "(bwp-object? (car w))"), Style::Write),
-        "#t"
+        engine.eval::<()>("(exit 3)").unwrap_err().kind,
+        ErrorKind::Exit(3)
     );
-    // Backward jumps are safepoints: each sweeps a few pages, with no allocation at all.
-    eval(
-        &mut vm,
-        "(let loop ((i 0)) (if (< i 10000) (loop (+ i 1))))",
-    );
-    assert_eq!(vm.rt.heap.pending_sweep_pages(), 0);
-    let steps = vm.rt.heap.stats().lazy_sweep_steps;
-    assert_eq!(steps > 1, cfg!(feature = "lazy-sweep"));
     assert_eq!(
-        to_string(eval(&mut vm, "(length keep)"), Style::Write),
-        "20000"
+        engine.eval::<i64>("(+ 1 1)").unwrap(),
+        2,
+        "the engine goes on"
     );
+}
+
+#[test]
+#[should_panic(expected = "a Root is used with the engine that made it")]
+fn a_root_belongs_to_its_engine() {
+    let mut one = Engine::new();
+    let mut other = Engine::new();
+    let list: Root = one.eval("(list 1 2)").unwrap();
+    let _ = other.get::<List<i64>>(&list);
+}
+
+#[test]
+fn output_and_statistics() {
+    #[derive(Clone, Default)]
+    struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut engine = Engine::new();
+    let out = Shared::default();
+    engine.set_output(Box::new(out.clone()));
+    engine.eval::<()>("(display \"hello\") (newline)").unwrap();
+    engine.flush().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.0.borrow()), "hello\n");
+    let before = engine.stats().collections;
+    engine.collect();
+    assert_eq!(engine.stats().collections, before + 1);
 }

@@ -41,6 +41,9 @@ pub enum Special {
     EvalSource,
 }
 
+/// A function an embedder registered (`Engine::register`), called in place of `f`.
+pub(crate) type HostCall = std::rc::Rc<dyn Fn(&mut Runtime, &[Value]) -> Result<Value>>;
+
 pub struct Builtin {
     pub name: &'static str,
     pub min_args: usize,
@@ -48,6 +51,7 @@ pub struct Builtin {
     pub max_args: Option<usize>,
     pub f: BuiltinFn,
     pub special: Option<Special>,
+    pub(crate) host: Option<HostCall>,
 }
 
 /// A builtin taking `min..=max` arguments (`max` of `None`: any number).
@@ -63,6 +67,7 @@ pub(crate) const fn builtin(
         max_args,
         f,
         special: None,
+        host: None,
     }
 }
 
@@ -150,7 +155,10 @@ pub fn call(rt: &mut Runtime, index: usize, args: &[Value]) -> Result<Value> {
             vec![],
         ));
     }
-    (b.f)(rt, args)
+    match &b.host {
+        Some(host) => host.clone()(rt, args),
+        None => (b.f)(rt, args),
+    }
 }
 
 /// An exact non-negative integer argument that fits `usize`.

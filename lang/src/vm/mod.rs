@@ -203,6 +203,31 @@ impl Vm {
         Ok(last)
     }
 
+    /// Calls procedure `f` with `args`, from Rust: by way of top-level code that pushes
+    /// them as constants (roots while it runs) and calls.
+    pub fn apply(&mut self, f: Value, args: &[Value]) -> Result<Value> {
+        let n = args.len();
+        if n + 1 > usize::from(u16::MAX) {
+            return Err(Error::runtime("apply: too many arguments", vec![]));
+        }
+        let mut code = Vec::with_capacity(3 * (n + 2) + 1);
+        for k in 0..=n {
+            code.push(Op::Const as u8);
+            code.extend_from_slice(&(k as u16).to_le_bytes());
+        }
+        code.push(Op::Call as u8);
+        code.extend_from_slice(&(n as u16).to_le_bytes());
+        code.push(Op::Return as u8);
+        let constants = std::iter::once(f).chain(args.iter().copied()).collect();
+        self.run(Rc::new(Proto {
+            name: Some("top-level".into()),
+            code,
+            max_stack: n + 1,
+            constants,
+            ..Proto::default()
+        }))
+    }
+
     pub fn eval_datum(&mut self, d: &Datum) -> Result<Value> {
         let code = compiler::compile(&mut self.rt, d)?;
         self.run(code)
