@@ -12,11 +12,15 @@
 //! A program whose first line is `;; args: OPTIONS -- ARGS` runs with those options
 //! before its name and those arguments after it.
 //!
-//! `RUDO_BLESS=1 cargo test --test golden` rewrites the `.out` files from what the
-//! programs print now: review the diff before committing it.
+//! Each run of a program is a test of its own, named by its path under `tests/` and its
+//! options: `cargo test --test golden errors/value-counts` runs one. A program without
+//! its `.out` file fails. `RUDO_BLESS=1 cargo test --test golden` rewrites the `.out`
+//! files from what the programs print now: review the diff before committing it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
+
+use libtest_mimic::{Arguments, Failed, Trial};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_rudo-scheme");
 
@@ -140,62 +144,52 @@ fn run(case: &Case) -> String {
     text
 }
 
-#[test]
-fn golden() {
+/// The name a case runs under: its program, and the options of its run.
+fn name(case: &Case) -> String {
+    let program = case.program.with_extension("");
+    let program = program
+        .strip_prefix("tests")
+        .unwrap_or(&program)
+        .display()
+        .to_string();
+    match case.args.is_empty() {
+        true => program,
+        false => format!("{program} {}", case.args.join(" ")),
+    }
+}
+
+/// Runs one case against its `.out` file, or, when blessing, rewrites the file.
+fn check(case: &Case, bless: bool) -> Result<(), Failed> {
+    let actual = run(case);
+    if bless {
+        std::fs::write(&case.expected, &actual)
+            .map_err(|e| format!("{}: {e}", case.expected.display()))?;
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&case.expected).map_err(|e| {
+        format!(
+            "{}: {e} (RUDO_BLESS=1 writes it from this output):\n{actual}",
+            case.expected.display()
+        )
+    })?;
+    if expected != actual {
+        return Err(format!(
+            "--- expected ({})\n{expected}--- actual\n{actual}",
+            case.expected.display()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let arguments = Arguments::from_args();
     let bless = std::env::var_os("RUDO_BLESS").is_some_and(|v| v != "0");
     let cases = cases();
     assert!(!cases.is_empty(), "no golden tests found");
-    let results: Vec<(Case, String)> = std::thread::scope(|s| {
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let chunks: Vec<Vec<Case>> = (0..workers)
-            .map(|w| cases.iter().skip(w).step_by(workers).cloned().collect())
-            .collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|c| {
-                            let out = run(&c);
-                            (c, out)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a runner thread"))
-            .collect()
-    });
-    let mut failures = Vec::new();
-    let mut checks = 0;
-    for (case, actual) in &results {
-        if bless {
-            std::fs::write(&case.expected, actual).expect("the expectation is writable");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&case.expected).unwrap_or_default();
-        checks += expected.lines().filter(|l| !l.trim().is_empty()).count();
-        if &expected != actual {
-            failures.push(format!(
-                "{} {}:\n--- expected ({})\n{expected}--- actual\n{actual}",
-                case.program.display(),
-                case.args.join(" "),
-                case.expected.display()
-            ));
-        }
-    }
-    eprintln!(
-        "golden: {} programs, {checks} expected lines",
-        results.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} golden tests differ:\n\n{}",
-        failures.len(),
-        results.len(),
-        failures.join("\n")
-    );
+    let trials = cases
+        .into_iter()
+        .map(|case| Trial::test(name(&case), move || check(&case, bless)))
+        .collect();
+    libtest_mimic::run(&arguments, trials).exit_code()
 }
