@@ -76,9 +76,11 @@ impl Half {
             heap.set_marking(1, false);
             let root = tree(&mut heap, DEPTH - 1);
             // The first collection sizes the marker's stack, as in `mark_side_by_side`.
-            let mut mark = heap.collect(&[root]).mark;
+            // SAFETY: the roots are words this heap handed out, each kept reachable since.
+            let mut mark = unsafe { heap.collect(&[root]) }.mark;
             while done_tx.send(mark).is_ok() && go_rx.recv().is_ok() {
-                mark = heap.collect(&[root]).mark;
+                // SAFETY: the roots are words this heap handed out, each kept reachable since.
+                mark = unsafe { heap.collect(&[root]) }.mark;
             }
         });
         let half = Half { go, done };
@@ -106,7 +108,8 @@ fn main() {
     let owned = HeapConfig::default().page_ownership;
     let mut mark_whole = |threads| {
         heap.set_marking(threads, owned);
-        ms(heap.collect(&[root]).mark)
+        // SAFETY: the roots are words this heap handed out, each kept reachable since.
+        ms(unsafe { heap.collect(&[root]) }.mark)
     };
     mark_whole(1);
     mark_whole(2);

@@ -124,17 +124,18 @@ pub fn procedures() -> &'static [Procedure] {
             .filter(|n| !EXCLUDED.contains(&n.as_str()))
             .filter_map(|name| {
                 let v = vm.rt.global(&name)?;
-                let (min_args, max_args) = if v.is(Kind::Primitive) {
-                    let b = &vm.rt.builtins[v.raw(0) as usize];
-                    (b.min_args, b.max_args.unwrap_or(b.min_args + 3))
-                } else if v.is(Kind::Closure) && !name.starts_with('%') {
-                    // The prelude's own helpers trust their callers, as any Scheme
-                    // procedure may: given a list of handlers that are not procedures,
-                    // `%with-handlers` raises for ever. Builtins trust nobody.
-                    (0, 3)
-                } else {
-                    return None;
-                };
+                let builtin = vm.rt.builtins.iter().find(|b| b.name == name);
+                let (min_args, max_args) =
+                    if let Some(b) = builtin.filter(|_| v.is(Kind::Primitive)) {
+                        (b.min_args, b.max_args.unwrap_or(b.min_args + 3))
+                    } else if v.is(Kind::Closure) && !name.starts_with('%') {
+                        // The prelude's own helpers trust their callers, as any Scheme
+                        // procedure may: given a list of handlers that are not procedures,
+                        // `%with-handlers` raises for ever. Builtins trust nobody.
+                        (0, 3)
+                    } else {
+                        return None;
+                    };
                 Some(Procedure {
                     name,
                     min_args,

@@ -312,7 +312,15 @@ impl Heap {
     /// weak cars, frees dead large objects, and sweeps the small-object pages, or (with the
     /// `lazy-sweep` feature) leaves them to be swept while the program runs. Every word
     /// the program still uses must be reachable from `roots`; the rest is freed.
-    pub fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
+    ///
+    /// # Safety
+    /// Marking follows every pointer word `roots` names, so each must point to an object
+    /// this heap is still keeping:
+    /// 1. every pair or object word `roots` visits was handed out by this heap (by an
+    ///    allocation, or read from a field of an object that was live),
+    /// 2. and the object it points to was reachable from the roots of every collection
+    ///    since it was allocated, so that none of them freed it.
+    pub unsafe fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
         let mode = self.mark_mode();
         if mode != Mode::Alone {
             if let Some(pool) = &self.markers {

@@ -147,7 +147,8 @@ fn a_long_list_marks_without_recursion_and_is_freed() {
         ..HeapConfig::default()
     });
     let l = list(&mut heap, n);
-    let c = heap.collect(&[l]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    let c = unsafe { heap.collect(&[l]) };
     assert_eq!(c.marked_objects, n);
     assert_eq!(list_sum(l), (n, (n as i64 - 1) * n as i64 / 2));
     assert!(
@@ -156,7 +157,8 @@ fn a_long_list_marks_without_recursion_and_is_freed() {
     );
     let full = heap.heap_bytes();
     assert!(full >= n * 16);
-    heap.collect(&[] as &[Word]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[] as &[Word]) };
     assert_eq!(heap.stats().live_bytes, 0);
     heap.sweep_pending(usize::MAX);
     heap.release_free_pages();
@@ -212,7 +214,8 @@ fn dead_slots_are_reused() {
     let mut heap = Heap::default();
     let keep: Vec<Word> = (0..1000).map(|i| heap.alloc_pair(fx(i), fx(0))).collect();
     let every_other: Vec<Word> = keep.iter().step_by(2).copied().collect();
-    heap.collect(&every_other);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&every_other) };
     let pages = heap.stats().pages.pair;
     // 500 pairs fit in the freed holes: no new page.
     let fresh: Vec<Word> = (0..500).map(|i| heap.alloc_pair(fx(-i), fx(0))).collect();
@@ -241,7 +244,8 @@ fn weak_cars_break_exactly_when_their_target_dies() {
     collect_and_verify(&mut heap, &[weak, weak_imm, target]);
     assert_eq!(car(weak), target);
     // Only the weak pair holds it: broken. The cdr is strong and survives.
-    let c = heap.collect(&[weak, weak_imm]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    let c = unsafe { heap.collect(&[weak, weak_imm]) };
     assert_eq!(c.weak_broken, 1);
     assert_eq!(car(weak), Word::BROKEN);
     assert_eq!(car(cdr(weak)), fx(2));
@@ -255,10 +259,12 @@ fn a_weak_car_reachable_another_way_survives() {
     let target = heap.alloc_pair(fx(1), fx(2));
     let weak = heap.alloc_weak_pair(target, fx(0));
     let holder = vector(&mut heap, &[weak, target]);
-    heap.collect(&[holder]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[holder]) };
     assert_eq!(car(weak), target);
     set_field(holder, 1, fx(0));
-    heap.collect(&[holder]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[holder]) };
     assert_eq!(car(weak), Word::BROKEN);
 }
 
@@ -268,7 +274,8 @@ fn weak_pairs_can_be_rewritten() {
     let weak = heap.alloc_weak_pair(fx(0), fx(0));
     let a = heap.alloc_pair(fx(1), fx(1));
     set_car(weak, a);
-    heap.collect(&[weak, a]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[weak, a]) };
     assert_eq!(car(weak), a);
 }
 
@@ -289,7 +296,8 @@ fn large_objects_are_freed_with_their_pages() {
     assert_eq!(field(big, 0), fx(7));
     assert_eq!(field(big, words - 1), small);
     // Freed by the collection itself, lazy sweeping or not.
-    let c = heap.collect(&[] as &[Word]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    let c = unsafe { heap.collect(&[] as &[Word]) };
     assert_eq!(heap.stats().pages.large_objects, 0);
     assert_eq!(heap.stats().pages.large, 0);
     assert!(c.pages_freed >= 1);
@@ -319,7 +327,8 @@ fn allocation_requests_collection_but_never_collects() {
     );
     assert_eq!(heap.stats().collections, 0);
     assert_eq!(list_sum(l).0, n);
-    heap.collect(&[l]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[l]) };
     assert!(!heap.collection_requested());
 }
 
@@ -331,7 +340,8 @@ fn the_budget_grows_with_the_live_heap() {
         ..HeapConfig::default()
     });
     let live = list(&mut heap, scaled(100_000, 8_000));
-    heap.collect(&[live]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[live]) };
     let live_bytes = heap.stats().live_bytes;
     let mut allocated = 0;
     while !heap.collection_requested() {
@@ -353,7 +363,8 @@ fn statistics_count_collections_pauses_and_pages() {
     let l = list(&mut heap, n);
     let v = vector(&mut heap, &[l]);
     for _ in 0..5 {
-        heap.collect(&[v]);
+        // SAFETY: the roots are words this heap handed out, each kept reachable since.
+        unsafe { heap.collect(&[v]) };
     }
     let s = heap.stats();
     assert_eq!(s.collections, 5);
@@ -397,7 +408,8 @@ fn the_verifier_catches_planted_dangling_pointers() {
     let keep = heap.alloc_pair(fx(1), fx(1));
     let dead = heap.alloc_pair(fx(2), fx(2));
     let holder = vector(&mut heap, &[keep, fx(0)]);
-    heap.collect(&[holder]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[holder]) };
     heap.sweep_pending(usize::MAX);
     // A pointer to a slot swept free, in a page that is still live.
     set_field(holder, 1, dead);
@@ -415,7 +427,8 @@ fn the_verifier_catches_planted_dangling_pointers() {
     // A page that has gone back to the system.
     set_field(holder, 1, fx(0));
     let lone = vector(&mut heap, &[fx(0); 600]);
-    heap.collect(&[holder]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[holder]) };
     heap.sweep_pending(usize::MAX);
     set_field(holder, 1, lone);
     expect_unsound(&heap, &[holder], "outside the heap");
@@ -432,7 +445,8 @@ fn freed_slots_are_poisoned_in_debug_builds() {
     let mut heap = Heap::default();
     let keep = heap.alloc_pair(fx(1), fx(1));
     let dead = heap.alloc_pair(fx(2), fx(2));
-    heap.collect(&[keep]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[keep]) };
     heap.sweep_pending(usize::MAX);
     assert_eq!(car(dead).bits(), 0xdead_beef_dead_beef);
     assert_eq!(car(keep), fx(1));
@@ -449,14 +463,17 @@ fn pages_beyond_the_pool_go_back_to_the_system() {
         ..HeapConfig::default()
     });
     let l = list(&mut heap, scaled(400_000, 12_100));
-    heap.collect(&[l]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[l]) };
     let pages = heap.stats().pages.pair;
     assert!(pages > retain_pages);
-    heap.collect(&[] as &[Word]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[] as &[Word]) };
     // A lazy sweep keeps every empty page (giving memory back is too slow for a step);
     // the next collection gives back the surplus.
     heap.sweep_pending(usize::MAX);
-    heap.collect(&[] as &[Word]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[] as &[Word]) };
     let s = heap.stats();
     assert_eq!(s.pages.pooled, retain_pages);
     assert!(s.heap_bytes <= retain + PAGE_SIZE);
@@ -507,7 +524,8 @@ fn ready_objects_stay_live_until_taken() {
     // SAFETY: a live object of `heap`.
     unsafe { heap.guard(guarded, 1) };
     let weak = heap.alloc_weak_pair(guarded, fx(0));
-    heap.collect(&[weak]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[weak]) };
     // Not taken yet: the next collection keeps it.
     collect_and_verify(&mut heap, &[weak]);
     assert_eq!(car(weak), guarded);

@@ -26,7 +26,8 @@ fn striped_list(heap: &mut Heap, n: usize, dead: usize) -> Word {
 fn a_collection_leaves_small_pages_pending_and_sweep_pending_takes_them() {
     let mut heap = Heap::default();
     let l = striped_list(&mut heap, scaled(100_000, 5_000), 1);
-    heap.collect(&[l]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[l]) };
     let pages = heap.stats().pages.pair;
     assert!(pages >= 2);
     if !LAZY {
@@ -53,7 +54,8 @@ fn a_weak_car_breaks_while_its_targets_page_waits_to_be_swept() {
     let mut heap = Heap::default();
     let target = heap.alloc_object(Header::new(VECTOR, 3, 3), fx(9));
     let weak = heap.alloc_weak_pair(target, fx(1));
-    let c = heap.collect(&[weak]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    let c = unsafe { heap.collect(&[weak]) };
     assert_eq!(c.weak_broken, 1);
     assert_eq!(car(weak), Word::BROKEN);
     assert_eq!(cdr(weak), fx(1));
@@ -73,7 +75,8 @@ fn allocation_sweeps_pending_pages_of_its_class_and_reuses_them() {
     // A long-lived vector among short-lived pairs: every pair page dies whole.
     let keep = vector(&mut heap, &[fx(1), fx(2)]);
     let _garbage = list(&mut heap, n);
-    heap.collect(&[keep]);
+    // SAFETY: the roots are words this heap handed out, each kept reachable since.
+    unsafe { heap.collect(&[keep]) };
     let pair_pages = heap.stats().pages.pair;
     assert_eq!(
         pair_pages > 0,
@@ -127,7 +130,8 @@ fn a_large_live_heap_survives_collections_with_sweeps_pending() {
     let expected_vectors = vector_sum(vs);
     let mut young = fx(-1);
     for round in 0..3 {
-        heap.collect(&[l, vs, young]);
+        // SAFETY: the roots are words this heap handed out, each kept reachable since.
+        unsafe { heap.collect(&[l, vs, young]) };
         assert_eq!(heap.pending_sweep_pages() > 0, LAZY);
         // Sweep a little, allocate in the pair class (which sweeps pair pages), and leave
         // the rest pending for the next collection to finish before it marks.

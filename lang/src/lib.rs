@@ -28,10 +28,7 @@ pub use builtins::system::gc_stats_report;
 pub use error::{Error, ErrorKind};
 pub use handles::{Handles, Root};
 pub use number::{parse_number, Number};
-pub use object::{
-    bytevector_bytes, flonum_value, string_chars, string_len, string_ref, string_set,
-    string_to_rust, symbol_name, vector_len, Alloc,
-};
+pub use object::{string_to_rust, symbol_name, vector_len, Alloc};
 pub use printer::{char_from_name, format_flonum, print, to_string, Style};
 pub use runtime::{Options, Runtime};
 pub use symbol::SymbolTable;

@@ -228,7 +228,7 @@ pub fn flonum_value(f: Value) -> f64 {
     f64::from_bits(f.raw(0))
 }
 
-pub fn bytevector_bytes(b: Value) -> &'static mut [u8] {
+pub(crate) fn bytevector_bytes(b: Value) -> &'static mut [u8] {
     debug_assert!(b.is(Kind::Bytevector));
     b.raw_bytes_mut(1, b.raw(0) as usize)
 }

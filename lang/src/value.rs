@@ -215,21 +215,21 @@ impl Value {
     // ---- pairs ----
 
     #[inline]
-    pub fn car(self) -> Value {
+    pub(crate) fn car(self) -> Value {
         debug_assert!(self.is_pair());
         // SAFETY: a pair value is live by the rooting invariant; car is its first word.
         Value(unsafe { self.0.pair_ptr().read() })
     }
 
     #[inline]
-    pub fn cdr(self) -> Value {
+    pub(crate) fn cdr(self) -> Value {
         debug_assert!(self.is_pair());
         // SAFETY: as in `car`; cdr is the second word.
         Value(unsafe { self.0.pair_ptr().add(1).read() })
     }
 
     #[inline]
-    pub fn set_car(self, v: Value) {
+    pub(crate) fn set_car(self, v: Value) {
         debug_assert!(self.is_pair());
         // SAFETY: as in `car`. The collector is non-moving and not incremental, so a
         // store needs no barrier.
@@ -237,7 +237,7 @@ impl Value {
     }
 
     #[inline]
-    pub fn set_cdr(self, v: Value) {
+    pub(crate) fn set_cdr(self, v: Value) {
         debug_assert!(self.is_pair());
         // SAFETY: as in `set_car`.
         unsafe { self.0.pair_ptr().add(1).write(v.0) }
@@ -247,19 +247,19 @@ impl Value {
 
     /// The number of fields after the header.
     #[inline]
-    pub fn size(self) -> usize {
+    pub(crate) fn size(self) -> usize {
         self.header().size()
     }
 
     #[inline]
-    pub fn field(self, i: usize) -> Value {
+    pub(crate) fn field(self, i: usize) -> Value {
         debug_assert!(self.is_object() && i < self.size());
         // SAFETY: a live object (rooting invariant), and `i` is one of its fields.
         Value(unsafe { self.0.field_ptr(i).read() })
     }
 
     #[inline]
-    pub fn set_field(self, i: usize, v: Value) {
+    pub(crate) fn set_field(self, i: usize, v: Value) {
         debug_assert!(self.is_object() && i < self.header().traced());
         // SAFETY: as in `field`; only traced fields hold values.
         unsafe { self.0.field_ptr(i).write(v.0) }
@@ -267,21 +267,21 @@ impl Value {
 
     /// Raw field `i` (not traced) as a number.
     #[inline]
-    pub fn raw(self, i: usize) -> u64 {
+    pub(crate) fn raw(self, i: usize) -> u64 {
         debug_assert!(self.is_object() && i < self.size());
         // SAFETY: as in `field`.
         unsafe { self.0.field_ptr(i).read().bits() }
     }
 
     #[inline]
-    pub fn set_raw(self, i: usize, bits: u64) {
+    pub(crate) fn set_raw(self, i: usize, bits: u64) {
         debug_assert!(self.is_object() && i >= self.header().traced() && i < self.size());
         // SAFETY: as in `field`; raw fields are never traced, so any bits may go there.
         unsafe { self.0.field_ptr(i).write(Word::from_bits(bits)) }
     }
 
     /// The raw fields from `first` on, as bytes.
-    pub fn raw_bytes(self, first: usize, len: usize) -> &'static [u8] {
+    pub(crate) fn raw_bytes(self, first: usize, len: usize) -> &'static [u8] {
         debug_assert!(first * 8 + len <= self.size() * 8);
         // SAFETY: a live object (rooting invariant) whose raw fields from `first` hold at
         // least `len` bytes. The 'static lifetime is a convenience of the rooting
@@ -291,7 +291,7 @@ impl Value {
 
     /// The raw fields from `first` on, as mutable bytes.
     #[allow(clippy::mut_from_ref)]
-    pub fn raw_bytes_mut(self, first: usize, len: usize) -> &'static mut [u8] {
+    pub(crate) fn raw_bytes_mut(self, first: usize, len: usize) -> &'static mut [u8] {
         debug_assert!(first * 8 + len <= self.size() * 8);
         // SAFETY: as in `raw_bytes`; raw data is never traced, and the caller holds no
         // other slice of the same object.

@@ -296,7 +296,12 @@ impl Vm {
             frames: &self.frames,
             current,
         };
-        let collection = heap.collect(&roots);
+        // SAFETY: collections happen only here, at safepoints, and by the rooting
+        // invariant (`value.rs`) every value the program can still reach is then on the
+        // VM stack, in the code being run or the code table, in a global, the symbol
+        // table, a port, a root or a guardian queue: all of which `roots` names. Every
+        // word in them came from this heap.
+        let collection = unsafe { heap.collect(&roots) };
         if options.gc_log {
             eprintln!("{}", builtins::system::gc_log_line(heap, &collection));
         }
