@@ -35,9 +35,9 @@ fn shape(c: &mut Criterion, name: &str, build: fn(&mut Heap) -> Word) {
         unsafe { heap.collect(&[root]) };
         let id = format!("{threads}{}", if page_ownership { "-owned" } else { "" });
         g.bench_function(BenchmarkId::from_parameter(id), |b| {
-            // SAFETY: the roots are words this heap handed out, each kept reachable since.
             b.iter_custom(|iters| {
                 (0..iters)
+                    // SAFETY: the root is a word this heap handed out, kept reachable since.
                     .map(|_| unsafe { heap.collect(&[root]) }.mark)
                     .sum()
             })

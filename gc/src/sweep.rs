@@ -130,7 +130,7 @@ impl Heap {
 
     /// Sweeps up to `n_pages` pending pages, of any size class, as one step of lazy
     /// sweeping; empty pages go to the pool, which keeps them until the next collection
-    /// (see [`PagePool::keep`]). Returns how many it swept.
+    /// (see `PagePool::keep`). Returns how many it swept.
     pub fn sweep_pending(&mut self, n_pages: usize) -> usize {
         if self.pending_pages == 0 {
             return 0;

@@ -5,7 +5,7 @@
 //! Reaching the limit is a Scheme error, raised at a safepoint after a full collection
 //! (`vm::Vm::safepoint`), or by a builtin that would allocate past it (`Runtime::reserve`).
 //! The allocator only counts; it never refuses, so code that could allocate without
-//! bound checks [`over_limit`] or reserves first.
+//! bound checks `over_limit` or reserves first.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};

@@ -1,7 +1,7 @@
 //! The compiler: datums to bytecode, by way of the core language.
 //!
-//! `expand` (with `derived` and `quasi`) turns a datum into an [`ast::Expr`], resolving
-//! every identifier; `codegen` turns that into a [`Proto`](crate::vm::Proto).
+//! `expand` (with `derived` and `quasi`) turns a datum into an `ast::Expr`, resolving
+//! every identifier; `codegen` turns that into a [`crate::vm::Proto`].
 
 mod ast;
 mod codegen;

@@ -1,21 +1,7 @@
 //! Conversions between Rust values and Scheme values, for arguments and results that
-//! cross the embedding API.
+//! cross the embedding API (the table is on [`FromScheme`]).
 //!
-//! | Rust | Scheme |
-//! |---|---|
-//! | `i64`, `i32`, `usize` | exact integer |
-//! | `f64` | real number (any real, as a flonum) |
-//! | `bool` | boolean |
-//! | `char` | character |
-//! | `String`, `&str` (into Scheme only) | string |
-//! | `Vec<T>` | vector |
-//! | [`List<T>`] | proper list |
-//! | [`Bytevector`] | bytevector |
-//! | `()` | the unspecified value (from Scheme: any value, ignored) |
-//! | [`Root`] | any value, kept alive |
-//!
-//! Values are copied both ways: a `String` from Scheme is a copy of the string, not a
-//! view of it. The traits are sealed; convert other types by way of these.
+//! The traits are sealed; convert other types by way of these.
 
 use crate::handles::Root;
 use crate::number::{self, Number};
@@ -35,7 +21,22 @@ mod sealed {
     pub trait Sealed {}
 }
 
-/// A Rust type a Scheme value converts to.
+/// A Rust type a Scheme value converts to. The conversions, both ways:
+///
+/// | Rust | Scheme |
+/// |---|---|
+/// | `i64`, `i32`, `usize` | exact integer |
+/// | `f64` | real number (any real, as a flonum) |
+/// | `bool` | boolean |
+/// | `char` | character |
+/// | `String`, `&str` (into Scheme only) | string |
+/// | `Vec<T>` | vector |
+/// | [`List<T>`] | proper list |
+/// | [`Bytevector`] | bytevector |
+/// | `()` | the unspecified value (from Scheme: any value, ignored) |
+/// | [`Root`] | any value, kept alive |
+///
+/// Values are copied: a `String` from Scheme is a copy of the string, not a view of it.
 pub trait FromScheme: Sized + sealed::Sealed {
     /// What the value must be, for the error when it is not: "an integer".
     #[doc(hidden)]
@@ -45,7 +46,8 @@ pub trait FromScheme: Sized + sealed::Sealed {
     fn from_scheme(v: Value, rt: &mut Runtime) -> Option<Self>;
 }
 
-/// A Rust value that converts to a Scheme value.
+/// A Rust value that converts to a Scheme value: the types [`FromScheme`] lists, and
+/// `&str` and `&Root`.
 pub trait IntoScheme: sealed::Sealed {
     #[doc(hidden)]
     fn into_scheme(self, rt: &mut Runtime) -> Value;

@@ -2,9 +2,9 @@
 //!
 //! An [`Engine`] evaluates source and files, calls Scheme procedures, and lets Scheme
 //! call Rust functions registered with typed arguments. Values cross as Rust values
-//! ([`convert`](self::convert)) or stay in the heap as [`Root`]s, which keep them alive
-//! for as long as Rust holds them. Errors come back as [`SchemeError`]: the message, the
-//! source position, and the Scheme backtrace.
+//! ([`FromScheme`] and [`IntoScheme`] list the conversions) or stay in the heap as
+//! [`Root`]s, which keep them alive for as long as Rust holds them. Errors come back as
+//! [`SchemeError`]: the message, the source position, and the Scheme backtrace.
 //!
 //! ```
 //! use rudo_lang::engine::{Engine, List};

@@ -1,6 +1,6 @@
 //! The virtual machine: a loop over bytecode with its own value and frame stacks.
 //!
-//! A Scheme call pushes a [`Frame`] on `frames`, never a Rust frame, so recursion depth is
+//! A Scheme call pushes a `Frame` on `frames`, never a Rust frame, so recursion depth is
 //! bounded only by `Options::max_frames`. Calls, tail calls, returns and the backward
 //! jumps of loops are the safepoints: there, and only there, the VM collects when the
 //! heap asks for it, with the value stack, the frames' code, and the runtime's tables as
