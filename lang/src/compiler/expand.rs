@@ -523,7 +523,7 @@ impl<'rt> Expander<'rt> {
         } else if form == "include-ci" {
             self.include(items, span).map(|d| fold_case(&d))
         } else {
-            rewrite::rewrite(form, items, span)
+            rewrite::rewrite(form, items, span, &self.rt.aliases)
         }
     }
 
@@ -534,7 +534,7 @@ impl<'rt> Expander<'rt> {
             return Err(Error::syntax("bad `include`: expected file names", span));
         }
         let mut forms = vec![Datum {
-            kind: DatumKind::Symbol("begin".into()),
+            kind: DatumKind::Symbol(self.rt.aliases.standard("begin")),
             span: span.clone(),
         }];
         for item in &items[1..] {
@@ -666,7 +666,7 @@ impl<'rt> Expander<'rt> {
                     None => {
                         // Curried: (define ((f a) b) body) is (define (f a) (lambda (b) body)).
                         let lambda_sym = Datum {
-                            kind: DatumKind::Symbol("lambda".into()),
+                            kind: DatumKind::Symbol(self.rt.aliases.standard("lambda")),
                             span: span.clone(),
                         };
                         let mut inner = vec![lambda_sym, formals];
@@ -676,7 +676,7 @@ impl<'rt> Expander<'rt> {
                             span: span.clone(),
                         };
                         let define = Datum {
-                            kind: DatumKind::Symbol("define".into()),
+                            kind: DatumKind::Symbol(self.rt.aliases.standard("define")),
                             span: span.clone(),
                         };
                         self.definition(&[define, callee.clone(), inner], span, self_var)

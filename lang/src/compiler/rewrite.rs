@@ -7,7 +7,7 @@
 //! `call-with-values`, ...) as globals, and the variables they introduce start with `%`,
 //! a convention until `syntax-rules` brings hygiene.
 
-use super::syntax_rules::keyword;
+use super::syntax_rules::{keyword, Aliases};
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
 
@@ -66,8 +66,8 @@ pub fn may_define(form: &str) -> bool {
 }
 
 /// The datum `items` (a use of `form`) stands for.
-pub fn rewrite(form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
-    let b = Builder { span };
+pub fn rewrite(form: &str, items: &[Datum], span: &Span, aliases: &Aliases) -> Result<Datum> {
+    let b = Builder { span, aliases };
     let bad = |what: &str| Err(Error::syntax(format!("bad `{form}`: {what}"), span));
     match (form, items) {
         ("define-record-type", [_, name, constructor, predicate, fields @ ..]) => {
@@ -138,9 +138,12 @@ pub fn rewrite(form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
     }
 }
 
-/// Makes datums that carry the span of the form being rewritten.
+/// Makes datums that carry the span of the form being rewritten. Every identifier it
+/// inserts is a standard alias (`Aliases::standard`): the program's own bindings neither
+/// capture the keywords and procedures it refers to nor see the variables it binds.
 struct Builder<'s> {
     span: &'s Span,
+    aliases: &'s Aliases,
 }
 
 impl Builder<'_> {
@@ -152,7 +155,7 @@ impl Builder<'_> {
     }
 
     fn sym(&self, name: &str) -> Datum {
-        self.datum(DatumKind::Symbol(name.to_string()))
+        self.datum(DatumKind::Symbol(self.aliases.standard(name)))
     }
 
     fn list(&self, items: Vec<Datum>) -> Datum {

@@ -62,6 +62,8 @@ pub fn keyword(d: &Datum) -> Option<&str> {
 #[derive(Default)]
 pub struct Aliases {
     envs: RefCell<Vec<Env>>,
+    /// The alias of each name the compiler's own rewritings insert, made once.
+    standard: RefCell<HashMap<String, String>>,
 }
 
 impl Aliases {
@@ -69,6 +71,21 @@ impl Aliases {
         let mut envs = self.envs.borrow_mut();
         envs.push(env);
         format!("{name}{ALIAS_MARK}{}", envs.len() - 1)
+    }
+
+    /// An identifier that means what `name` means at the top level, whatever a program
+    /// binds around it, and that no identifier the program writes can refer to: what the
+    /// forms the compiler rewrites (`guard`, `let-values`, ...) insert, so that a local
+    /// `apply`, `let` or `call/cc` cannot capture their parts.
+    pub fn standard(&self, name: &str) -> String {
+        if let Some(alias) = self.standard.borrow().get(name) {
+            return alias.clone();
+        }
+        let alias = self.make(name, Env::Global(0));
+        self.standard
+            .borrow_mut()
+            .insert(name.to_string(), alias.clone());
+        alias
     }
 
     /// The environment of alias `n`; `None` for a number no alias has, which a name
