@@ -3,6 +3,7 @@
 
 use super::ast::Expr;
 use super::expand::{seq, Expander};
+use super::forms::Form;
 use crate::error::{Error, Result};
 use crate::reader::{Datum, Span};
 use crate::value::Value;
@@ -12,39 +13,44 @@ type Bindings<'d> = Vec<(&'d str, &'d Datum)>;
 impl Expander<'_> {
     pub(super) fn expand_derived(
         &mut self,
-        form: &str,
+        form: Form,
         items: &[Datum],
         span: &Span,
     ) -> Result<Expr> {
-        let bad = |what: &str| Err(Error::syntax(format!("bad `{form}`: {what}"), span));
+        let bad = |what: &str| {
+            Err(Error::syntax(
+                format!("bad `{}`: {what}", form.name()),
+                span,
+            ))
+        };
         match form {
-            "let" => match items {
+            Form::Let => match items {
                 [_, name, bindings, body @ ..] if name.symbol().is_some() && !body.is_empty() => {
                     self.named_let(name.symbol().unwrap_or_default(), bindings, body, span)
                 }
                 [_, bindings, body @ ..] if !body.is_empty() => {
-                    let bindings = parse_bindings(bindings, form)?;
+                    let bindings = parse_bindings(bindings, form.name())?;
                     self.let_(&bindings, body, span)
                 }
                 _ => bad("expected (let ((name value) ...) body ...)"),
             },
-            "let*" => match items {
+            Form::LetStar => match items {
                 [_, bindings, body @ ..] if !body.is_empty() => {
-                    let bindings = parse_bindings(bindings, form)?;
+                    let bindings = parse_bindings(bindings, form.name())?;
                     self.let_star(&bindings, body, span)
                 }
                 _ => bad("expected (let* ((name value) ...) body ...)"),
             },
-            "letrec" | "letrec*" => match items {
+            Form::Letrec | Form::LetrecStar => match items {
                 [_, bindings, body @ ..] if !body.is_empty() => {
-                    let bindings = parse_bindings(bindings, form)?;
+                    let bindings = parse_bindings(bindings, form.name())?;
                     self.letrec(&bindings, body, span)
                 }
                 _ => bad("expected (letrec ((name value) ...) body ...)"),
             },
-            "do" => self.do_loop(items, span),
-            "cond" => self.cond(&items[1..]),
-            "case" => match items {
+            Form::Do => self.do_loop(items, span),
+            Form::Cond => self.cond(&items[1..]),
+            Form::Case => match items {
                 [_, key, clauses @ ..] => {
                     let key_expr = self.expand(key)?;
                     self.with_scope(|ex| {
@@ -55,14 +61,14 @@ impl Expander<'_> {
                 }
                 _ => bad("expected (case key clause ...)"),
             },
-            "and" => self.and(&items[1..]),
-            "or" => self.or(&items[1..]),
-            "when" | "unless" => match items {
+            Form::And => self.and(&items[1..]),
+            Form::Or => self.or(&items[1..]),
+            Form::When | Form::Unless => match items {
                 [_, test, body @ ..] if !body.is_empty() => {
                     let test = self.expand(test)?;
                     let body = seq(body.iter().map(|d| self.expand(d)).collect::<Result<_>>()?);
                     let none = Expr::Const(Value::UNSPECIFIED);
-                    let (t, e) = if form == "when" {
+                    let (t, e) = if form == Form::When {
                         (body, none)
                     } else {
                         (none, body)
@@ -145,7 +151,7 @@ impl Expander<'_> {
     fn named_value(&mut self, name: &str, init: &Datum, var: usize) -> Result<Expr> {
         match init.list() {
             Some([head, formals, body @ ..])
-                if self.is_special(head, "lambda") && !body.is_empty() =>
+                if self.is_special(head, Form::Lambda) && !body.is_empty() =>
             {
                 Ok(Expr::Lambda(self.lambda(
                     Some(name),

@@ -13,6 +13,7 @@ use std::rc::Rc;
 const MAX_INCLUDE_DEPTH: usize = 64;
 
 use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
+use super::forms::{Expansion, Form};
 use super::library::GlobalBinding;
 use super::rewrite;
 use super::syntax_rules::{base_name, split_alias, Env, Macro};
@@ -25,7 +26,7 @@ use crate::value::Value;
 #[derive(Clone)]
 pub(super) enum Meaning {
     Var(VarId),
-    Special(&'static str),
+    Special(Form),
     Macro(Rc<Macro>),
     /// A global variable, by the name of its global.
     Global(String),
@@ -40,39 +41,6 @@ enum Binding {
 /// Macro uses expanded inside one another's expansions, at most: past it, a macro that
 /// expands into itself forever is an error, not a stack overflow.
 const MAX_EXPANSION_DEPTH: usize = 2_000;
-
-pub const SPECIAL_FORMS_LIST: &[&str] = &[
-    "quote",
-    "quasiquote",
-    "unquote",
-    "unquote-splicing",
-    "lambda",
-    "define",
-    "set!",
-    "if",
-    "begin",
-    "let",
-    "let*",
-    "letrec",
-    "letrec*",
-    "do",
-    "cond",
-    "case",
-    "and",
-    "or",
-    "when",
-    "unless",
-    "import",
-    "define-library",
-    "include",
-    "define-syntax",
-    "let-syntax",
-    "letrec-syntax",
-    "syntax-rules",
-    "syntax-error",
-    "include-ci",
-    "%call-for-values",
-];
 
 pub struct Expander<'rt> {
     pub(super) rt: &'rt mut Runtime,
@@ -133,9 +101,8 @@ impl<'rt> Expander<'rt> {
             Some(GlobalBinding::Global(g)) => return Meaning::Global(g.clone()),
             None => {}
         }
-        let forms = SPECIAL_FORMS_LIST.iter().chain(rewrite::REWRITTEN_FORMS);
-        if let Some(s) = forms.into_iter().find(|s| **s == name) {
-            return Meaning::Special(s);
+        if let Some(form) = Form::named(name) {
+            return Meaning::Special(form);
         }
         let space = &self.rt.namespaces[ns];
         if space.own_prefix.is_none() || (space.standard && self.rt.standard_names.contains(name)) {
@@ -155,7 +122,7 @@ impl<'rt> Expander<'rt> {
     }
 
     /// Whether `d` is an identifier that names special form `form` here.
-    pub(super) fn is_special(&self, d: &Datum, form: &str) -> bool {
+    pub(super) fn is_special(&self, d: &Datum, form: Form) -> bool {
         d.symbol()
             .is_some_and(|s| matches!(self.meaning(s), Meaning::Special(f) if f == form))
     }
@@ -359,27 +326,32 @@ impl<'rt> Expander<'rt> {
         Ok(Expr::Call(Box::new(f), args, span.clone()))
     }
 
-    fn expand_special(&mut self, form: &str, items: &[Datum], whole: &Datum) -> Result<Expr> {
+    fn expand_special(&mut self, form: Form, items: &[Datum], whole: &Datum) -> Result<Expr> {
         let span = &whole.span;
-        let bad = |what: &str| Err(Error::syntax(format!("bad `{form}`: {what}"), span));
+        let bad = |what: &str| {
+            Err(Error::syntax(
+                format!("bad `{}`: {what}", form.name()),
+                span,
+            ))
+        };
         match form {
-            "quote" => match items {
+            Form::Quote => match items {
                 [_, d] => Ok(Expr::Const(self.rt.datum_to_value(d))),
                 _ => bad("expected (quote datum)"),
             },
-            "quasiquote" => match items {
+            Form::Quasiquote => match items {
                 [_, d] => self.quasiquote(d, 1),
                 _ => bad("expected (quasiquote template)"),
             },
-            "unquote" | "unquote-splicing" => bad("not inside a quasiquote"),
-            "lambda" => match items {
+            Form::Unquote | Form::UnquoteSplicing => bad("not inside a quasiquote"),
+            Form::Lambda => match items {
                 [_, formals, body @ ..] if !body.is_empty() => {
                     Ok(Expr::Lambda(self.lambda(None, formals, body, span, None)?))
                 }
                 _ => bad("expected (lambda formals body ...)"),
             },
-            "define" => self.define_toplevel(items, span),
-            "set!" => match items {
+            Form::Define => self.define_toplevel(items, span),
+            Form::Set => match items {
                 [_, target, value] => {
                     let Some(name) = target.symbol() else {
                         return bad("expected a variable name");
@@ -402,7 +374,7 @@ impl<'rt> Expander<'rt> {
                 }
                 _ => bad("expected (set! variable expression)"),
             },
-            "if" => match items {
+            Form::If => match items {
                 [_, c, t] => Ok(Expr::If(
                     Box::new(self.expand(c)?),
                     Box::new(self.expand(t)?),
@@ -415,7 +387,7 @@ impl<'rt> Expander<'rt> {
                 )),
                 _ => bad("expected (if test consequent [alternative])"),
             },
-            "begin" => {
+            Form::Begin => {
                 if items.len() == 1 {
                     return Ok(Expr::Const(Value::UNSPECIFIED));
                 }
@@ -425,16 +397,16 @@ impl<'rt> Expander<'rt> {
                     .collect::<Result<Vec<_>>>()?;
                 Ok(Expr::Seq(body))
             }
-            "%call-for-values" => match items {
+            Form::CallForValues => match items {
                 [_, thunk] => Ok(Expr::CallForValues(
                     Box::new(self.expand(thunk)?),
                     span.clone(),
                 )),
                 _ => bad("expected (%call-for-values thunk)"),
             },
-            "import" => self.import(items, span),
-            "define-library" => self.define_library(items, span),
-            "define-syntax" => match items {
+            Form::Import => self.import(items, span),
+            Form::DefineLibrary => self.define_library(items, span),
+            Form::DefineSyntax => match items {
                 [_, name, spec] if name.symbol().is_some() && self.scopes.is_empty() => {
                     let name = base_name(name.symbol().unwrap_or_default());
                     let m = self.transformer(name, spec, Env::Global(self.ns))?;
@@ -448,14 +420,15 @@ impl<'rt> Expander<'rt> {
                 }
                 _ => bad("expected (define-syntax name (syntax-rules ...))"),
             },
-            "let-syntax" | "letrec-syntax" => match items {
+            Form::LetSyntax | Form::LetrecSyntax => match items {
                 [_, bindings, body @ ..] if !body.is_empty() => {
                     let Some(bindings) = bindings.list() else {
                         return bad("expected a list of (name transformer) bindings");
                     };
                     // The transformers of `letrec-syntax` see each other; those of
                     // `let-syntax` see the scopes outside it.
-                    let env = Env::Local(self.scopes.len() + usize::from(form == "letrec-syntax"));
+                    let env =
+                        Env::Local(self.scopes.len() + usize::from(form == Form::LetrecSyntax));
                     let mut macros = Vec::new();
                     for binding in bindings {
                         match binding.list() {
@@ -475,10 +448,10 @@ impl<'rt> Expander<'rt> {
                 }
                 _ => bad("expected bindings and a body"),
             },
-            "syntax-rules" => bad("only allowed as the transformer of a macro definition"),
+            Form::SyntaxRules => bad("only allowed as the transformer of a macro definition"),
             // (syntax-error message args ...): what a macro rule expands into to reject
             // its use at expansion time.
-            "syntax-error" => {
+            Form::SyntaxError => {
                 let mut text = match items.get(1).map(|d| &d.kind) {
                     Some(DatumKind::String(m)) => m.clone(),
                     _ => return bad("expected (syntax-error message args ...)"),
@@ -493,10 +466,7 @@ impl<'rt> Expander<'rt> {
                 }
                 Err(Error::syntax(text, span))
             }
-            _ if form == "include"
-                || form == "include-ci"
-                || rewrite::REWRITTEN_FORMS.contains(&form) =>
-            {
+            _ if form.expansion() == Expansion::Rewritten => {
                 let d = self.rewrite(form, items, span)?;
                 self.expand(&d)
             }
@@ -507,7 +477,7 @@ impl<'rt> Expander<'rt> {
     /// The macro a transformer spec, `(syntax-rules ...)`, defines.
     fn transformer(&self, name: &str, spec: &Datum, env: Env) -> Result<Rc<Macro>> {
         let head = spec.list().and_then(|l| l.first());
-        if !head.is_some_and(|h| self.is_special(h, "syntax-rules")) {
+        if !head.is_some_and(|h| self.is_special(h, Form::SyntaxRules)) {
             return Err(Error::syntax(
                 "a macro's transformer must be a (syntax-rules ...) form",
                 &spec.span,
@@ -517,10 +487,10 @@ impl<'rt> Expander<'rt> {
     }
 
     /// The datum a rewritten form (see `rewrite`) or an `include` stands for.
-    fn rewrite(&mut self, form: &str, items: &[Datum], span: &Span) -> Result<Datum> {
-        if form == "include" {
+    fn rewrite(&mut self, form: Form, items: &[Datum], span: &Span) -> Result<Datum> {
+        if form == Form::Include {
             self.include(items, span)
-        } else if form == "include-ci" {
+        } else if form == Form::IncludeCi {
             self.include(items, span).map(|d| fold_case(&d))
         } else {
             rewrite::rewrite(form, items, span, &self.rt.aliases)
@@ -632,7 +602,7 @@ impl<'rt> Expander<'rt> {
                 let name = target.symbol().unwrap_or_default().to_string();
                 let value = match value.list() {
                     Some([head, formals, body @ ..])
-                        if self.is_special(head, "lambda") && !body.is_empty() =>
+                        if self.is_special(head, Form::Lambda) && !body.is_empty() =>
                     {
                         Expr::Lambda(self.lambda(
                             Some(&name),
@@ -804,7 +774,7 @@ impl<'rt> Expander<'rt> {
                     }
                     todo.push((Cow::Owned(self.expand_macro(&m, &d)?), depth + 1));
                 }
-                Some(Meaning::Special("begin")) => match &d {
+                Some(Meaning::Special(Form::Begin)) => match &d {
                     Cow::Borrowed(begin) => {
                         let items = begin.list().unwrap_or_default();
                         todo.extend(items[1..].iter().rev().map(|d| (Cow::Borrowed(d), depth)));
@@ -814,7 +784,7 @@ impl<'rt> Expander<'rt> {
                         todo.extend(owned.into_iter().map(|d| (Cow::Owned(d), depth)));
                     }
                 },
-                Some(Meaning::Special("define-syntax")) => {
+                Some(Meaning::Special(Form::DefineSyntax)) => {
                     match items {
                         [_, name, spec] if name.symbol().is_some() => {
                             let name = name.symbol().unwrap_or_default();
@@ -827,10 +797,10 @@ impl<'rt> Expander<'rt> {
                         )),
                     }
                 }
-                Some(Meaning::Special(form)) if rewrite::may_define(form) => {
+                Some(Meaning::Special(form)) if form.may_define() => {
                     todo.push((Cow::Owned(self.rewrite(form, items, &d.span)?), depth));
                 }
-                Some(Meaning::Special("define")) => {
+                Some(Meaning::Special(Form::Define)) => {
                     let name = match items.get(1).map(|t| &t.kind) {
                         Some(DatumKind::Symbol(s)) => s.clone(),
                         Some(DatumKind::List(head, _)) => innermost_name(head).unwrap_or_default(),

@@ -259,7 +259,7 @@ impl Expander<'_> {
                         body.push(super::expand::fold_case(&self.include(parts, &decl.span)?))
                     }
                     Some("cond-expand") => {
-                        let chosen = rewrite::rewrite("cond-expand", parts, &decl.span, &self.rt.aliases)?;
+                        let chosen = rewrite::rewrite(super::forms::Form::CondExpand, parts, &decl.span, &self.rt.aliases)?;
                         let chosen = chosen.list().unwrap_or_default();
                         decls.extend(chosen[1..].iter().rev().cloned());
                     }

@@ -7,6 +7,7 @@ mod ast;
 mod codegen;
 mod derived;
 mod expand;
+mod forms;
 mod library;
 mod quasi;
 mod rewrite;
@@ -22,10 +23,7 @@ pub use syntax_rules::{base_name, Aliases, Macro, ALIAS_MARK};
 
 /// Every name the compiler treats as syntax.
 pub fn special_forms() -> impl Iterator<Item = &'static str> {
-    expand::SPECIAL_FORMS_LIST
-        .iter()
-        .chain(rewrite::REWRITTEN_FORMS)
-        .copied()
+    forms::Form::names()
 }
 
 use crate::error::Result;

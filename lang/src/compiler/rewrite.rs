@@ -7,24 +7,10 @@
 //! `call-with-values`, ...) as globals, and the variables they introduce start with `%`,
 //! a convention until `syntax-rules` brings hygiene.
 
+use super::forms::Form;
 use super::syntax_rules::{keyword, Aliases};
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
-
-/// The forms this module rewrites.
-pub const REWRITTEN_FORMS: &[&str] = &[
-    "define-record-type",
-    "case-lambda",
-    "delay",
-    "delay-force",
-    "receive",
-    "let-values",
-    "let*-values",
-    "define-values",
-    "cond-expand",
-    "guard",
-    "parameterize",
-];
 
 /// What `(features)` returns and `cond-expand` tests.
 pub const FEATURES: &[&str] = &[
@@ -56,38 +42,34 @@ pub fn library_name(name: &Datum) -> Option<String> {
     Some(format!("({})", parts.join(" ")))
 }
 
-/// Whether `form` may stand for definitions, so that a body rewrites it before it looks
-/// for them.
-pub fn may_define(form: &str) -> bool {
-    matches!(
-        form,
-        "define-record-type" | "define-values" | "cond-expand" | "include" | "include-ci"
-    )
-}
-
 /// The datum `items` (a use of `form`) stands for.
-pub fn rewrite(form: &str, items: &[Datum], span: &Span, aliases: &Aliases) -> Result<Datum> {
+pub fn rewrite(form: Form, items: &[Datum], span: &Span, aliases: &Aliases) -> Result<Datum> {
     let b = Builder { span, aliases };
-    let bad = |what: &str| Err(Error::syntax(format!("bad `{form}`: {what}"), span));
+    let bad = |what: &str| {
+        Err(Error::syntax(
+            format!("bad `{}`: {what}", form.name()),
+            span,
+        ))
+    };
     match (form, items) {
-        ("define-record-type", [_, name, constructor, predicate, fields @ ..]) => {
+        (Form::DefineRecordType, [_, name, constructor, predicate, fields @ ..]) => {
             b.record_type(name, constructor, predicate, fields)
         }
-        ("define-record-type", _) => bad(
+        (Form::DefineRecordType, _) => bad(
             "expected (define-record-type name (constructor field ...) predicate field-spec ...)",
         ),
-        ("case-lambda", [_, clauses @ ..]) => b.case_lambda(clauses),
-        ("delay-force", [_, expr]) => Ok(b.lazy_promise(expr.clone())),
-        ("delay", [_, expr]) => {
+        (Form::CaseLambda, [_, clauses @ ..]) => b.case_lambda(clauses),
+        (Form::DelayForce, [_, expr]) => Ok(b.lazy_promise(expr.clone())),
+        (Form::Delay, [_, expr]) => {
             let eager = b.call("make-promise", vec![expr.clone()]);
             Ok(b.lazy_promise(eager))
         }
-        ("delay" | "delay-force", _) => bad("expected one expression"),
-        ("receive", [_, formals, expr, body @ ..]) if !body.is_empty() => {
+        (Form::Delay | Form::DelayForce, _) => bad("expected one expression"),
+        (Form::Receive, [_, formals, expr, body @ ..]) if !body.is_empty() => {
             Ok(b.receive(formals.clone(), expr.clone(), body.to_vec()))
         }
-        ("receive", _) => bad("expected (receive formals expression body ...)"),
-        ("let-values" | "let*-values", [_, bindings, body @ ..]) if !body.is_empty() => {
+        (Form::Receive, _) => bad("expected (receive formals expression body ...)"),
+        (Form::LetValues | Form::LetStarValues, [_, bindings, body @ ..]) if !body.is_empty() => {
             let Some(bindings) = bindings.list() else {
                 return bad("expected a list of (formals expression) bindings");
             };
@@ -98,24 +80,24 @@ pub fn rewrite(form: &str, items: &[Datum], span: &Span, aliases: &Aliases) -> R
                     _ => return bad("each binding is (formals expression)"),
                 }
             }
-            Ok(if form == "let*-values" {
+            Ok(if form == Form::LetStarValues {
                 b.let_star_values(pairs, body.to_vec())
             } else {
                 b.let_values(pairs, body.to_vec())
             })
         }
-        ("let-values" | "let*-values", _) => bad("expected bindings and a body"),
-        ("define-values", [_, formals, expr]) => b.define_values(formals, expr.clone()),
-        ("define-values", _) => bad("expected (define-values formals expression)"),
-        ("cond-expand", [_, clauses @ ..]) => b.cond_expand(clauses),
-        ("guard", [_, spec, body @ ..]) if !body.is_empty() => match spec.list() {
+        (Form::LetValues | Form::LetStarValues, _) => bad("expected bindings and a body"),
+        (Form::DefineValues, [_, formals, expr]) => b.define_values(formals, expr.clone()),
+        (Form::DefineValues, _) => bad("expected (define-values formals expression)"),
+        (Form::CondExpand, [_, clauses @ ..]) => b.cond_expand(clauses),
+        (Form::Guard, [_, spec, body @ ..]) if !body.is_empty() => match spec.list() {
             Some([var, clauses @ ..]) if var.symbol().is_some() => {
                 Ok(b.guard(var.clone(), clauses, body.to_vec()))
             }
             _ => bad("expected (guard (variable clause ...) body ...)"),
         },
-        ("guard", _) => bad("expected (guard (variable clause ...) body ...)"),
-        ("parameterize", [_, bindings, body @ ..]) if !body.is_empty() => {
+        (Form::Guard, _) => bad("expected (guard (variable clause ...) body ...)"),
+        (Form::Parameterize, [_, bindings, body @ ..]) if !body.is_empty() => {
             let mut params = vec![b.sym("list")];
             let mut values = vec![b.sym("list")];
             for binding in bindings.list().unwrap_or_default() {
@@ -133,7 +115,7 @@ pub fn rewrite(form: &str, items: &[Datum], span: &Span, aliases: &Aliases) -> R
             let thunk = b.lambda(b.list(vec![]), body.to_vec());
             Ok(b.call("%parameterize", vec![b.list(params), b.list(values), thunk]))
         }
-        ("parameterize", _) => bad("expected (parameterize ((parameter value) ...) body ...)"),
+        (Form::Parameterize, _) => bad("expected (parameterize ((parameter value) ...) body ...)"),
         _ => unreachable!("`{form}` is not a rewritten form"),
     }
 }
