@@ -5,16 +5,13 @@
 //! rudo-difftest [--from SEED] [--count N | --minutes M] [--stress-every K] [--print SEED]
 //! ```
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use rudo_difftest::{check, generate, shrink, Flags, Size, Sx};
+use rudo_difftest::{check, generate, shrink, Flags, Seeds, Size, Sx};
 
 struct Args {
-    from: u64,
-    count: Option<u64>,
-    minutes: Option<f64>,
+    seeds: Seeds,
     stress_every: u64,
-    print: Option<u64>,
     /// Check one program file in this process and print its difference's signature:
     /// what the shrinker runs in a child, so that a crash counts as a difference.
     check_file: Option<(String, bool)>,
@@ -22,21 +19,17 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        from: 0,
-        count: None,
-        minutes: None,
+        seeds: Seeds::default(),
         stress_every: 10,
-        print: None,
         check_file: None,
     };
     let mut flags = Flags::from_env();
     while let Some(flag) = flags.next() {
+        if args.seeds.take(&flag, &mut flags)? {
+            continue;
+        }
         match flag.as_str() {
-            "--from" => args.from = flags.number()? as u64,
-            "--count" => args.count = Some(flags.number()? as u64),
-            "--minutes" => args.minutes = Some(flags.number()?),
             "--stress-every" => args.stress_every = flags.number()? as u64,
-            "--print" => args.print = Some(flags.number()? as u64),
             "--check-file" => args.check_file = Some((flags.value()?, false)),
             "--check-file-stress" => args.check_file = Some((flags.value()?, true)),
             _ => return Err(format!("unknown argument {flag}")),
@@ -95,19 +88,14 @@ fn main() {
         }
         return;
     }
-    if let Some(seed) = args.print {
+    if let Some(seed) = args.seeds.print {
         print!("{}", text(&program(seed, args.stress_every).0));
         return;
     }
-    let deadline = args
-        .minutes
-        .map(|m| Instant::now() + Duration::from_secs_f64(m * 60.0));
-    let count = args
-        .count
-        .unwrap_or(if deadline.is_some() { u64::MAX } else { 1000 });
+    let deadline = args.seeds.deadline();
     let start = Instant::now();
     let mut ran: u64 = 0;
-    for seed in args.from..args.from.saturating_add(count) {
+    for seed in args.seeds.from..args.seeds.end(1000) {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
@@ -123,7 +111,7 @@ fn main() {
     }
     println!(
         "{ran} programs from seed {} agree ({:.1} s)",
-        args.from,
+        args.seeds.from,
         start.elapsed().as_secs_f64()
     );
 }

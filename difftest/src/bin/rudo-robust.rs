@@ -12,19 +12,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rudo_difftest::robust::{self, Mode};
-use rudo_difftest::Flags;
+use rudo_difftest::{Flags, Seeds};
 
 /// A program that runs longer than this has hung: a program of 150 calls runs in well
 /// under a second, but a loaded machine and `--gc-stress` slow it down.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 struct Args {
-    from: u64,
-    count: Option<u64>,
-    minutes: Option<f64>,
+    seeds: Seeds,
     threads: u64,
     binary: PathBuf,
-    print: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -32,22 +29,18 @@ fn parse_args() -> Result<Args, String> {
         .map_err(|e| e.to_string())?
         .with_file_name("rudo-scheme");
     let mut args = Args {
-        from: 0,
-        count: None,
-        minutes: None,
+        seeds: Seeds::default(),
         threads: 2,
         binary: sibling,
-        print: None,
     };
     let mut flags = Flags::from_env();
     while let Some(flag) = flags.next() {
+        if args.seeds.take(&flag, &mut flags)? {
+            continue;
+        }
         match flag.as_str() {
-            "--from" => args.from = flags.number()? as u64,
-            "--count" => args.count = Some(flags.number()? as u64),
-            "--minutes" => args.minutes = Some(flags.number()?),
             "--threads" => args.threads = (flags.number()? as u64).max(1),
             "--binary" => args.binary = PathBuf::from(flags.value()?),
-            "--print" => args.print = Some(flags.number()? as u64),
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
@@ -93,7 +86,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Some(seed) = args.print {
+    if let Some(seed) = args.seeds.print {
         print!("{}", robust::program(seed).0);
         return;
     }
@@ -104,11 +97,9 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let deadline = args
-        .minutes
-        .map(|m| Instant::now() + Duration::from_secs_f64(m * 60.0));
-    let end = args.count.map_or(u64::MAX, |n| args.from + n);
-    let next = AtomicU64::new(args.from);
+    let deadline = args.seeds.deadline();
+    let end = args.seeds.end(u64::MAX);
+    let next = AtomicU64::new(args.seeds.from);
     let failed = AtomicBool::new(false);
     let started = Instant::now();
     std::thread::scope(|s| {
@@ -142,7 +133,7 @@ fn main() {
             });
         }
     });
-    let ran = next.load(Ordering::Relaxed).min(end) - args.from;
+    let ran = next.load(Ordering::Relaxed).min(end) - args.seeds.from;
     eprintln!(
         "{ran} programs in {:.0} s, {}",
         started.elapsed().as_secs_f64(),
