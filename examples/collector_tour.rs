@@ -4,7 +4,7 @@
 //! Run with `cargo run --release --example collector_tour`.
 
 use rudo_gc::{Heap, RootSet, RootVisitor};
-use rudo_lang::{to_string, Alloc, Style, SymbolTable, Value};
+use rudo_lang::{unchecked_to_string, Alloc, Style, SymbolTable, Value};
 
 /// The roots of this little program: its symbol table and one live list.
 struct Roots<'a> {
@@ -28,7 +28,10 @@ fn main() {
     let coords = heap.vector(&[Value::fixnum(3), Value::fixnum(4)]);
     let pi = heap.flonum(std::f64::consts::PI);
     let live = heap.list(&[name, greeting, coords, pi]);
-    println!("live:    {}", to_string(live, Style::Write));
+    // SAFETY: the heap that made `live` is alive and has not collected.
+    println!("live:    {}", unsafe {
+        unchecked_to_string(live, Style::Write)
+    });
 
     // A million pairs of garbage beside it.
     let mut garbage = Value::NIL;
@@ -45,7 +48,10 @@ fn main() {
     heap.verify(&roots).expect("a sound heap");
     let after = heap.stats();
 
-    println!("after:   {}", to_string(live, Style::Write));
+    // SAFETY: `live` was among the roots of the heap's only collection.
+    println!("after:   {}", unsafe {
+        unchecked_to_string(live, Style::Write)
+    });
     println!(
         "heap:    {:.1} MB before, {:.1} MB after; {} bytes live",
         before.heap_bytes as f64 / 1e6,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use rudo_lang::reader::{read_all, SourceFile};
-use rudo_lang::{gc_stats_report, ErrorKind, Options, Vm};
+use rudo_lang::{ErrorKind, Options, Vm};
 
 // Rust's allocations on the program's behalf count against its memory limit.
 #[global_allocator]
@@ -149,12 +149,12 @@ fn run(cli: Cli) -> ExitCode {
     }
     if let Some(marking) = cli.gc_marking {
         let how = marking.to_possible_value().expect("no variant is skipped");
-        rudo_lang::runtime::set_marking_division(&mut options.heap, how.get_name());
+        rudo_lang::set_marking_division(&mut options.heap, how.get_name());
     }
     let mut vm = Vm::new(options);
     // Set after the prelude has run, so that only the program is traced.
-    vm.rt.options.trace = cli.trace;
-    vm.rt.command_line = cli.args.clone();
+    vm.options_mut().trace = cli.trace;
+    vm.set_command_line(cli.args.clone());
     let status = if let Some(expr) = &cli.eval {
         match repl::eval_and_print(&mut vm, "<-e>", expr) {
             repl::Evaluated::Done => 0,
@@ -171,7 +171,7 @@ fn run(cli: Cli) -> ExitCode {
     } else {
         repl::run(&mut vm)
     };
-    let status = match vm.rt.flush() {
+    let status = match vm.flush() {
         Ok(()) => status,
         Err(e) => match report::output_failure(&e) {
             failed if status == 0 => failed,
@@ -179,7 +179,7 @@ fn run(cli: Cli) -> ExitCode {
         },
     };
     if cli.gc_stats {
-        let _ = write!(std::io::stderr(), "{}", gc_stats_report(&mut vm.rt));
+        let _ = write!(std::io::stderr(), "{}", vm.gc_stats_report());
     }
     // As POSIX does with the status a process passes to exit(3): its low eight bits.
     ExitCode::from((status & 0xff) as u8)
@@ -218,15 +218,15 @@ fn run_file(vm: &mut Vm, path: &str) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
-    match vm.eval_file(&file) {
-        Ok(_) => 0,
+    match vm.run_file(&file) {
+        Ok(()) => 0,
         Err(e) => match e.kind {
             ErrorKind::Exit(code) => code,
             ErrorKind::Interrupted(signal) => report::signal_status(signal),
             ErrorKind::Output { .. } => report::output_failure(&e),
             _ => {
                 // What the program wrote comes before the report of its error.
-                let _ = vm.rt.flush_output();
+                let _ = vm.flush_output();
                 report::report(&e, std::io::stderr().is_terminal());
                 EXIT_ERROR as i32
             }
@@ -239,14 +239,14 @@ fn disassemble(vm: &mut Vm, path: &str) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let result = read_all(&file, vm.rt.options.max_read_depth)
+    let result = read_all(&file, vm.options().max_read_depth)
         .map_err(Into::into)
         .and_then(|datums| {
             for d in &datums {
                 // A closed pipe (`| head`) is not an error worth a panic.
                 let _ = write!(std::io::stdout(), "{}", vm.disassemble_datum(d)?);
                 // Later forms may use the definitions of earlier ones.
-                vm.eval_datum(d)?;
+                vm.eval_written(d)?;
             }
             Ok(())
         });

@@ -16,7 +16,7 @@ use rustyline::{Editor, Helper};
 
 use rudo_lang::compiler::special_forms;
 use rudo_lang::reader::{read_all, SourceFile};
-use rudo_lang::{multiple_values, to_string, Error, ErrorKind, Style, Value, Vm};
+use rudo_lang::{Error, ErrorKind, Vm};
 
 use crate::report::report;
 
@@ -87,10 +87,10 @@ pub fn run(vm: &mut Vm) -> i32 {
     if !std::io::stdin().is_terminal() {
         return run_piped(vm);
     }
-    let names = Rc::new(RefCell::new(vm.rt.global_names()));
+    let names = Rc::new(RefCell::new(vm.global_names()));
     let helper = SchemeHelper {
         names: names.clone(),
-        max_depth: vm.rt.options.max_read_depth,
+        max_depth: vm.options().max_read_depth,
     };
     let Ok(mut editor) = Editor::new() else {
         let _ = writeln!(
@@ -121,7 +121,7 @@ pub fn run(vm: &mut Vm) -> i32 {
                 if let Some(status) = eval_input(vm, counter, &line) {
                     break status;
                 }
-                *names.borrow_mut() = vm.rt.global_names();
+                *names.borrow_mut() = vm.global_names();
             }
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break 0,
@@ -154,8 +154,7 @@ fn eval_input(vm: &mut Vm, counter: usize, text: &str) -> Option<i32> {
 /// Whatever the collector left to do, it does before the REPL waits for input, and the
 /// empty pages it keeps for the program's next allocations go back to the system.
 fn before_waiting(vm: &mut Vm) {
-    vm.rt.heap.sweep_pending(usize::MAX);
-    vm.rt.heap.release_free_pages();
+    vm.release_memory();
 }
 
 /// Input below this size is tried as a whole form after every line; above it, after
@@ -196,7 +195,7 @@ fn run_piped(vm: &mut Vm) -> i32 {
         tried_at = pending.len();
         let file = SourceFile::new("<stdin>", pending.as_str());
         let incomplete =
-            matches!(read_all(&file, vm.rt.options.max_read_depth), Err(e) if e.incomplete);
+            matches!(read_all(&file, vm.options().max_read_depth), Err(e) if e.incomplete);
         if incomplete && !ended {
             continue;
         }
@@ -227,7 +226,7 @@ pub enum Evaluated {
 /// Evaluates one input and prints its values.
 pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Evaluated {
     let file = SourceFile::new(name, text);
-    let datums = match read_all(&file, vm.rt.options.max_read_depth) {
+    let datums = match read_all(&file, vm.options().max_read_depth) {
         Ok(d) => d,
         Err(e) => {
             report(&e.into(), std::io::stderr().is_terminal());
@@ -235,13 +234,12 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Evaluated {
         }
     };
     for d in &datums {
-        let result = vm.eval_datum(d).and_then(|v| {
-            vm.rt.flush_output()?;
+        let result = vm.eval_written_values(d).and_then(|values| {
+            vm.flush_output()?;
             // Several values (or none) print one a line.
-            let values = multiple_values(v).unwrap_or_else(|| vec![v]);
             let mut out = std::io::stdout().lock();
-            for v in values.into_iter().filter(|&v| v != Value::UNSPECIFIED) {
-                writeln!(out, "{}", to_string(v, Style::Write))
+            for v in values {
+                writeln!(out, "{v}")
                     .and_then(|()| out.flush())
                     .map_err(|e| Error::output(&e))?;
             }
@@ -257,7 +255,7 @@ pub fn eval_and_print(vm: &mut Vm, name: &str, text: &str) -> Evaluated {
                     }
                     _ => {}
                 }
-                let _ = vm.rt.flush_output();
+                let _ = vm.flush_output();
                 report(&e, std::io::stderr().is_terminal());
                 if let ErrorKind::Interrupted(signal) = e.kind {
                     return Evaluated::Interrupted(signal);

@@ -116,26 +116,24 @@ pub fn procedures() -> &'static [Procedure] {
     static PROCEDURES: OnceLock<Vec<Procedure>> = OnceLock::new();
     PROCEDURES.get_or_init(|| {
         let vm = Vm::new(Options::default());
-        let mut names = vm.rt.global_names();
+        let mut names = vm.global_names();
         names.sort();
         names.dedup();
         names
             .into_iter()
             .filter(|n| !EXCLUDED.contains(&n.as_str()))
             .filter_map(|name| {
-                let v = vm.rt.global(&name)?;
-                let builtin = vm.rt.builtins.iter().find(|b| b.name == name);
-                let (min_args, max_args) =
-                    if let Some(b) = builtin.filter(|_| v.is(Kind::Primitive)) {
-                        (b.min_args, b.max_args.unwrap_or(b.min_args + 3))
-                    } else if v.is(Kind::Closure) && !name.starts_with('%') {
-                        // The prelude's own helpers trust their callers, as any Scheme
-                        // procedure may: given a list of handlers that are not procedures,
-                        // `%with-handlers` raises for ever. Builtins trust nobody.
-                        (0, 3)
-                    } else {
-                        return None;
-                    };
+                let kind = vm.global_kind(&name)?;
+                let (min_args, max_args) = if let Some((min, max)) = vm.builtin_arity(&name) {
+                    (min, max.unwrap_or(min + 3))
+                } else if kind == Kind::Closure && !name.starts_with('%') {
+                    // The prelude's own helpers trust their callers, as any Scheme
+                    // procedure may: given a list of handlers that are not procedures,
+                    // `%with-handlers` raises for ever. Builtins trust nobody.
+                    (0, 3)
+                } else {
+                    return None;
+                };
                 Some(Procedure {
                     name,
                     min_args,

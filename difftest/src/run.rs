@@ -2,7 +2,7 @@
 
 use rudo_lang::reader::{read_all, SourceFile};
 use rudo_lang::reference::{self, FormResult};
-use rudo_lang::{to_string, ErrorKind, Options, Style, Vm};
+use rudo_lang::{ErrorKind, Options, Vm};
 
 /// One way of running a program.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -47,14 +47,14 @@ fn options(variant: Variant) -> Options {
 pub fn run_vm(program: &str, variant: Variant) -> Vec<FormResult> {
     let mut vm = Vm::new(options(variant));
     let file = SourceFile::new("<program>", program);
-    let forms = match read_all(&file, vm.rt.options.max_read_depth) {
+    let forms = match read_all(&file, vm.options().max_read_depth) {
         Ok(forms) => forms,
         Err(e) => return vec![Err(rudo_lang::Error::from(e).headline())],
     };
     let mut results = Vec::new();
     for d in &forms {
-        match vm.eval_datum(d) {
-            Ok(v) => results.push(Ok(to_string(v, Style::Write))),
+        match vm.eval_written(d) {
+            Ok(v) => results.push(Ok(v)),
             Err(e) => {
                 results.push(Err(e.headline()));
                 if e.kind == ErrorKind::Syntax {

@@ -62,7 +62,7 @@ fn new_vm() -> Vm {
     };
     options.heap.mark_threads = 2;
     let mut vm = Vm::new(options);
-    vm.rt.out = Box::new(std::io::sink());
+    vm.set_output(Box::new(std::io::sink()));
     vm
 }
 
@@ -81,8 +81,8 @@ fn worker() -> &'static Mutex<Worker> {
                     interrupt::clear();
                     STARTED.store(now_ms(), Relaxed);
                     let file = SourceFile::new("<fuzz>", text);
-                    let _ = vm.eval_file(&file);
-                    let _ = vm.rt.flush();
+                    let _ = vm.run_file(&file);
+                    let _ = vm.flush();
                     STARTED.store(0, Relaxed);
                     send.send(()).expect("the fuzzer waits");
                 }

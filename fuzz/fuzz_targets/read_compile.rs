@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use rudo_lang::reader::{read_all, SourceFile};
-use rudo_lang::{compiler, Options, Vm};
+use rudo_lang::{Options, Vm};
 
 /// Inputs compiled in one runtime before it is made anew: compiled code and macros
 /// the inputs define accumulate in it.
@@ -50,9 +50,9 @@ fn worker() -> &'static Mutex<Worker> {
                     }
                     used += 1;
                     let file = SourceFile::new("<fuzz>", text);
-                    if let Ok(datums) = read_all(&file, vm.rt.options.max_read_depth) {
+                    if let Ok(datums) = read_all(&file, vm.options().max_read_depth) {
                         for d in &datums {
-                            let _ = compiler::compile(&mut vm.rt, d);
+                            let _ = vm.compile(d);
                         }
                     }
                     send.send(()).expect("the fuzzer waits");

@@ -108,7 +108,6 @@ impl Error {
         )
     }
 
-    /// A builtin got an argument of the wrong type.
     /// `n` values (other than one) returned to a continuation that takes one.
     pub fn value_count(n: usize) -> Error {
         Error::runtime(
@@ -117,6 +116,7 @@ impl Error {
         )
     }
 
+    /// `procedure` got an argument of the wrong type.
     pub fn wrong_type(procedure: &str, expected: &str, got: Value) -> Error {
         Error::runtime(format!("{procedure}: expected {expected}"), vec![got])
     }

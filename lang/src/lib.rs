@@ -1,12 +1,15 @@
 //! rudo-lang: the rudo-scheme language. Its values live in rudo-gc's heap.
 //!
 //! Source text goes through the [`reader`] to datums, through the [`compiler`] to
-//! bytecode, and runs on the [`vm`]. The [`runtime`] holds what they share: the heap,
+//! bytecode, and runs on the [`Vm`]. The `store` holds what they share: the heap,
 //! the symbol table, the globals, and the compiled code. The [`engine`] is the API for
-//! programs that embed the language.
+//! programs that embed the language. `ARCHITECTURE.md` draws the layers the modules
+//! form, each importing only those below it.
 
-pub mod builtins;
+mod builtins;
+mod bytecode;
 pub mod compiler;
+mod datum;
 pub mod engine;
 pub mod error;
 mod handles;
@@ -18,19 +21,16 @@ mod port;
 mod printer;
 pub mod reader;
 pub mod reference;
-pub mod runtime;
+mod source;
+mod store;
 mod symbol;
 mod value;
-pub mod vm;
+mod vm;
 
-pub use builtins::records::multiple_values;
-pub use builtins::system::gc_stats_report;
 pub use error::{Error, ErrorKind};
-pub use handles::{Handles, Root};
-pub use number::{parse_number, Number};
-pub use object::{string_to_rust, symbol_name, vector_len, Alloc};
-pub use printer::{char_from_name, format_flonum, print, to_string, Style};
-pub use runtime::{Options, Runtime};
+pub use object::Alloc;
+pub use printer::{unchecked_to_string, Style};
+pub use store::{set_marking_division, Options};
 pub use symbol::SymbolTable;
 pub use value::{Kind, Value};
 pub use vm::Vm;

@@ -118,7 +118,8 @@ pub fn default_limit() -> usize {
     physical.min(address_space) / 2
 }
 
-#[cfg(unix)]
+// Miri models neither query: under it, the defaults stand.
+#[cfg(all(unix, not(miri)))]
 fn physical_memory() -> Option<usize> {
     // SAFETY: `sysconf` only reads system configuration.
     let (pages, page_size) = unsafe {
@@ -130,12 +131,12 @@ fn physical_memory() -> Option<usize> {
     (pages > 0 && page_size > 0).then(|| (pages as usize).saturating_mul(page_size as usize))
 }
 
-#[cfg(not(unix))]
+#[cfg(any(not(unix), miri))]
 fn physical_memory() -> Option<usize> {
     None
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, not(miri)))]
 fn address_space_limit() -> Option<usize> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -146,7 +147,7 @@ fn address_space_limit() -> Option<usize> {
     (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as usize)
 }
 
-#[cfg(not(unix))]
+#[cfg(any(not(unix), miri))]
 fn address_space_limit() -> Option<usize> {
     None
 }

@@ -143,7 +143,7 @@ impl Number {
                     r.denom().to_str_radix(radix)
                 )
             }
-            Number::Real(f) => crate::printer::format_flonum(*f),
+            Number::Real(f) => format_flonum(*f),
         }
     }
 }
@@ -383,6 +383,18 @@ pub fn to_value(heap: &mut Heap, n: Number) -> Value {
             v.set_field(1, d);
             v
         }
+    }
+}
+
+/// A flonum as R7RS writes it: shortest digits that read back to the same number, and
+/// always marked inexact (`1.0`, `1e21`, `+inf.0`, `+nan.0`).
+pub fn format_flonum(f: f64) -> String {
+    if f.is_nan() {
+        "+nan.0".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+inf.0" } else { "-inf.0" }.into()
+    } else {
+        format!("{f:?}")
     }
 }
 

@@ -238,6 +238,25 @@ pub fn vector_len(v: Value) -> usize {
     v.size()
 }
 
+/// The fields of a global cell.
+pub const CELL_NAME: usize = 0;
+pub const CELL_VALUE: usize = 1;
+
+/// A port's flags (its second raw word, `port.rs`).
+pub const INPUT: u64 = 1;
+pub const OUTPUT: u64 = 2;
+pub const BINARY: u64 = 4;
+
+/// Whether `v` is a record type rather than a record.
+pub fn is_record_type(v: Value) -> bool {
+    v.is(Kind::Record) && v.field(0) == Value::FALSE
+}
+
+/// The name of record type `rtd`.
+pub fn type_name(rtd: Value) -> Value {
+    rtd.field(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

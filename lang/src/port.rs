@@ -18,9 +18,7 @@ use crate::error::{Error, Result};
 use crate::object::Alloc;
 use crate::value::{Kind, Value};
 
-pub const INPUT: u64 = 1;
-pub const OUTPUT: u64 = 2;
-pub const BINARY: u64 = 4;
+pub use crate::object::{BINARY, INPUT, OUTPUT};
 
 /// The numbers of the standard ports in the table.
 pub const STDIN: usize = 0;

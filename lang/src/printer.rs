@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use crate::number::format_flonum;
 use crate::object::{bytevector_bytes, flonum_value, string_chars, symbol_name, vector_len};
 use crate::value::{Kind, Value};
 
@@ -143,8 +144,19 @@ fn label_targets(root: Value, shared: bool) -> HashSet<u64> {
     targets
 }
 
+/// The representation of `v`, for a program that builds values on a heap of its own
+/// (`examples/collector_tour.rs`); the VM and the engine show values by their own means.
+///
+/// # Safety
+/// 1. `v` is an immediate, or an object made by a heap that is still alive.
+/// 2. Every collection of that heap since `v` was made had `v` among the objects its
+///    roots reach.
+pub unsafe fn unchecked_to_string(v: Value, style: Style) -> String {
+    to_string(v, style)
+}
+
 /// The representation of `v` as a new string.
-pub fn to_string(v: Value, style: Style) -> String {
+pub(crate) fn to_string(v: Value, style: Style) -> String {
     let mut out = String::new();
     print(v, style, &mut out);
     out
@@ -204,12 +216,12 @@ fn print_object(v: Value, style: Style, out: &mut String) {
         Some(Kind::Box) => out.push_str("#<box>"),
         Some(Kind::Code) => out.push_str("#<code>"),
         Some(Kind::Continuation) => out.push_str("#<continuation>"),
-        Some(Kind::Port) => out.push_str(match v.raw(1) & crate::port::INPUT {
+        Some(Kind::Port) => out.push_str(match v.raw(1) & crate::object::INPUT {
             0 => "#<output-port>",
             _ => "#<input-port>",
         }),
         Some(Kind::Record) => {
-            use crate::builtins::records::{is_record_type, type_name};
+            use crate::object::{is_record_type, type_name};
             let (prefix, rtd) = if is_record_type(v) {
                 ("#<record-type ", v)
             } else {
@@ -233,18 +245,6 @@ fn print_object(v: Value, style: Style, out: &mut String) {
             out.push('>');
         }
         _ => out.push_str("#<object>"),
-    }
-}
-
-/// A flonum as R7RS writes it: shortest digits that read back to the same number, and
-/// always marked inexact (`1.0`, `1e21`, `+inf.0`, `+nan.0`).
-pub fn format_flonum(f: f64) -> String {
-    if f.is_nan() {
-        "+nan.0".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "+inf.0" } else { "-inf.0" }.into()
-    } else {
-        format!("{f:?}")
     }
 }
 

@@ -15,12 +15,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::builtins::{self, Special};
-use crate::compiler::{expand_all, Expr, Lambda, VarId};
+use crate::builtins::{self, Builtins, Special};
+use crate::compiler::{expand_all, Expr, Lambda, Session, VarId};
 use crate::error::{Error, ErrorKind, Result};
 use crate::object::Alloc;
+use crate::object::CELL_VALUE;
 use crate::reader::{read_all, SourceFile};
-use crate::runtime::{Options, Runtime, CELL_VALUE};
+use crate::store::{Options, Store};
 use crate::value::{Kind, Value};
 
 /// One variable binding of an environment chain.
@@ -113,13 +114,14 @@ enum State<'p> {
 }
 
 struct Machine<'p, 'r> {
-    rt: &'r mut Runtime,
+    store: &'r mut Store,
+    builtins: &'r Builtins,
     callables: Vec<Callable<'p>>,
 }
 
 impl<'p> Machine<'p, '_> {
     fn callable(&mut self, c: Callable<'p>) -> Value {
-        let v = self.rt.heap.object(Kind::Closure, 1, 0, Value::FALSE);
+        let v = self.store.heap.object(Kind::Closure, 1, 0, Value::FALSE);
         v.set_raw(0, self.callables.len() as u64);
         self.callables.push(c);
         v
@@ -175,7 +177,7 @@ impl<'p> Machine<'p, '_> {
                 State::Return(v)
             }
             Expr::Global(sym, _) => {
-                let v = self.rt.global_cell(*sym).field(CELL_VALUE);
+                let v = self.store.global_cell(*sym).field(CELL_VALUE);
                 if v == Value::UNDEFINED {
                     return Err(unbound(*sym));
                 }
@@ -248,7 +250,7 @@ impl<'p> Machine<'p, '_> {
                 State::Return(Value::UNSPECIFIED)
             }
             Frame::SetGlobal(sym) => {
-                let cell = self.rt.global_cell(*sym);
+                let cell = self.store.global_cell(*sym);
                 if cell.field(CELL_VALUE) == Value::UNDEFINED {
                     return Err(unbound(*sym));
                 }
@@ -256,7 +258,7 @@ impl<'p> Machine<'p, '_> {
                 State::Return(Value::UNSPECIFIED)
             }
             Frame::DefineGlobal(sym) => {
-                self.rt.global_cell(*sym).set_field(CELL_VALUE, v);
+                self.store.global_cell(*sym).set_field(CELL_VALUE, v);
                 State::Return(Value::UNSPECIFIED)
             }
             Frame::Args(done, rest, env) => {
@@ -279,8 +281,8 @@ impl<'p> Machine<'p, '_> {
                         State::Eval(next, env.clone())
                     }
                     None => {
-                        let index = self.rt.builtin_index(name);
-                        State::Return(builtins::call(self.rt, index, &done)?)
+                        let index = self.store.builtin_index(name);
+                        State::Return(self.builtins.call(self.store, index, &done)?)
                     }
                 }
             }
@@ -306,7 +308,7 @@ impl<'p> Machine<'p, '_> {
     fn apply(&mut self, f: Value, mut args: Vec<Value>, k: &mut Kont<'p>) -> Result<State<'p>> {
         if f.is(Kind::Primitive) {
             let index = f.raw(0) as usize;
-            return match self.rt.builtins[index].special {
+            return match self.builtins.get(index).special {
                 Some(Special::Apply) => {
                     let (Some(list), Some(_)) = (args.pop(), args.first()) else {
                         return Err(Error::runtime(
@@ -351,7 +353,7 @@ impl<'p> Machine<'p, '_> {
                     "the reference evaluator does not evaluate at run time",
                     vec![],
                 )),
-                _ => Ok(State::Return(builtins::call(self.rt, index, &args)?)),
+                _ => Ok(State::Return(self.builtins.call(self.store, index, &args)?)),
             };
         }
         let Some(Callable::Closure(lambda, env)) = self.callable_of(f) else {
@@ -378,7 +380,7 @@ impl<'p> Machine<'p, '_> {
             env = bind(&env, p, a);
         }
         if let Some(rest) = lambda.rest {
-            let list = self.rt.heap.list(&args[n..]);
+            let list = self.store.heap.list(&args[n..]);
             env = bind(&env, rest, list);
         }
         Ok(State::Eval(&lambda.body, env))
@@ -401,12 +403,12 @@ impl<'p> Machine<'p, '_> {
     /// What an error becomes: a call of the prelude's `%raise` when a handler is
     /// installed, as the VM does; otherwise the error itself, for the top level.
     fn raise(&mut self, e: Error, k: &mut Kont<'p>) -> Result<State<'p>> {
-        let global = |rt: &mut Runtime, name: &str| {
-            let sym = rt.intern(name);
-            rt.global_cell(sym).field(CELL_VALUE)
+        let global = |store: &mut Store, name: &str| {
+            let sym = store.intern(name);
+            store.global_cell(sym).field(CELL_VALUE)
         };
-        let handlers = global(self.rt, "%handlers");
-        let raise = global(self.rt, "%raise");
+        let handlers = global(self.store, "%handlers");
+        let raise = global(self.store, "%raise");
         if !e.is_catchable() || !handlers.is_pair() || !raise.is(Kind::Closure) {
             return Err(e);
         }
@@ -420,13 +422,13 @@ impl<'p> Machine<'p, '_> {
                     _ => "error",
                 };
                 let fields = [
-                    global(self.rt, "%error-object"),
-                    self.rt.intern(kind),
-                    self.rt.heap.string(&e.message),
-                    self.rt.heap.list(&e.irritants),
+                    global(self.store, "%error-object"),
+                    self.store.intern(kind),
+                    self.store.heap.string(&e.message),
+                    self.store.heap.list(&e.irritants),
                     Value::fixnum(-1),
                 ];
-                let obj = self.rt.heap.object(Kind::Record, 5, 5, Value::FALSE);
+                let obj = self.store.heap.object(Kind::Record, 5, 5, Value::FALSE);
                 for (i, v) in fields.into_iter().enumerate() {
                     obj.set_field(i, v);
                 }
@@ -439,9 +441,9 @@ impl<'p> Machine<'p, '_> {
 
 /// The error an uncaught raise of an error object reports, as the VM's top level does:
 /// the error the object was made from.
-fn original_error(rt: &mut Runtime, e: Error) -> Error {
-    let sym = rt.intern("%error-object");
-    let error_type = rt.global_cell(sym).field(CELL_VALUE);
+fn original_error(store: &mut Store, e: Error) -> Error {
+    let sym = store.intern("%error-object");
+    let error_type = store.global_cell(sym).field(CELL_VALUE);
     match e.payload {
         Some(obj) if obj.is(Kind::Record) && obj.field(0) == error_type => {
             let mut irritants = Vec::new();
@@ -473,15 +475,19 @@ pub type FormResult = std::result::Result<String, String>;
 /// The program's forms are all expanded before any runs: expansion depends only on the
 /// forms before it, never on what they do when run.
 pub fn run_program(options: Options, program: &str) -> Vec<FormResult> {
-    let mut rt = Runtime::new(options);
+    let mut store = Store::new(options);
+    let builtins = Builtins::install(&mut store);
+    let mut session = Session::default();
     let prelude = SourceFile::new(builtins::PRELUDE_NAME, builtins::PRELUDE);
-    let prelude_forms = read_all(&prelude, rt.options.max_read_depth).expect("the prelude reads");
-    let (prelude_exprs, failed) = expand_all(&mut rt, &prelude_forms);
+    let prelude_forms =
+        read_all(&prelude, store.options.max_read_depth).expect("the prelude reads");
+    let (prelude_exprs, failed) = expand_all(&mut store, &mut session, &prelude_forms);
     if let Some(e) = failed {
         panic!("the prelude expands: {e}");
     }
     let mut m = Machine {
-        rt: &mut rt,
+        store: &mut store,
+        builtins: &builtins,
         callables: Vec::new(),
     };
     for e in &prelude_exprs {
@@ -489,16 +495,17 @@ pub fn run_program(options: Options, program: &str) -> Vec<FormResult> {
             panic!("the prelude runs: {e:?}");
         }
     }
-    finish_setup(m.rt);
+    finish_setup(m.store, &mut session);
     let callables = std::mem::take(&mut m.callables);
     // The program is expanded once the prelude has run, as the VM does.
     let program = SourceFile::new("<program>", program);
-    let (program_exprs, failed) = match read_all(&program, rt.options.max_read_depth) {
-        Ok(forms) => expand_all(&mut rt, &forms),
+    let (program_exprs, failed) = match read_all(&program, store.options.max_read_depth) {
+        Ok(forms) => expand_all(&mut store, &mut session, &forms),
         Err(e) => (Vec::new(), Some(Error::from(e))),
     };
     let mut m = Machine {
-        rt: &mut rt,
+        store: &mut store,
+        builtins: &builtins,
         callables,
     };
     let mut results = Vec::new();
@@ -507,7 +514,7 @@ pub fn run_program(options: Options, program: &str) -> Vec<FormResult> {
             Ok(v) => Ok(crate::printer::to_string(v, crate::printer::Style::Write)),
             Err(e) => {
                 unwind_top_level(&mut m);
-                Err(original_error(m.rt, e).headline())
+                Err(original_error(m.store, e).headline())
             }
         });
     }
@@ -521,8 +528,8 @@ pub fn run_program(options: Options, program: &str) -> Vec<FormResult> {
 /// `dynamic-wind` extents are left, their `after`s run.
 fn unwind_top_level(m: &mut Machine<'_, '_>) {
     let mut global = |name: &str| {
-        let sym = m.rt.intern(name);
-        m.rt.global_cell(sym)
+        let sym = m.store.intern(name);
+        m.store.global_cell(sym)
     };
     let handlers = global("%handlers");
     let winders = global("%winders");
@@ -543,16 +550,16 @@ fn unwind_top_level(m: &mut Machine<'_, '_>) {
 }
 
 /// What `Vm::new` does after the prelude, for the builtins that read the current ports.
-fn finish_setup(rt: &mut Runtime) {
-    rt.standard_names = rt.global_names().into_iter().collect();
+fn finish_setup(store: &mut Store, session: &mut Session) {
+    session.take_standard_names(store);
     let mut cell = |name: &str| {
-        let sym = rt.intern(name);
-        rt.global_cell(sym)
+        let sym = store.intern(name);
+        store.global_cell(sym)
     };
     let cells = [
         cell("%current-input-cell"),
         cell("%current-output-cell"),
         cell("%current-error-cell"),
     ];
-    rt.current_port_cells = Some(cells);
+    store.current_port_cells = Some(cells);
 }

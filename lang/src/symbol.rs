@@ -1,5 +1,6 @@
 //! The symbol table: interns names, so that two symbols are `eq?` exactly when their
 //! names are equal. Symbols are never freed: the table is a root of every collection.
+//! The names of the aliases that macros insert carry a mark no source text may hold.
 
 use std::collections::HashMap;
 
@@ -46,6 +47,14 @@ impl RootSet for SymbolTable {
             roots.word(sym.word());
         }
     }
+}
+
+/// The marker that separates an alias's name from its number.
+pub const ALIAS_MARK: char = '\u{1}';
+
+/// The name an identifier stands for, without the marks of any renaming.
+pub fn base_name(name: &str) -> &str {
+    name.split(ALIAS_MARK).next().unwrap_or(name)
 }
 
 #[cfg(test)]

@@ -195,14 +195,14 @@ impl Value {
 
     /// The object kind, if this is an object.
     #[inline]
-    pub fn kind(self) -> Option<Kind> {
+    pub(crate) fn kind(self) -> Option<Kind> {
         self.is_object()
             .then(|| Kind::from_byte(self.header().kind()))
             .flatten()
     }
 
     #[inline]
-    pub fn is(self, kind: Kind) -> bool {
+    pub(crate) fn is(self, kind: Kind) -> bool {
         self.is_object() && self.header().kind() == kind as u8
     }
 

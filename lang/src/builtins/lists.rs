@@ -3,15 +3,17 @@
 use super::{builtin, for_each_element, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::Alloc;
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::Value;
 
-/// What a pair takes in the heap, for `Runtime::reserve`.
+/// What a pair takes in the heap, for `Store::reserve`.
 const PAIR_BYTES: usize = 16;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     let mut out = vec![
-        builtin("cons", 2, Some(2), |rt, a| Ok(rt.heap.cons(a[0], a[1]))),
+        builtin("cons", 2, Some(2), |store, a| {
+            Ok(store.heap.cons(a[0], a[1]))
+        }),
         builtin("car", 1, Some(1), |_, a| Ok(pair("car", a[0])?.car())),
         builtin("cdr", 1, Some(1), |_, a| Ok(pair("cdr", a[0])?.cdr())),
         builtin("set-car!", 2, Some(2), |_, a| {
@@ -25,16 +27,16 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("pair?", 1, Some(1), |_, a| Ok(Value::bool(a[0].is_pair()))),
         builtin("null?", 1, Some(1), |_, a| Ok(Value::bool(a[0].is_null()))),
         builtin("list?", 1, Some(1), |_, a| Ok(Value::bool(is_list(a[0])))),
-        builtin("list", 0, None, |rt, a| Ok(rt.heap.list(a))),
-        builtin("cons*", 1, None, |rt, a| {
+        builtin("list", 0, None, |store, a| Ok(store.heap.list(a))),
+        builtin("cons*", 1, None, |store, a| {
             let (last, init) = a.split_last().expect("arity checked");
-            Ok(rt.heap.list_with_tail(init, *last))
+            Ok(store.heap.list_with_tail(init, *last))
         }),
-        builtin("make-list", 1, Some(2), |rt, a| {
+        builtin("make-list", 1, Some(2), |store, a| {
             let n = index_arg("make-list", a[0])?;
-            rt.reserve(n.saturating_mul(PAIR_BYTES))?;
+            store.reserve(n.saturating_mul(PAIR_BYTES))?;
             let fill = a.get(1).copied().unwrap_or(Value::UNSPECIFIED);
-            Ok((0..n).fold(Value::NIL, |acc, _| rt.heap.cons(fill, acc)))
+            Ok((0..n).fold(Value::NIL, |acc, _| store.heap.cons(fill, acc)))
         }),
         builtin("length", 1, Some(1), |_, a| {
             Ok(Value::fixnum(
@@ -42,11 +44,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ))
         }),
         builtin("append", 0, None, append),
-        builtin("reverse", 1, Some(1), |rt, a| {
+        builtin("reverse", 1, Some(1), |store, a| {
             let items = list_arg("reverse", a[0])?;
             Ok(items
                 .iter()
-                .fold(Value::NIL, |acc, &x| rt.heap.cons(x, acc)))
+                .fold(Value::NIL, |acc, &x| store.heap.cons(x, acc)))
         }),
         builtin("reverse!", 1, Some(1), |_, a| {
             let (mut l, mut acc) = (a[0], Value::NIL);
@@ -68,7 +70,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             Ok(tail.car())
         }),
-        builtin("list-copy", 1, Some(1), |rt, a| {
+        builtin("list-copy", 1, Some(1), |store, a| {
             let (mut items, mut l, mut slow) = (Vec::new(), a[0], a[0]);
             while l.is_pair() {
                 items.push(l.car());
@@ -80,8 +82,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     }
                 }
             }
-            rt.reserve(items.len().saturating_mul(PAIR_BYTES))?;
-            Ok(rt.heap.list_with_tail(&items, l))
+            store.reserve(items.len().saturating_mul(PAIR_BYTES))?;
+            Ok(store.heap.list_with_tail(&items, l))
         }),
         builtin("last-pair", 1, Some(1), |_, a| {
             let (mut l, mut slow, mut odd) = (pair("last-pair", a[0])?, a[0], false);
@@ -142,7 +144,7 @@ fn is_list(v: Value) -> bool {
     }
 }
 
-fn append(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+fn append(store: &mut Store, args: &[Value]) -> Result<Value> {
     let Some((&last, init)) = args.split_last() else {
         return Ok(Value::NIL);
     };
@@ -150,8 +152,8 @@ fn append(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     for &l in init {
         items.extend(list_arg("append", l)?);
     }
-    rt.reserve(items.len().saturating_mul(PAIR_BYTES))?;
-    Ok(rt.heap.list_with_tail(&items, last))
+    store.reserve(items.len().saturating_mul(PAIR_BYTES))?;
+    Ok(store.heap.list_with_tail(&items, last))
 }
 
 /// The tail of `list` after `k` pairs. On a cyclic list the walk goes round the cycle

@@ -17,10 +17,10 @@ pub mod system;
 mod vectors;
 
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::Value;
 
-pub type BuiltinFn = fn(&mut Runtime, &[Value]) -> Result<Value>;
+pub type BuiltinFn = fn(&mut Store, &[Value]) -> Result<Value>;
 
 /// Builtins the VM carries out itself.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub enum Special {
 }
 
 /// A function an embedder registered (`Engine::register`), called in place of `f`.
-pub(crate) type HostCall = std::rc::Rc<dyn Fn(&mut Runtime, &[Value]) -> Result<Value>>;
+pub(crate) type HostCall = std::rc::Rc<dyn Fn(&mut Store, &[Value]) -> Result<Value>>;
 
 pub struct Builtin {
     pub name: &'static str,
@@ -125,23 +125,52 @@ pub fn all() -> Vec<Builtin> {
 
 /// `(%read-source file)`: the forms of a file, read with their source positions and
 /// kept for `%eval-source`, as a list of their numbers.
-fn read_source(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
+fn read_source(store: &mut Store, a: &[Value]) -> Result<Value> {
     let name = crate::object::string_to_rust(strings::string("load", a[0])?);
     let text = std::fs::read_to_string(&name)
         .map_err(|e| Error::file(format!("load: cannot read {name}: {e}"), vec![a[0]]))?;
     let file = crate::reader::SourceFile::new(name, text);
-    let forms = crate::reader::read_all(&file, rt.options.max_read_depth)?;
+    let forms = crate::reader::read_all(&file, store.options.max_read_depth)?;
     let numbers: Vec<Value> = forms
         .into_iter()
-        .map(|d| Value::fixnum(rt.keep_loaded_form(d) as i64))
+        .map(|d| Value::fixnum(store.keep_loaded_form(d) as i64))
         .collect();
     use crate::object::Alloc;
-    Ok(rt.heap.list(&numbers))
+    Ok(store.heap.list(&numbers))
 }
 
-/// Calls builtin `index` after checking its argument count.
-pub fn call(rt: &mut Runtime, index: usize, args: &[Value]) -> Result<Value> {
-    let b = &rt.builtins[index];
+/// The builtin table: every builtin's function, by the index its procedure object holds.
+pub struct Builtins {
+    table: Vec<Builtin>,
+}
+
+impl Builtins {
+    /// The table of every builtin, each bound in `store` to its procedure object.
+    pub fn install(store: &mut Store) -> Builtins {
+        let mut builtins = Builtins { table: Vec::new() };
+        for b in all() {
+            builtins.define(store, b);
+        }
+        builtins
+    }
+
+    /// Adds `b` to the table, and binds its name in `store` to a procedure object.
+    pub fn define(&mut self, store: &mut Store, b: Builtin) {
+        store.define_builtin(b.name, self.table.len());
+        self.table.push(b);
+    }
+
+    pub fn get(&self, index: usize) -> &Builtin {
+        &self.table[index]
+    }
+
+    /// Calls builtin `index` after checking its argument count.
+    pub fn call(&self, store: &mut Store, index: usize, args: &[Value]) -> Result<Value> {
+        call(&self.table[index], store, args)
+    }
+}
+
+fn call(b: &Builtin, store: &mut Store, args: &[Value]) -> Result<Value> {
     let n = args.len();
     if n < b.min_args || b.max_args.is_some_and(|max| n > max) {
         let expected = match b.max_args {
@@ -156,8 +185,8 @@ pub fn call(rt: &mut Runtime, index: usize, args: &[Value]) -> Result<Value> {
         ));
     }
     match &b.host {
-        Some(host) => host.clone()(rt, args),
-        None => (b.f)(rt, args),
+        Some(host) => host(store, args),
+        None => (b.f)(store, args),
     }
 }
 

@@ -9,7 +9,7 @@ use super::{builtin, Builtin};
 use crate::error::{Error, Result};
 use crate::number::{from_value, is_number, parse_number, Number};
 use crate::object::{string_to_rust, Alloc};
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -18,11 +18,21 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("-", 1, None, sub),
         builtin("*", 0, None, mul),
         builtin("/", 1, None, div),
-        builtin("=", 1, None, |rt, a| compare(rt, "=", a, |o| o.is_eq())),
-        builtin("<", 1, None, |rt, a| compare(rt, "<", a, |o| o.is_lt())),
-        builtin(">", 1, None, |rt, a| compare(rt, ">", a, |o| o.is_gt())),
-        builtin("<=", 1, None, |rt, a| compare(rt, "<=", a, |o| o.is_le())),
-        builtin(">=", 1, None, |rt, a| compare(rt, ">=", a, |o| o.is_ge())),
+        builtin("=", 1, None, |store, a| {
+            compare(store, "=", a, |o| o.is_eq())
+        }),
+        builtin("<", 1, None, |store, a| {
+            compare(store, "<", a, |o| o.is_lt())
+        }),
+        builtin(">", 1, None, |store, a| {
+            compare(store, ">", a, |o| o.is_gt())
+        }),
+        builtin("<=", 1, None, |store, a| {
+            compare(store, "<=", a, |o| o.is_le())
+        }),
+        builtin(">=", 1, None, |store, a| {
+            compare(store, ">=", a, |o| o.is_ge())
+        }),
         builtin("number?", 1, Some(1), |_, a| {
             Ok(Value::bool(is_number(a[0])))
         }),
@@ -81,76 +91,76 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("even?", 1, Some(1), |_, a| {
             Ok(Value::bool(int("even?", a[0])?.is_even()))
         }),
-        builtin("max", 1, None, |rt, a| {
-            extremum(rt, "max", a, std::cmp::Ordering::Greater)
+        builtin("max", 1, None, |store, a| {
+            extremum(store, "max", a, std::cmp::Ordering::Greater)
         }),
-        builtin("min", 1, None, |rt, a| {
-            extremum(rt, "min", a, std::cmp::Ordering::Less)
+        builtin("min", 1, None, |store, a| {
+            extremum(store, "min", a, std::cmp::Ordering::Less)
         }),
-        builtin("abs", 1, Some(1), |rt, a| {
-            Ok(rt.number(real("abs", a[0])?.abs()))
+        builtin("abs", 1, Some(1), |store, a| {
+            Ok(store.number(real("abs", a[0])?.abs()))
         }),
-        builtin("magnitude", 1, Some(1), |rt, a| {
-            Ok(rt.number(real("magnitude", a[0])?.abs()))
+        builtin("magnitude", 1, Some(1), |store, a| {
+            Ok(store.number(real("magnitude", a[0])?.abs()))
         }),
-        builtin("quotient", 2, Some(2), |rt, a| {
-            int_div(rt, "quotient", a, Division::Quotient)
+        builtin("quotient", 2, Some(2), |store, a| {
+            int_div(store, "quotient", a, Division::Quotient)
         }),
-        builtin("remainder", 2, Some(2), |rt, a| {
-            int_div(rt, "remainder", a, Division::Remainder)
+        builtin("remainder", 2, Some(2), |store, a| {
+            int_div(store, "remainder", a, Division::Remainder)
         }),
-        builtin("modulo", 2, Some(2), |rt, a| {
-            int_div(rt, "modulo", a, Division::Modulo)
+        builtin("modulo", 2, Some(2), |store, a| {
+            int_div(store, "modulo", a, Division::Modulo)
         }),
-        builtin("truncate-quotient", 2, Some(2), |rt, a| {
-            int_div(rt, "truncate-quotient", a, Division::Quotient)
+        builtin("truncate-quotient", 2, Some(2), |store, a| {
+            int_div(store, "truncate-quotient", a, Division::Quotient)
         }),
-        builtin("truncate-remainder", 2, Some(2), |rt, a| {
-            int_div(rt, "truncate-remainder", a, Division::Remainder)
+        builtin("truncate-remainder", 2, Some(2), |store, a| {
+            int_div(store, "truncate-remainder", a, Division::Remainder)
         }),
-        builtin("floor-quotient", 2, Some(2), |rt, a| {
-            int_div(rt, "floor-quotient", a, Division::FloorQuotient)
+        builtin("floor-quotient", 2, Some(2), |store, a| {
+            int_div(store, "floor-quotient", a, Division::FloorQuotient)
         }),
-        builtin("floor-remainder", 2, Some(2), |rt, a| {
-            int_div(rt, "floor-remainder", a, Division::Modulo)
+        builtin("floor-remainder", 2, Some(2), |store, a| {
+            int_div(store, "floor-remainder", a, Division::Modulo)
         }),
-        builtin("gcd", 0, None, |rt, a| {
-            fold_int(rt, "gcd", a, 0, |x, y| x.gcd(y))
+        builtin("gcd", 0, None, |store, a| {
+            fold_int(store, "gcd", a, 0, |x, y| x.gcd(y))
         }),
-        builtin("lcm", 0, None, |rt, a| {
-            fold_int(rt, "lcm", a, 1, |x, y| x.lcm(y))
+        builtin("lcm", 0, None, |store, a| {
+            fold_int(store, "lcm", a, 1, |x, y| x.lcm(y))
         }),
-        builtin("floor", 1, Some(1), |rt, a| {
-            round_with(rt, "floor", a[0], f64::floor, |r| r.floor())
+        builtin("floor", 1, Some(1), |store, a| {
+            round_with(store, "floor", a[0], f64::floor, |r| r.floor())
         }),
-        builtin("ceiling", 1, Some(1), |rt, a| {
-            round_with(rt, "ceiling", a[0], f64::ceil, |r| r.ceil())
+        builtin("ceiling", 1, Some(1), |store, a| {
+            round_with(store, "ceiling", a[0], f64::ceil, |r| r.ceil())
         }),
-        builtin("truncate", 1, Some(1), |rt, a| {
-            round_with(rt, "truncate", a[0], f64::trunc, |r| r.trunc())
+        builtin("truncate", 1, Some(1), |store, a| {
+            round_with(store, "truncate", a[0], f64::trunc, |r| r.trunc())
         }),
-        builtin("round", 1, Some(1), |rt, a| {
-            round_with(rt, "round", a[0], f64::round_ties_even, round_even)
+        builtin("round", 1, Some(1), |store, a| {
+            round_with(store, "round", a[0], f64::round_ties_even, round_even)
         }),
-        builtin("numerator", 1, Some(1), |rt, a| {
+        builtin("numerator", 1, Some(1), |store, a| {
             let r = real("numerator", a[0])?;
-            fraction_part(rt, "numerator", r, |q| q.numer().clone())
+            fraction_part(store, "numerator", r, |q| q.numer().clone())
         }),
-        builtin("denominator", 1, Some(1), |rt, a| {
+        builtin("denominator", 1, Some(1), |store, a| {
             let r = real("denominator", a[0])?;
-            fraction_part(rt, "denominator", r, |q| q.denom().clone())
+            fraction_part(store, "denominator", r, |q| q.denom().clone())
         }),
         builtin("exact", 1, Some(1), exact),
         builtin("inexact->exact", 1, Some(1), exact),
-        builtin("inexact", 1, Some(1), |rt, a| {
-            Ok(rt.number(Number::Real(num("inexact", a[0])?.to_f64())))
+        builtin("inexact", 1, Some(1), |store, a| {
+            Ok(store.number(Number::Real(num("inexact", a[0])?.to_f64())))
         }),
-        builtin("exact->inexact", 1, Some(1), |rt, a| {
-            Ok(rt.number(Number::Real(num("exact->inexact", a[0])?.to_f64())))
+        builtin("exact->inexact", 1, Some(1), |store, a| {
+            Ok(store.number(Number::Real(num("exact->inexact", a[0])?.to_f64())))
         }),
         builtin("sqrt", 1, Some(1), sqrt),
         // Both values, as a list; `exact-integer-sqrt` (in the prelude) returns them.
-        builtin("%exact-integer-sqrt", 1, Some(1), |rt, a| {
+        builtin("%exact-integer-sqrt", 1, Some(1), |store, a| {
             let n = int("exact-integer-sqrt", a[0])?;
             if n.is_negative() {
                 return Err(Error::wrong_type(
@@ -162,48 +172,48 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let s = n.sqrt();
             let r = &n - &s * &s;
             let (s, r) = (
-                rt.number(Number::from_bigint(s)),
-                rt.number(Number::from_bigint(r)),
+                store.number(Number::from_bigint(s)),
+                store.number(Number::from_bigint(r)),
             );
-            Ok(rt.heap.list(&[s, r]))
+            Ok(store.heap.list(&[s, r]))
         }),
         builtin("expt", 2, Some(2), expt),
-        builtin("square", 1, Some(1), |rt, a| mul(rt, &[a[0], a[0]])),
-        builtin("exp", 1, Some(1), |rt, a| {
-            float_fn(rt, "exp", a[0], f64::exp)
+        builtin("square", 1, Some(1), |store, a| mul(store, &[a[0], a[0]])),
+        builtin("exp", 1, Some(1), |store, a| {
+            float_fn(store, "exp", a[0], f64::exp)
         }),
-        builtin("log", 1, Some(2), |rt, a| {
+        builtin("log", 1, Some(2), |store, a| {
             let x = ln(&num("log", a[0])?);
             let r = match a.get(1) {
                 Some(&b) => x / ln(&num("log", b)?),
                 None => x,
             };
-            Ok(rt.number(Number::Real(r)))
+            Ok(store.number(Number::Real(r)))
         }),
-        builtin("sin", 1, Some(1), |rt, a| {
-            float_fn(rt, "sin", a[0], f64::sin)
+        builtin("sin", 1, Some(1), |store, a| {
+            float_fn(store, "sin", a[0], f64::sin)
         }),
-        builtin("cos", 1, Some(1), |rt, a| {
-            float_fn(rt, "cos", a[0], f64::cos)
+        builtin("cos", 1, Some(1), |store, a| {
+            float_fn(store, "cos", a[0], f64::cos)
         }),
-        builtin("tan", 1, Some(1), |rt, a| {
-            float_fn(rt, "tan", a[0], f64::tan)
+        builtin("tan", 1, Some(1), |store, a| {
+            float_fn(store, "tan", a[0], f64::tan)
         }),
-        builtin("asin", 1, Some(1), |rt, a| {
-            float_fn(rt, "asin", a[0], f64::asin)
+        builtin("asin", 1, Some(1), |store, a| {
+            float_fn(store, "asin", a[0], f64::asin)
         }),
-        builtin("acos", 1, Some(1), |rt, a| {
-            float_fn(rt, "acos", a[0], f64::acos)
+        builtin("acos", 1, Some(1), |store, a| {
+            float_fn(store, "acos", a[0], f64::acos)
         }),
-        builtin("atan", 1, Some(2), |rt, a| {
+        builtin("atan", 1, Some(2), |store, a| {
             let y = num("atan", a[0])?.to_f64();
             let r = match a.get(1) {
                 Some(&x) => y.atan2(num("atan", x)?.to_f64()),
                 None => y.atan(),
             };
-            Ok(rt.number(Number::Real(r)))
+            Ok(store.number(Number::Real(r)))
         }),
-        builtin("number->string", 1, Some(2), |rt, a| {
+        builtin("number->string", 1, Some(2), |store, a| {
             let n = num("number->string", a[0])?;
             let radix = radix_arg("number->string", a.get(1).copied())?;
             if radix != 10 && !n.is_exact() {
@@ -212,15 +222,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     vec![a[0]],
                 ));
             }
-            Ok(rt.heap.string(&n.to_string_radix(radix)))
+            Ok(store.heap.string(&n.to_string_radix(radix)))
         }),
-        builtin("string->number", 1, Some(2), |rt, a| {
+        builtin("string->number", 1, Some(2), |store, a| {
             if !a[0].is(Kind::String) {
                 return Err(Error::wrong_type("string->number", "a string", a[0]));
             }
             let radix = radix_arg("string->number", a.get(1).copied())?;
             Ok(match parse_number(&string_to_rust(a[0]), radix) {
-                Some(n) => rt.number(n),
+                Some(n) => store.number(n),
                 None => Value::FALSE,
             })
         }),
@@ -301,31 +311,31 @@ fn arith(a: &Number, b: &Number, op: &Op) -> Number {
     }
 }
 
-fn fold(rt: &mut Runtime, name: &str, args: &[Value], start: Number, op: &Op) -> Result<Value> {
+fn fold(store: &mut Store, name: &str, args: &[Value], start: Number, op: &Op) -> Result<Value> {
     let mut acc = start;
     for &a in args {
         acc = arith(&acc, &num(name, a)?, op);
     }
-    Ok(rt.number(acc))
+    Ok(store.number(acc))
 }
 
-pub(crate) fn add(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
-    fold(rt, "+", args, Number::Fixnum(0), &ADD)
+pub(crate) fn add(store: &mut Store, args: &[Value]) -> Result<Value> {
+    fold(store, "+", args, Number::Fixnum(0), &ADD)
 }
 
-fn mul(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
-    fold(rt, "*", args, Number::Fixnum(1), &MUL)
+fn mul(store: &mut Store, args: &[Value]) -> Result<Value> {
+    fold(store, "*", args, Number::Fixnum(1), &MUL)
 }
 
-fn sub(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+fn sub(store: &mut Store, args: &[Value]) -> Result<Value> {
     let first = num("-", args[0])?;
     if args.len() == 1 {
-        return Ok(rt.number(first.negate()));
+        return Ok(store.number(first.negate()));
     }
-    fold(rt, "-", &args[1..], first, &SUB)
+    fold(store, "-", &args[1..], first, &SUB)
 }
 
-fn div(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+fn div(store: &mut Store, args: &[Value]) -> Result<Value> {
     let (mut acc, rest) = match args {
         [only] => (Number::Fixnum(1), std::slice::from_ref(only)),
         [first, rest @ ..] => (num("/", *first)?, rest),
@@ -341,7 +351,7 @@ fn div(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
             _ => Number::from_ratio(acc.to_ratio().expect("exact") / d.to_ratio().expect("exact")),
         };
     }
-    Ok(rt.number(acc))
+    Ok(store.number(acc))
 }
 
 /// Orders two real numbers; `None` when either is NaN.
@@ -354,7 +364,7 @@ fn order(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
 }
 
 fn compare(
-    _: &mut Runtime,
+    _: &mut Store,
     name: &str,
     args: &[Value],
     ok: fn(std::cmp::Ordering) -> bool,
@@ -369,7 +379,7 @@ fn compare(
 }
 
 fn extremum(
-    rt: &mut Runtime,
+    store: &mut Store,
     name: &str,
     args: &[Value],
     keep: std::cmp::Ordering,
@@ -388,10 +398,10 @@ fn extremum(
     if inexact {
         best = Number::Real(best.to_f64());
     }
-    Ok(rt.number(best))
+    Ok(store.number(best))
 }
 
-pub(crate) fn is_zero(_: &mut Runtime, args: &[Value]) -> Result<Value> {
+pub(crate) fn is_zero(_: &mut Store, args: &[Value]) -> Result<Value> {
     Ok(Value::bool(num("zero?", args[0])?.is_zero()))
 }
 
@@ -427,11 +437,11 @@ impl Division {
 }
 
 /// Integer division, exact on exact integers and inexact on inexact integers.
-fn int_div(rt: &mut Runtime, name: &str, args: &[Value], division: Division) -> Result<Value> {
+fn int_div(store: &mut Store, name: &str, args: &[Value], division: Division) -> Result<Value> {
     if let (Some(x), Some(y)) = (args[0].as_fixnum(), args[1].as_fixnum()) {
         if y != 0 {
             // Within the fixnum range no division overflows an i64.
-            return Ok(rt.number(Number::from_i128(division.fixnums(x, y) as i128)));
+            return Ok(store.number(Number::from_i128(division.fixnums(x, y) as i128)));
         }
     }
     let (a, b) = (num(name, args[0])?, num(name, args[1])?);
@@ -444,13 +454,13 @@ fn int_div(rt: &mut Runtime, name: &str, args: &[Value], division: Division) -> 
     }
     let exact = Number::from_bigint(division.bigints(&x, &y));
     if a.is_exact() && b.is_exact() {
-        return Ok(rt.number(exact));
+        return Ok(store.number(exact));
     }
-    Ok(rt.number(Number::Real(exact.to_f64())))
+    Ok(store.number(Number::Real(exact.to_f64())))
 }
 
 fn fold_int(
-    rt: &mut Runtime,
+    store: &mut Store,
     name: &str,
     args: &[Value],
     start: i64,
@@ -463,7 +473,7 @@ fn fold_int(
         acc = op(&acc, &int(name, a)?);
     }
     let n = Number::from_bigint(acc.abs());
-    Ok(rt.number(if inexact { Number::Real(n.to_f64()) } else { n }))
+    Ok(store.number(if inexact { Number::Real(n.to_f64()) } else { n }))
 }
 
 fn round_even(r: &BigRational) -> BigRational {
@@ -479,21 +489,21 @@ fn round_even(r: &BigRational) -> BigRational {
 }
 
 fn round_with(
-    rt: &mut Runtime,
+    store: &mut Store,
     name: &str,
     v: Value,
     float: fn(f64) -> f64,
     ratio: fn(&BigRational) -> BigRational,
 ) -> Result<Value> {
     Ok(match real(name, v)? {
-        Number::Real(f) => rt.number(Number::Real(float(f))),
-        Number::Rational(r) => rt.number(Number::from_ratio(ratio(&r))),
+        Number::Real(f) => store.number(Number::Real(float(f))),
+        Number::Rational(r) => store.number(Number::from_ratio(ratio(&r))),
         _ => v,
     })
 }
 
 fn fraction_part(
-    rt: &mut Runtime,
+    store: &mut Store,
     name: &str,
     n: Number,
     part: fn(&BigRational) -> BigInt,
@@ -502,16 +512,16 @@ fn fraction_part(
         .to_exact()
         .ok_or_else(|| Error::runtime(format!("{name}: not a finite number"), vec![]))?;
     let r = Number::from_bigint(part(&exact.to_ratio().expect("exact")));
-    Ok(rt.number(if n.is_exact() {
+    Ok(store.number(if n.is_exact() {
         r
     } else {
         Number::Real(r.to_f64())
     }))
 }
 
-fn exact(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+fn exact(store: &mut Store, args: &[Value]) -> Result<Value> {
     match num("exact", args[0])?.to_exact() {
-        Some(n) => Ok(rt.number(n)),
+        Some(n) => Ok(store.number(n)),
         None => Err(Error::runtime(
             "exact: no exact number equals",
             vec![args[0]],
@@ -519,7 +529,7 @@ fn exact(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     }
 }
 
-fn sqrt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+fn sqrt(store: &mut Store, args: &[Value]) -> Result<Value> {
     let n = num("sqrt", args[0])?;
     if n.is_negative() {
         return Err(Error::runtime(
@@ -530,16 +540,16 @@ fn sqrt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     if let Some(i) = n.is_exact().then(|| n.to_bigint()).flatten() {
         let s = i.sqrt();
         if &s * &s == i {
-            return Ok(rt.number(Number::from_bigint(s)));
+            return Ok(store.number(Number::from_bigint(s)));
         }
     }
     if let Number::Rational(r) = &n {
         let (a, b) = (r.numer().sqrt(), r.denom().sqrt());
         if &a * &a == *r.numer() && &b * &b == *r.denom() {
-            return Ok(rt.number(Number::from_ratio(BigRational::new(a, b))));
+            return Ok(store.number(Number::from_ratio(BigRational::new(a, b))));
         }
     }
-    Ok(rt.number(Number::Real(n.to_f64().sqrt())))
+    Ok(store.number(Number::Real(n.to_f64().sqrt())))
 }
 
 /// The natural logarithm, of exact numbers too large for a flonum as well: an integer of
@@ -565,11 +575,11 @@ fn ln(x: &Number) -> f64 {
 /// The most bits an exact power may have: its squarings would take minutes beyond it.
 const MAX_POWER_BITS: u64 = 1 << 26;
 
-fn expt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
     let (base, power) = (num("expt", args[0])?, num("expt", args[1])?);
     let exponent = power.is_exact().then(|| power.to_bigint()).flatten();
     let (Some(e), true) = (exponent, base.is_exact()) else {
-        return Ok(rt.number(Number::Real(base.to_f64().powf(power.to_f64()))));
+        return Ok(store.number(Number::Real(base.to_f64().powf(power.to_f64()))));
     };
     let base = base.to_ratio().expect("exact");
     // Bases whose powers stay small, whatever the exponent.
@@ -595,7 +605,7 @@ fn expt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     if bits > MAX_POWER_BITS {
         return Err(too_large());
     }
-    rt.reserve((bits / 8) as usize * 4)?;
+    store.reserve((bits / 8) as usize * 4)?;
     // Numerator and denominator are coprime, and so are their powers: no gcd is needed.
     let (numer, denom) = (
         num_traits::pow(base.numer().clone(), magnitude as usize),
@@ -606,9 +616,9 @@ fn expt(rt: &mut Runtime, args: &[Value]) -> Result<Value> {
     } else {
         BigRational::new_raw(numer, denom)
     };
-    Ok(rt.number(Number::from_ratio(r)))
+    Ok(store.number(Number::from_ratio(r)))
 }
 
-fn float_fn(rt: &mut Runtime, name: &str, v: Value, f: fn(f64) -> f64) -> Result<Value> {
-    Ok(rt.number(Number::Real(f(num(name, v)?.to_f64()))))
+fn float_fn(store: &mut Store, name: &str, v: Value, f: fn(f64) -> f64) -> Result<Value> {
+    Ok(store.number(Number::Real(f(num(name, v)?.to_f64()))))
 }

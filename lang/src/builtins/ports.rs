@@ -10,124 +10,139 @@ use crate::error::{Error, Result};
 use crate::object::{bytevector_bytes, string_to_rust, Alloc};
 use crate::port::{self, port_parts, Sink, Source, State, BINARY, INPUT, OUTPUT};
 use crate::printer::{print, Style};
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
-        builtin("display", 1, Some(2), |rt, a| output(rt, a, Style::Display)),
-        builtin("write", 1, Some(2), |rt, a| output(rt, a, Style::Write)),
-        builtin("write-shared", 1, Some(2), |rt, a| {
-            output(rt, a, Style::WriteShared)
+        builtin("display", 1, Some(2), |store, a| {
+            output(store, a, Style::Display)
         }),
-        builtin("write-simple", 1, Some(2), |rt, a| {
-            output(rt, a, Style::Write)
+        builtin("write", 1, Some(2), |store, a| {
+            output(store, a, Style::Write)
         }),
-        builtin("newline", 0, Some(1), |rt, a| {
-            let port = output_port(rt, "newline", a.first())?;
-            put(rt, port, "\n")
+        builtin("write-shared", 1, Some(2), |store, a| {
+            output(store, a, Style::WriteShared)
         }),
-        builtin("write-char", 1, Some(2), |rt, a| {
+        builtin("write-simple", 1, Some(2), |store, a| {
+            output(store, a, Style::Write)
+        }),
+        builtin("newline", 0, Some(1), |store, a| {
+            let port = output_port(store, "newline", a.first())?;
+            put(store, port, "\n")
+        }),
+        builtin("write-char", 1, Some(2), |store, a| {
             let c = super::chars::ch("write-char", a[0])?;
-            let port = output_port(rt, "write-char", a.get(1))?;
-            put(rt, port, c.encode_utf8(&mut [0; 4]))
+            let port = output_port(store, "write-char", a.get(1))?;
+            put(store, port, c.encode_utf8(&mut [0; 4]))
         }),
-        builtin("write-string", 1, Some(4), |rt, a| {
+        builtin("write-string", 1, Some(4), |store, a| {
             let s = string_to_rust(string("write-string", a[0])?);
-            let port = output_port(rt, "write-string", a.get(1))?;
+            let port = output_port(store, "write-string", a.get(1))?;
             let chars: Vec<char> = s.chars().collect();
             let (start, end) = range("write-string", &a[1.min(a.len())..], chars.len())?;
-            put(rt, port, &chars[start..end].iter().collect::<String>())
+            put(store, port, &chars[start..end].iter().collect::<String>())
         }),
-        builtin("write-u8", 1, Some(2), |rt, a| {
+        builtin("write-u8", 1, Some(2), |store, a| {
             let b = byte("write-u8", a[0])?;
-            let port = binary_output(rt, "write-u8", a.get(1))?;
-            put_bytes(rt, port, &[b])
+            let port = binary_output(store, "write-u8", a.get(1))?;
+            put_bytes(store, port, &[b])
         }),
-        builtin("write-bytevector", 1, Some(4), |rt, a| {
+        builtin("write-bytevector", 1, Some(4), |store, a| {
             if !a[0].is(Kind::Bytevector) {
                 return Err(Error::wrong_type("write-bytevector", "a bytevector", a[0]));
             }
             let bytes = bytevector_bytes(a[0]).to_vec();
-            let port = binary_output(rt, "write-bytevector", a.get(1))?;
+            let port = binary_output(store, "write-bytevector", a.get(1))?;
             let (start, end) = range("write-bytevector", &a[1.min(a.len())..], bytes.len())?;
-            put_bytes(rt, port, &bytes[start..end])
+            put_bytes(store, port, &bytes[start..end])
         }),
-        builtin("flush-output-port", 0, Some(1), |rt, a| {
-            let port = output_port(rt, "flush-output-port", a.first())?;
+        builtin("flush-output-port", 0, Some(1), |store, a| {
+            let port = output_port(store, "flush-output-port", a.first())?;
             let (id, _) = port_parts(port).expect("an output port");
-            match rt.ports.state(id) {
+            match store.ports.state(id) {
                 Some(State::Output(Sink::File(w))) => {
                     w.flush()
                         .map_err(|e| Error::file(format!("cannot write: {e}"), vec![port]))?;
                 }
-                Some(State::Output(Sink::Stdout)) => rt.flush_output()?,
+                Some(State::Output(Sink::Stdout)) => store.flush_output()?,
                 _ => {}
             }
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("read-char", 0, Some(1), |rt, a| {
-            let c = text_input(rt, "read-char", a.first())?.read_char();
+        builtin("read-char", 0, Some(1), |store, a| {
+            let c = text_input(store, "read-char", a.first())?.read_char();
             Ok(c.map_or(Value::EOF, Value::char))
         }),
-        builtin("peek-char", 0, Some(1), |rt, a| {
-            let c = text_input(rt, "peek-char", a.first())?.peek_char();
+        builtin("peek-char", 0, Some(1), |store, a| {
+            let c = text_input(store, "peek-char", a.first())?.peek_char();
             Ok(c.map_or(Value::EOF, Value::char))
         }),
-        builtin("char-ready?", 0, Some(1), |rt, a| {
-            text_input(rt, "char-ready?", a.first())?;
+        builtin("char-ready?", 0, Some(1), |store, a| {
+            text_input(store, "char-ready?", a.first())?;
             Ok(Value::TRUE)
         }),
-        builtin("read-line", 0, Some(1), |rt, a| {
-            let line = text_input(rt, "read-line", a.first())?.read_line();
+        builtin("read-line", 0, Some(1), |store, a| {
+            let line = text_input(store, "read-line", a.first())?.read_line();
             // A line longer than the memory limit allows stops where it passed it.
-            crate::memory::check(rt.options.max_heap)?;
-            Ok(line.map_or(Value::EOF, |l| rt.heap.string(&l)))
+            crate::memory::check(store.options.max_heap)?;
+            Ok(line.map_or(Value::EOF, |l| store.heap.string(&l)))
         }),
-        builtin("read-string", 1, Some(2), |rt, a| {
+        builtin("read-string", 1, Some(2), |store, a| {
             let k = index_arg("read-string", a[0])?;
-            let s = text_input(rt, "read-string", a.get(1))?.read_string(k);
-            Ok(s.map_or(Value::EOF, |s| rt.heap.string(&s)))
+            let s = text_input(store, "read-string", a.get(1))?.read_string(k);
+            Ok(s.map_or(Value::EOF, |s| store.heap.string(&s)))
         }),
-        builtin("read-u8", 0, Some(1), |rt, a| {
-            let b = binary_input(rt, "read-u8", a.first())?.read_u8();
+        builtin("read-u8", 0, Some(1), |store, a| {
+            let b = binary_input(store, "read-u8", a.first())?.read_u8();
             Ok(b.map_or(Value::EOF, |b| Value::fixnum(b.into())))
         }),
-        builtin("peek-u8", 0, Some(1), |rt, a| {
-            let b = binary_input(rt, "peek-u8", a.first())?.peek_u8();
+        builtin("peek-u8", 0, Some(1), |store, a| {
+            let b = binary_input(store, "peek-u8", a.first())?.peek_u8();
             Ok(b.map_or(Value::EOF, |b| Value::fixnum(b.into())))
         }),
-        builtin("u8-ready?", 0, Some(1), |rt, a| {
-            binary_input(rt, "u8-ready?", a.first())?;
+        builtin("u8-ready?", 0, Some(1), |store, a| {
+            binary_input(store, "u8-ready?", a.first())?;
             Ok(Value::TRUE)
         }),
-        builtin("read-bytevector", 1, Some(2), |rt, a| {
+        builtin("read-bytevector", 1, Some(2), |store, a| {
             let k = index_arg("read-bytevector", a[0])?;
-            let b = binary_input(rt, "read-bytevector", a.get(1))?.read_bytes(k);
-            Ok(b.map_or(Value::EOF, |b| rt.heap.bytevector(&b)))
+            let b = binary_input(store, "read-bytevector", a.get(1))?.read_bytes(k);
+            Ok(b.map_or(Value::EOF, |b| store.heap.bytevector(&b)))
         }),
         builtin("read", 0, Some(1), read),
-        builtin("open-input-string", 1, Some(1), |rt, a| {
+        builtin("open-input-string", 1, Some(1), |store, a| {
             let text = string_to_rust(string("open-input-string", a[0])?);
-            Ok(open(rt, State::Input(Source::Text { text, pos: 0 }), INPUT))
+            Ok(open(
+                store,
+                State::Input(Source::Text { text, pos: 0 }),
+                INPUT,
+            ))
         }),
-        builtin("open-output-string", 0, Some(0), |rt, _| {
-            Ok(open(rt, State::Output(Sink::Text(String::new())), OUTPUT))
+        builtin("open-output-string", 0, Some(0), |store, _| {
+            Ok(open(
+                store,
+                State::Output(Sink::Text(String::new())),
+                OUTPUT,
+            ))
         }),
-        builtin("get-output-string", 1, Some(1), |rt, a| {
-            match port_parts(a[0]).and_then(|(id, _)| rt.ports.state(id)) {
+        builtin(
+            "get-output-string",
+            1,
+            Some(1),
+            |store, a| match port_parts(a[0]).and_then(|(id, _)| store.ports.state(id)) {
                 Some(State::Output(Sink::Text(s))) => {
                     let s = s.clone();
-                    Ok(rt.heap.string(&s))
+                    Ok(store.heap.string(&s))
                 }
                 _ => Err(Error::wrong_type(
                     "get-output-string",
                     "an open string output port",
                     a[0],
                 )),
-            }
-        }),
-        builtin("open-input-bytevector", 1, Some(1), |rt, a| {
+            },
+        ),
+        builtin("open-input-bytevector", 1, Some(1), |store, a| {
             if !a[0].is(Kind::Bytevector) {
                 return Err(Error::wrong_type(
                     "open-input-bytevector",
@@ -137,14 +152,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             let bytes = bytevector_bytes(a[0]).to_vec();
             Ok(open(
-                rt,
+                store,
                 State::Input(Source::Bytes { bytes, pos: 0 }),
                 INPUT | BINARY,
             ))
         }),
-        builtin("open-output-bytevector", 0, Some(0), |rt, _| {
+        builtin("open-output-bytevector", 0, Some(0), |store, _| {
             Ok(open(
-                rt,
+                store,
                 State::Output(Sink::Bytes(Vec::new())),
                 OUTPUT | BINARY,
             ))
@@ -153,10 +168,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             "get-output-bytevector",
             1,
             Some(1),
-            |rt, a| match port_parts(a[0]).and_then(|(id, _)| rt.ports.state(id)) {
+            |store, a| match port_parts(a[0]).and_then(|(id, _)| store.ports.state(id)) {
                 Some(State::Output(Sink::Bytes(b))) => {
                     let b = b.clone();
-                    Ok(rt.heap.bytevector(&b))
+                    Ok(store.heap.bytevector(&b))
                 }
                 _ => Err(Error::wrong_type(
                     "get-output-bytevector",
@@ -165,26 +180,26 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 )),
             },
         ),
-        builtin("open-input-file", 1, Some(1), |rt, a| {
-            open_input_file(rt, a[0], false)
+        builtin("open-input-file", 1, Some(1), |store, a| {
+            open_input_file(store, a[0], false)
         }),
-        builtin("open-binary-input-file", 1, Some(1), |rt, a| {
-            open_input_file(rt, a[0], true)
+        builtin("open-binary-input-file", 1, Some(1), |store, a| {
+            open_input_file(store, a[0], true)
         }),
-        builtin("open-output-file", 1, Some(1), |rt, a| {
-            open_output_file(rt, a[0], 0)
+        builtin("open-output-file", 1, Some(1), |store, a| {
+            open_output_file(store, a[0], 0)
         }),
-        builtin("open-binary-output-file", 1, Some(1), |rt, a| {
-            open_output_file(rt, a[0], BINARY)
+        builtin("open-binary-output-file", 1, Some(1), |store, a| {
+            open_output_file(store, a[0], BINARY)
         }),
-        builtin("close-port", 1, Some(1), |rt, a| {
-            close(rt, "close-port", a[0], INPUT | OUTPUT)
+        builtin("close-port", 1, Some(1), |store, a| {
+            close(store, "close-port", a[0], INPUT | OUTPUT)
         }),
-        builtin("close-input-port", 1, Some(1), |rt, a| {
-            close(rt, "close-input-port", a[0], INPUT)
+        builtin("close-input-port", 1, Some(1), |store, a| {
+            close(store, "close-input-port", a[0], INPUT)
         }),
-        builtin("close-output-port", 1, Some(1), |rt, a| {
-            close(rt, "close-output-port", a[0], OUTPUT)
+        builtin("close-output-port", 1, Some(1), |store, a| {
+            close(store, "close-output-port", a[0], OUTPUT)
         }),
         builtin("port?", 1, Some(1), |_, a| {
             Ok(Value::bool(a[0].is(Kind::Port)))
@@ -201,73 +216,73 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 a[0].is(Kind::Port) && has_flag(a[0], BINARY) == Value::FALSE,
             ))
         }),
-        builtin("input-port-open?", 1, Some(1), |rt, a| {
-            is_open(rt, "input-port-open?", a[0], INPUT)
+        builtin("input-port-open?", 1, Some(1), |store, a| {
+            is_open(store, "input-port-open?", a[0], INPUT)
         }),
-        builtin("output-port-open?", 1, Some(1), |rt, a| {
-            is_open(rt, "output-port-open?", a[0], OUTPUT)
+        builtin("output-port-open?", 1, Some(1), |store, a| {
+            is_open(store, "output-port-open?", a[0], OUTPUT)
         }),
-        builtin("%port-table-size", 0, Some(0), |rt, _| {
-            Ok(Value::fixnum(rt.ports.count() as i64))
+        builtin("%port-table-size", 0, Some(0), |store, _| {
+            Ok(Value::fixnum(store.ports.count() as i64))
         }),
-        builtin("%standard-port", 1, Some(1), |rt, a| {
+        builtin("%standard-port", 1, Some(1), |store, a| {
             let i = index_arg("%standard-port", a[0])?;
-            Ok(rt.standard_ports[i.min(2)])
+            Ok(store.standard_ports[i.min(2)])
         }),
     ]
 }
 
-fn open(rt: &mut Runtime, state: State, flags: u64) -> Value {
-    rt.ports.open(&mut rt.heap, state, flags)
+fn open(store: &mut Store, state: State, flags: u64) -> Value {
+    store.ports.open(&mut store.heap, state, flags)
 }
 
 fn has_flag(v: Value, flag: u64) -> Value {
     Value::bool(port_parts(v).is_some_and(|(_, f)| f & flag != 0))
 }
 
-fn open_input_file(rt: &mut Runtime, name: Value, binary: bool) -> Result<Value> {
+fn open_input_file(store: &mut Store, name: Value, binary: bool) -> Result<Value> {
     let path = string_to_rust(string("open-input-file", name)?);
     let source = port::open_file(&path, binary)?;
     let flags = INPUT | if binary { BINARY } else { 0 };
-    Ok(open(rt, State::Input(source), flags))
+    Ok(open(store, State::Input(source), flags))
 }
 
-fn open_output_file(rt: &mut Runtime, name: Value, binary: u64) -> Result<Value> {
+fn open_output_file(store: &mut Store, name: Value, binary: u64) -> Result<Value> {
     let path = string_to_rust(string("open-output-file", name)?);
     let sink = port::create_file(&path)?;
-    Ok(open(rt, State::Output(sink), OUTPUT | binary))
+    Ok(open(store, State::Output(sink), OUTPUT | binary))
 }
 
-fn close(rt: &mut Runtime, who: &str, p: Value, direction: u64) -> Result<Value> {
+fn close(store: &mut Store, who: &str, p: Value, direction: u64) -> Result<Value> {
     match port_parts(p) {
         Some((id, flags)) if flags & direction != 0 => {
-            rt.ports.close(id)?;
+            store.ports.close(id)?;
             Ok(Value::UNSPECIFIED)
         }
         _ => Err(Error::wrong_type(who, "a port of the right direction", p)),
     }
 }
 
-fn is_open(rt: &mut Runtime, who: &str, p: Value, direction: u64) -> Result<Value> {
+fn is_open(store: &mut Store, who: &str, p: Value, direction: u64) -> Result<Value> {
     match port_parts(p) {
         Some((id, flags)) if flags & direction != 0 => {
-            Ok(Value::bool(rt.ports.state(id).is_some()))
+            Ok(Value::bool(store.ports.state(id).is_some()))
         }
         _ => Err(Error::wrong_type(who, "a port of the right direction", p)),
     }
 }
 
 /// The port argument, or the current port `which` when there is none.
-fn port_arg(rt: &Runtime, arg: Option<&Value>, which: usize) -> Value {
-    arg.copied().unwrap_or_else(|| rt.current_port(which))
+fn port_arg(store: &Store, arg: Option<&Value>, which: usize) -> Value {
+    arg.copied().unwrap_or_else(|| store.current_port(which))
 }
 
 /// An open output port of the kind `binary` says (0 for textual).
-fn checked_output(rt: &mut Runtime, who: &str, arg: Option<&Value>, binary: u64) -> Result<Value> {
-    let p = port_arg(rt, arg, port::STDOUT);
+fn checked_output(store: &mut Store, who: &str, arg: Option<&Value>, binary: u64) -> Result<Value> {
+    let p = port_arg(store, arg, port::STDOUT);
     match port_parts(p) {
         Some((id, flags)) if flags & OUTPUT != 0 && flags & BINARY == binary => {
-            if rt.ports.state(id).is_none() {
+            if store.ports.state(id).is_none() {
                 return Err(Error::runtime(
                     format!("{who}: the port is closed"),
                     vec![p],
@@ -287,24 +302,24 @@ fn checked_output(rt: &mut Runtime, who: &str, arg: Option<&Value>, binary: u64)
     }
 }
 
-fn output_port(rt: &mut Runtime, who: &str, arg: Option<&Value>) -> Result<Value> {
-    checked_output(rt, who, arg, 0)
+fn output_port(store: &mut Store, who: &str, arg: Option<&Value>) -> Result<Value> {
+    checked_output(store, who, arg, 0)
 }
 
-fn binary_output(rt: &mut Runtime, who: &str, arg: Option<&Value>) -> Result<Value> {
-    checked_output(rt, who, arg, BINARY)
+fn binary_output(store: &mut Store, who: &str, arg: Option<&Value>) -> Result<Value> {
+    checked_output(store, who, arg, BINARY)
 }
 
 fn input_source<'r>(
-    rt: &'r mut Runtime,
+    store: &'r mut Store,
     who: &str,
     arg: Option<&Value>,
     binary: u64,
 ) -> Result<&'r mut Source> {
-    let p = port_arg(rt, arg, port::STDIN);
+    let p = port_arg(store, arg, port::STDIN);
     match port_parts(p) {
         Some((id, flags)) if flags & INPUT != 0 && flags & BINARY == binary => {
-            match rt.ports.state(id) {
+            match store.ports.state(id) {
                 Some(State::Input(source)) => Ok(source),
                 _ => Err(Error::runtime(
                     format!("{who}: the port is closed"),
@@ -324,34 +339,38 @@ fn input_source<'r>(
     }
 }
 
-fn text_input<'r>(rt: &'r mut Runtime, who: &str, arg: Option<&Value>) -> Result<&'r mut Source> {
-    input_source(rt, who, arg, 0)
+fn text_input<'r>(store: &'r mut Store, who: &str, arg: Option<&Value>) -> Result<&'r mut Source> {
+    input_source(store, who, arg, 0)
 }
 
-fn binary_input<'r>(rt: &'r mut Runtime, who: &str, arg: Option<&Value>) -> Result<&'r mut Source> {
-    input_source(rt, who, arg, BINARY)
+fn binary_input<'r>(
+    store: &'r mut Store,
+    who: &str,
+    arg: Option<&Value>,
+) -> Result<&'r mut Source> {
+    input_source(store, who, arg, BINARY)
 }
 
-fn output(rt: &mut Runtime, a: &[Value], style: Style) -> Result<Value> {
+fn output(store: &mut Store, a: &[Value], style: Style) -> Result<Value> {
     let who = match style {
         Style::Display => "display",
         _ => "write",
     };
-    let port = output_port(rt, who, a.get(1))?;
+    let port = output_port(store, who, a.get(1))?;
     let mut text = String::new();
     print(a[0], style, &mut text);
-    put(rt, port, &text)
+    put(store, port, &text)
 }
 
 /// Writes `text` to an open textual output port.
-fn put(rt: &mut Runtime, port: Value, text: &str) -> Result<Value> {
+fn put(store: &mut Store, port: Value, text: &str) -> Result<Value> {
     let (id, _) = port_parts(port).expect("an output port");
-    match rt.ports.state(id) {
-        Some(State::Output(Sink::Stdout)) => rt.write_out(text)?,
+    match store.ports.state(id) {
+        Some(State::Output(Sink::Stdout)) => store.write_out(text)?,
         Some(State::Output(Sink::Stderr)) => {
             // Standard output first, so that the two interleave as the program wrote
             // them. Standard error's own failures have nowhere to be reported.
-            rt.flush_output()?;
+            store.flush_output()?;
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
         Some(State::Output(Sink::Text(s))) => s.push_str(text),
@@ -364,9 +383,9 @@ fn put(rt: &mut Runtime, port: Value, text: &str) -> Result<Value> {
     Ok(Value::UNSPECIFIED)
 }
 
-fn put_bytes(rt: &mut Runtime, port: Value, bytes: &[u8]) -> Result<Value> {
+fn put_bytes(store: &mut Store, port: Value, bytes: &[u8]) -> Result<Value> {
     let (id, _) = port_parts(port).expect("an output port");
-    match rt.ports.state(id) {
+    match store.ports.state(id) {
         Some(State::Output(Sink::Bytes(b))) => b.extend_from_slice(bytes),
         Some(State::Output(Sink::File(w))) => {
             w.write_all(bytes)
@@ -408,10 +427,10 @@ fn byte(who: &str, v: Value) -> Result<u8> {
 /// window ends just before white space, which ends every token but strings, `|symbols|`,
 /// comments and `#\ `; the window doubles until a datum ends inside it or it is all the
 /// text there is.
-fn read(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
+fn read(store: &mut Store, a: &[Value]) -> Result<Value> {
     const FIRST_WINDOW: usize = 256;
-    let max_depth = rt.options.max_read_depth;
-    let source = text_input(rt, "read", a.first())?;
+    let max_depth = store.options.max_read_depth;
+    let source = text_input(store, "read", a.first())?;
     let mut more = false;
     let mut window = FIRST_WINDOW;
     let datum = loop {
@@ -446,7 +465,7 @@ fn read(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
         }
     };
     Ok(match datum {
-        Some(d) => rt.datum_to_value(&d),
+        Some(d) => store.datum_to_value(&d),
         None => Value::EOF,
     })
 }

@@ -6,17 +6,17 @@
 
 use super::{builtin, Builtin};
 use crate::error::{Error, Result};
-use crate::object::Alloc;
-use crate::runtime::Runtime;
+use crate::object::{is_record_type, type_name, Alloc};
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
-        builtin("%make-record-type", 2, Some(2), |rt, a| {
+        builtin("%make-record-type", 2, Some(2), |store, a| {
             super::list_arg("%make-record-type", a[1])?;
-            Ok(record(rt, &[Value::FALSE, a[0], a[1]]))
+            Ok(record(store, &[Value::FALSE, a[0], a[1]]))
         }),
-        builtin("%record", 1, None, |rt, a| {
+        builtin("%record", 1, None, |store, a| {
             // Every record has a record type and its number of fields: the printer and
             // the accessors rest on it.
             if field_count(a[0]) != Some(a.len() - 1) {
@@ -26,7 +26,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     a[0],
                 ));
             }
-            Ok(record(rt, a))
+            Ok(record(store, a))
         }),
         builtin("%record?", 2, Some(2), |_, a| {
             Ok(Value::bool(a[0].is(Kind::Record) && a[0].field(0) == a[1]))
@@ -43,8 +43,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
     ]
 }
 
-fn record(rt: &mut Runtime, fields: &[Value]) -> Value {
-    let r = rt
+fn record(store: &mut Store, fields: &[Value]) -> Value {
+    let r = store
         .heap
         .object(Kind::Record, fields.len(), fields.len(), Value::FALSE);
     for (i, &v) in fields.iter().enumerate() {
@@ -74,11 +74,6 @@ fn checked_field(builtin: &str, record: Value, rtd: Value, i: Value, who: Value)
     Err(Error::wrong_type(&name, &what, record))
 }
 
-/// The name of record type `rtd`.
-pub fn type_name(rtd: Value) -> Value {
-    rtd.field(1)
-}
-
 /// A record of the prelude's `%values` type `rtd` that holds `items`: what `values`
 /// returns for other than one value.
 pub fn values_record(heap: &mut impl Alloc, rtd: Value, items: &[Value]) -> Value {
@@ -91,19 +86,19 @@ pub fn values_record(heap: &mut impl Alloc, rtd: Value, items: &[Value]) -> Valu
 
 /// `(values x ...)` where the VM does not carry it out (it checks that the continuation
 /// takes that many values first): a builtin calling it.
-pub(super) fn values(rt: &mut Runtime, a: &[Value]) -> Result<Value> {
+pub(super) fn values(store: &mut Store, a: &[Value]) -> Result<Value> {
     if let [v] = a {
         return Ok(*v);
     }
-    let sym = rt.intern("%values");
-    let rtd = rt.global_cell(sym).field(crate::runtime::CELL_VALUE);
+    let sym = store.intern("%values");
+    let rtd = store.global_cell(sym).field(crate::object::CELL_VALUE);
     if !is_record_type(rtd) {
         return Err(Error::runtime(
             "values: called before the prelude defined it",
             vec![],
         ));
     }
-    Ok(values_record(&mut rt.heap, rtd, a))
+    Ok(values_record(&mut store.heap, rtd, a))
 }
 
 /// The values `v` carries when it is what `(values)` returns for other than one value
@@ -136,9 +131,4 @@ fn field_count(rtd: Value) -> Option<usize> {
         n += 1;
     }
     Some(n)
-}
-
-/// Whether `v` is a record type rather than a record.
-pub fn is_record_type(v: Value) -> bool {
-    v.is(Kind::Record) && v.field(0) == Value::FALSE
 }

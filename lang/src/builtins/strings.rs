@@ -7,7 +7,7 @@ use crate::object::{
     string_concat, string_len, string_ref, string_set, string_to_rust, substring, symbol_name,
     Alloc, MAX_STRING_LENGTH,
 };
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -15,7 +15,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("string?", 1, Some(1), |_, a| {
             Ok(Value::bool(a[0].is(Kind::String)))
         }),
-        builtin("make-string", 1, Some(2), |rt, a| {
+        builtin("make-string", 1, Some(2), |store, a| {
             let n = index_arg("make-string", a[0])?;
             string_length("make-string", n)?;
             let fill = a
@@ -23,15 +23,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .map(|&c| ch("make-string", c))
                 .transpose()?
                 .unwrap_or(' ');
-            rt.reserve(n.saturating_mul(fill.len_utf8()))?;
-            Ok(rt.heap.make_string(n, fill))
+            store.reserve(n.saturating_mul(fill.len_utf8()))?;
+            Ok(store.heap.make_string(n, fill))
         }),
-        builtin("string", 0, None, |rt, a| {
+        builtin("string", 0, None, |store, a| {
             let text = a
                 .iter()
                 .map(|&c| ch("string", c))
                 .collect::<Result<String>>()?;
-            Ok(rt.heap.string(&text))
+            Ok(store.heap.string(&text))
         }),
         builtin("string-length", 1, Some(1), |_, a| {
             Ok(Value::fixnum(
@@ -43,64 +43,66 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let i = index("string-ref", a[1], string_len(s))?;
             Ok(Value::char(string_ref(s, i)))
         }),
-        builtin("string-set!", 3, Some(3), |rt, a| {
+        builtin("string-set!", 3, Some(3), |store, a| {
             let s = string("string-set!", a[0])?;
             let i = index("string-set!", a[1], string_len(s))?;
-            string_set(&mut rt.heap, s, i, ch("string-set!", a[2])?);
+            string_set(&mut store.heap, s, i, ch("string-set!", a[2])?);
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("substring", 2, Some(3), |rt, a| copy(rt, "substring", a)),
-        builtin("string-copy", 1, Some(3), |rt, a| {
-            copy(rt, "string-copy", a)
+        builtin("substring", 2, Some(3), |store, a| {
+            copy(store, "substring", a)
         }),
-        builtin("string-append", 0, None, |rt, a| {
+        builtin("string-copy", 1, Some(3), |store, a| {
+            copy(store, "string-copy", a)
+        }),
+        builtin("string-append", 0, None, |store, a| {
             let mut n: usize = 0;
             for &s in a {
                 n = n.saturating_add(string_len(string("string-append", s)?));
             }
             string_length("string-append", n)?;
-            rt.reserve(n.saturating_mul(4))?;
-            Ok(string_concat(&mut rt.heap, a))
+            store.reserve(n.saturating_mul(4))?;
+            Ok(string_concat(&mut store.heap, a))
         }),
-        builtin("string->list", 1, Some(3), |rt, a| {
+        builtin("string->list", 1, Some(3), |store, a| {
             let chars: Vec<Value> = range_chars("string->list", a)?
                 .into_iter()
                 .map(Value::char)
                 .collect();
-            Ok(rt.heap.list(&chars))
+            Ok(store.heap.list(&chars))
         }),
-        builtin("list->string", 1, Some(1), |rt, a| {
+        builtin("list->string", 1, Some(1), |store, a| {
             let chars = list_arg("list->string", a[0])?;
             let text = chars
                 .iter()
                 .map(|&c| ch("list->string", c))
                 .collect::<Result<String>>()?;
-            Ok(rt.heap.string(&text))
+            Ok(store.heap.string(&text))
         }),
-        builtin("string->vector", 1, Some(3), |rt, a| {
+        builtin("string->vector", 1, Some(3), |store, a| {
             let chars: Vec<Value> = range_chars("string->vector", a)?
                 .into_iter()
                 .map(Value::char)
                 .collect();
-            Ok(rt.heap.vector(&chars))
+            Ok(store.heap.vector(&chars))
         }),
-        builtin("string-fill!", 2, Some(4), |rt, a| {
+        builtin("string-fill!", 2, Some(4), |store, a| {
             let s = string("string-fill!", a[0])?;
             let c = ch("string-fill!", a[1])?;
             let (from, to) = range("string-fill!", &a[1..], string_len(s))?;
             for i in from..to {
-                string_set(&mut rt.heap, s, i, c);
+                string_set(&mut store.heap, s, i, c);
             }
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("string-upcase", 1, Some(1), |rt, a| {
-            map_chars(rt, "string-upcase", a[0], upcase)
+        builtin("string-upcase", 1, Some(1), |store, a| {
+            map_chars(store, "string-upcase", a[0], upcase)
         }),
-        builtin("string-downcase", 1, Some(1), |rt, a| {
-            map_chars(rt, "string-downcase", a[0], downcase)
+        builtin("string-downcase", 1, Some(1), |store, a| {
+            map_chars(store, "string-downcase", a[0], downcase)
         }),
-        builtin("string-foldcase", 1, Some(1), |rt, a| {
-            map_chars(rt, "string-foldcase", a[0], fold)
+        builtin("string-foldcase", 1, Some(1), |store, a| {
+            map_chars(store, "string-foldcase", a[0], fold)
         }),
         builtin("string=?", 1, None, |_, a| {
             compare("string=?", a, false, |o| o.is_eq())
@@ -132,15 +134,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("string-ci>=?", 1, None, |_, a| {
             compare("string-ci>=?", a, true, |o| o.is_ge())
         }),
-        builtin("symbol->string", 1, Some(1), |rt, a| {
+        builtin("symbol->string", 1, Some(1), |store, a| {
             if !a[0].is(Kind::Symbol) {
                 return Err(Error::wrong_type("symbol->string", "a symbol", a[0]));
             }
-            Ok(rt.heap.string(symbol_name(a[0])))
+            Ok(store.heap.string(symbol_name(a[0])))
         }),
-        builtin("string->symbol", 1, Some(1), |rt, a| {
+        builtin("string->symbol", 1, Some(1), |store, a| {
             let name = string_to_rust(string("string->symbol", a[0])?);
-            Ok(rt.intern(&name))
+            Ok(store.intern(&name))
         }),
     ]
 }
@@ -203,15 +205,15 @@ fn range_chars(name: &str, a: &[Value]) -> Result<Vec<char>> {
     Ok((from..to).map(|i| string_ref(s, i)).collect())
 }
 
-fn copy(rt: &mut Runtime, name: &str, a: &[Value]) -> Result<Value> {
+fn copy(store: &mut Store, name: &str, a: &[Value]) -> Result<Value> {
     let s = string(name, a[0])?;
     let (from, to) = range(name, a, string_len(s))?;
-    Ok(substring(&mut rt.heap, s, from, to))
+    Ok(substring(&mut store.heap, s, from, to))
 }
 
-fn map_chars(rt: &mut Runtime, name: &str, s: Value, f: fn(char) -> char) -> Result<Value> {
+fn map_chars(store: &mut Store, name: &str, s: Value, f: fn(char) -> char) -> Result<Value> {
     let text: String = string_to_rust(string(name, s)?).chars().map(f).collect();
-    Ok(rt.heap.string(&text))
+    Ok(store.heap.string(&text))
 }
 
 fn compare(

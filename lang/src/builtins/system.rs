@@ -2,25 +2,23 @@
 
 use std::collections::VecDeque;
 
-use rudo_gc::{CollectionStats, Heap};
-
 use super::strings::string;
 use super::{builtin, Builtin};
 use crate::error::{Error, ErrorKind, Result};
 use crate::object::{string_to_rust, Alloc};
 use crate::printer::{print, Style};
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         builtin("error", 1, None, error),
         builtin("raise", 1, Some(1), |_, a| Err(Error::raise(a[0]))),
-        builtin("current-second", 0, Some(0), |rt, _| {
+        builtin("current-second", 0, Some(0), |store, _| {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
-            Ok(rt.number(crate::number::Number::Real(now)))
+            Ok(store.number(crate::number::Number::Real(now)))
         }),
         builtin("current-jiffy", 0, Some(0), |_, _| {
             let since_start = process_start().elapsed().as_micros();
@@ -29,13 +27,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("jiffies-per-second", 0, Some(0), |_, _| {
             Ok(Value::fixnum(1_000_000))
         }),
-        builtin("sweep-pending", 1, Some(1), |rt, a| {
+        builtin("sweep-pending", 1, Some(1), |store, a| {
             let pages = super::index_arg("sweep-pending", a[0])?;
-            let swept = rt.heap.sweep_pending(pages);
+            let swept = store.heap.sweep_pending(pages);
             Ok(Value::fixnum(swept as i64))
         }),
-        builtin("pending-sweep-pages", 0, Some(0), |rt, _| {
-            Ok(Value::fixnum(rt.heap.pending_sweep_pages() as i64))
+        builtin("pending-sweep-pages", 0, Some(0), |store, _| {
+            Ok(Value::fixnum(store.heap.pending_sweep_pages() as i64))
         }),
         builtin("%exit", 0, Some(1), |_, a| {
             let code = match a.first() {
@@ -45,27 +43,27 @@ pub(super) fn builtins() -> Vec<Builtin> {
             };
             Err(Error::new(ErrorKind::Exit(code), "exit"))
         }),
-        builtin("features", 0, Some(0), |rt, _| {
+        builtin("features", 0, Some(0), |store, _| {
             let names: Vec<Value> = crate::compiler::FEATURES
                 .iter()
-                .map(|f| rt.intern(f))
+                .map(|f| store.intern(f))
                 .collect();
-            Ok(rt.heap.list(&names))
+            Ok(store.heap.list(&names))
         }),
-        builtin("get-environment-variable", 1, Some(1), |rt, a| {
+        builtin("get-environment-variable", 1, Some(1), |store, a| {
             let name = string_to_rust(string("get-environment-variable", a[0])?);
             Ok(match std::env::var(name) {
-                Ok(value) => rt.heap.string(&value),
+                Ok(value) => store.heap.string(&value),
                 Err(_) => Value::FALSE,
             })
         }),
-        builtin("get-environment-variables", 0, Some(0), |rt, _| {
+        builtin("get-environment-variables", 0, Some(0), |store, _| {
             let mut entries = Vec::new();
             for (name, value) in std::env::vars() {
-                let (k, v) = (rt.heap.string(&name), rt.heap.string(&value));
-                entries.push(rt.heap.cons(k, v));
+                let (k, v) = (store.heap.string(&name), store.heap.string(&value));
+                entries.push(store.heap.cons(k, v));
             }
-            Ok(rt.heap.list(&entries))
+            Ok(store.heap.list(&entries))
         }),
         builtin("file-exists?", 1, Some(1), |_, a| {
             let path = string_to_rust(string("file-exists?", a[0])?);
@@ -78,37 +76,37 @@ pub(super) fn builtins() -> Vec<Builtin> {
             })?;
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("command-line", 0, Some(0), |rt, _| {
-            let args: Vec<String> = rt.command_line.clone();
-            let strings: Vec<Value> = args.iter().map(|s| rt.heap.string(s)).collect();
-            Ok(rt.heap.list(&strings))
+        builtin("command-line", 0, Some(0), |store, _| {
+            let args: Vec<String> = store.command_line.clone();
+            let strings: Vec<Value> = args.iter().map(|s| store.heap.string(s)).collect();
+            Ok(store.heap.list(&strings))
         }),
         builtin("void", 0, None, |_, _| Ok(Value::UNSPECIFIED)),
         builtin("gc-stats", 0, Some(0), gc_stats),
-        builtin("make-weak-pair", 2, Some(2), |rt, a| {
-            Ok(Value(rt.heap.alloc_weak_pair(a[0].word(), a[1].word())))
+        builtin("make-weak-pair", 2, Some(2), |store, a| {
+            Ok(Value(store.heap.alloc_weak_pair(a[0].word(), a[1].word())))
         }),
-        builtin("weak-cons", 2, Some(2), |rt, a| {
-            Ok(Value(rt.heap.alloc_weak_pair(a[0].word(), a[1].word())))
+        builtin("weak-cons", 2, Some(2), |store, a| {
+            Ok(Value(store.heap.alloc_weak_pair(a[0].word(), a[1].word())))
         }),
-        builtin("weak-pair?", 1, Some(1), |rt, a| {
+        builtin("weak-pair?", 1, Some(1), |store, a| {
             // SAFETY: a pair value is a live pair of the heap (the rooting invariant).
             Ok(Value::bool(
-                a[0].is_pair() && unsafe { rt.heap.is_weak_pair(a[0].word()) },
+                a[0].is_pair() && unsafe { store.heap.is_weak_pair(a[0].word()) },
             ))
         }),
-        builtin("%new-guardian", 0, Some(0), |rt, _| {
-            Ok(Value::fixnum(rt.new_guardian() as i64))
+        builtin("%new-guardian", 0, Some(0), |store, _| {
+            Ok(Value::fixnum(store.new_guardian() as i64))
         }),
-        builtin("%guard", 2, Some(2), |rt, a| {
+        builtin("%guard", 2, Some(2), |store, a| {
             let token = super::index_arg("%guard", a[1])? as u64;
             // SAFETY: a pointer value is a live object of the heap (the rooting invariant).
-            unsafe { rt.heap.guard(a[0].word(), token) };
+            unsafe { store.heap.guard(a[0].word(), token) };
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("%guardian-next", 1, Some(1), |rt, a| {
+        builtin("%guardian-next", 1, Some(1), |store, a| {
             let token = super::index_arg("%guardian-next", a[0])? as u64;
-            let next = rt
+            let next = store
                 .guardian_ready
                 .get_mut(&token)
                 .and_then(VecDeque::pop_front);
@@ -121,7 +119,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
 }
 
 /// `(error message irritant ...)`; `(error 'who "message" ...)` names the procedure.
-fn error(_: &mut Runtime, a: &[Value]) -> Result<Value> {
+fn error(_: &mut Store, a: &[Value]) -> Result<Value> {
     let text = |v: Value| match v.is(Kind::String) {
         true => string_to_rust(v),
         false => crate::printer::to_string(v, Style::Display),
@@ -145,8 +143,8 @@ fn process_start() -> std::time::Instant {
 }
 
 /// `(gc-stats)`: the collector's statistics as an association list.
-fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
-    let s = rt.heap.stats();
+fn gc_stats(store: &mut Store, _: &[Value]) -> Result<Value> {
+    let s = store.heap.stats();
     let last = s.last.unwrap_or_default();
     let us = |d: std::time::Duration| d.as_micros() as i64;
     let entries: Vec<(&str, i64)> = vec![
@@ -183,57 +181,24 @@ fn gc_stats(rt: &mut Runtime, _: &[Value]) -> Result<Value> {
     ];
     let mut pairs = Vec::new();
     for (key, n) in entries {
-        let k = rt.intern(key);
-        let v = rt.number(crate::number::Number::from_i128(n as i128));
-        pairs.push(rt.heap.cons(k, v));
+        let k = store.intern(key);
+        let v = store.number(crate::number::Number::from_i128(n as i128));
+        pairs.push(store.heap.cons(k, v));
     }
     // Objects each marker of the last collection marked, as a list.
     let by_marker: Vec<Value> = last.marked_objects_by_marker[..last.mark_threads]
         .iter()
         .map(|&n| Value::fixnum(n as i64))
         .collect();
-    let k = rt.intern("last-marked-by-marker");
-    let v = rt.heap.list(&by_marker);
-    pairs.push(rt.heap.cons(k, v));
-    Ok(rt.heap.list(&pairs))
-}
-
-/// The line `--gc-log` prints after a collection: its number, the pause's parts, what
-/// was marked and by which markers, and the heap the program goes on with.
-pub fn gc_log_line(heap: &Heap, c: &CollectionStats) -> String {
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-    let mb = |bytes: usize| bytes as f64 / 1e6;
-    format!(
-        "gc {}: pause {:.2} ms (mark {:.2}, sweep {:.2}), marked {:.1} MB in {} objects \
-         by {} marker{}{} {:?} ({:.1} per page run), {} chunks shared, {} batches sent, \
-         {} weak broken, {} pages freed; heap {:.1} MB, {} pages pending",
-        heap.collections(),
-        ms(c.pause()),
-        ms(c.mark),
-        ms(c.sweep),
-        mb(c.marked_bytes),
-        c.marked_objects,
-        c.mark_threads,
-        if c.mark_threads == 1 { "" } else { "s" },
-        match (c.mark_threads, c.pages_owned) {
-            (1, _) => "",
-            (_, true) => " owning pages",
-            (_, false) => " sharing pages",
-        },
-        &c.marked_objects_by_marker[..c.mark_threads],
-        c.objects_per_page_run(),
-        c.chunks_shared,
-        c.batches_sent,
-        c.weak_broken,
-        c.pages_freed,
-        mb(heap.heap_bytes()),
-        heap.pending_sweep_pages(),
-    )
+    let k = store.intern("last-marked-by-marker");
+    let v = store.heap.list(&by_marker);
+    pairs.push(store.heap.cons(k, v));
+    Ok(store.heap.list(&pairs))
 }
 
 /// The `key: value` lines of `(gc-stats)`, for `--gc-stats`.
-pub fn gc_stats_report(rt: &mut Runtime) -> String {
-    let alist = gc_stats(rt, &[]).unwrap_or(Value::NIL);
+pub fn gc_stats_report(store: &mut Store) -> String {
+    let alist = gc_stats(store, &[]).unwrap_or(Value::NIL);
     let mut out = String::new();
     let mut l = alist;
     while l.is_pair() {

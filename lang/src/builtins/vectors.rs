@@ -15,14 +15,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("vector?", 1, Some(1), |_, a| {
             Ok(Value::bool(a[0].is(Kind::Vector)))
         }),
-        builtin("make-vector", 1, Some(2), |rt, a| {
+        builtin("make-vector", 1, Some(2), |store, a| {
             let n = length("make-vector", a[0])?;
-            rt.reserve(n.saturating_mul(8))?;
-            Ok(rt
+            store.reserve(n.saturating_mul(8))?;
+            Ok(store
                 .heap
                 .make_vector(n, a.get(1).copied().unwrap_or(Value::FALSE)))
         }),
-        builtin("vector", 0, None, |rt, a| Ok(rt.heap.vector(a))),
+        builtin("vector", 0, None, |store, a| Ok(store.heap.vector(a))),
         builtin("vector-length", 1, Some(1), |_, a| {
             Ok(Value::fixnum(
                 vector_len(vector("vector-length", a[0])?) as i64
@@ -37,17 +37,17 @@ pub(super) fn builtins() -> Vec<Builtin> {
             v.set_field(checked_index("vector-set!", a[1], vector_len(v))?, a[2]);
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("vector->list", 1, Some(3), |rt, a| {
+        builtin("vector->list", 1, Some(3), |store, a| {
             let v = vector("vector->list", a[0])?;
             let (from, to) = range("vector->list", a, vector_len(v))?;
-            rt.reserve((to - from).saturating_mul(24))?;
+            store.reserve((to - from).saturating_mul(24))?;
             let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
-            Ok(rt.heap.list(&items))
+            Ok(store.heap.list(&items))
         }),
-        builtin("list->vector", 1, Some(1), |rt, a| {
-            Ok(rt.heap.vector(&list_arg("list->vector", a[0])?))
+        builtin("list->vector", 1, Some(1), |store, a| {
+            Ok(store.heap.vector(&list_arg("list->vector", a[0])?))
         }),
-        builtin("vector->string", 1, Some(3), |rt, a| {
+        builtin("vector->string", 1, Some(3), |store, a| {
             let v = vector("vector->string", a[0])?;
             let (from, to) = range("vector->string", a, vector_len(v))?;
             let text = (from..to)
@@ -57,7 +57,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     })
                 })
                 .collect::<Result<String>>()?;
-            Ok(rt.heap.string(&text))
+            Ok(store.heap.string(&text))
         }),
         builtin("vector-fill!", 2, Some(4), |_, a| {
             let v = vector("vector-fill!", a[0])?;
@@ -65,11 +65,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
             (from..to).for_each(|i| v.set_field(i, a[1]));
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("vector-copy", 1, Some(3), |rt, a| {
+        builtin("vector-copy", 1, Some(3), |store, a| {
             let v = vector("vector-copy", a[0])?;
             let (from, to) = range("vector-copy", a, vector_len(v))?;
             let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
-            Ok(rt.heap.vector(&items))
+            Ok(store.heap.vector(&items))
         }),
         builtin("vector-copy!", 3, Some(5), |_, a| {
             let to = vector("vector-copy!", a[0])?;
@@ -89,7 +89,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .for_each(|(k, &x)| to.set_field(at + k, x));
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("vector-append", 0, None, |rt, a| {
+        builtin("vector-append", 0, None, |store, a| {
             let mut n: usize = 0;
             for &v in a {
                 n = n.saturating_add(vector_len(vector("vector-append", v)?));
@@ -100,32 +100,32 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     vec![Value::fixnum(n as i64)],
                 ));
             }
-            rt.reserve(n.saturating_mul(16))?;
+            store.reserve(n.saturating_mul(16))?;
             let mut items = Vec::with_capacity(n);
             for &v in a {
                 items.extend((0..vector_len(v)).map(|i| v.field(i)));
             }
-            Ok(rt.heap.vector(&items))
+            Ok(store.heap.vector(&items))
         }),
         builtin("bytevector?", 1, Some(1), |_, a| {
             Ok(Value::bool(a[0].is(Kind::Bytevector)))
         }),
-        builtin("make-bytevector", 1, Some(2), |rt, a| {
+        builtin("make-bytevector", 1, Some(2), |store, a| {
             let n = length("make-bytevector", a[0])?;
             let fill = a
                 .get(1)
                 .map(|&b| byte("make-bytevector", b))
                 .transpose()?
                 .unwrap_or(0);
-            rt.reserve(n.saturating_mul(2))?;
-            Ok(rt.heap.bytevector(&vec![fill; n]))
+            store.reserve(n.saturating_mul(2))?;
+            Ok(store.heap.bytevector(&vec![fill; n]))
         }),
-        builtin("bytevector", 0, None, |rt, a| {
+        builtin("bytevector", 0, None, |store, a| {
             let bytes = a
                 .iter()
                 .map(|&b| byte("bytevector", b))
                 .collect::<Result<Vec<u8>>>()?;
-            Ok(rt.heap.bytevector(&bytes))
+            Ok(store.heap.bytevector(&bytes))
         }),
         builtin("bytevector-length", 1, Some(1), |_, a| {
             Ok(Value::fixnum(
@@ -144,36 +144,36 @@ pub(super) fn builtins() -> Vec<Builtin> {
             b[i] = byte("bytevector-u8-set!", a[2])?;
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("bytevector-copy", 1, Some(3), |rt, a| {
+        builtin("bytevector-copy", 1, Some(3), |store, a| {
             let b = bytevector_bytes(bytevector("bytevector-copy", a[0])?);
             let (from, to) = range("bytevector-copy", a, b.len())?;
             let copy = b[from..to].to_vec();
-            Ok(rt.heap.bytevector(&copy))
+            Ok(store.heap.bytevector(&copy))
         }),
-        builtin("bytevector-append", 0, None, |rt, a| {
+        builtin("bytevector-append", 0, None, |store, a| {
             let mut n: usize = 0;
             for &b in a {
                 n = n.saturating_add(bytevector_bytes(bytevector("bytevector-append", b)?).len());
             }
-            rt.reserve(n.saturating_mul(2))?;
+            store.reserve(n.saturating_mul(2))?;
             let mut bytes = Vec::with_capacity(n);
             for &b in a {
                 bytes.extend_from_slice(bytevector_bytes(bytevector("bytevector-append", b)?));
             }
-            Ok(rt.heap.bytevector(&bytes))
+            Ok(store.heap.bytevector(&bytes))
         }),
-        builtin("utf8->string", 1, Some(3), |rt, a| {
+        builtin("utf8->string", 1, Some(3), |store, a| {
             let b = bytevector_bytes(bytevector("utf8->string", a[0])?);
             let (from, to) = range("utf8->string", a, b.len())?;
             let text = String::from_utf8_lossy(&b[from..to]).into_owned();
-            Ok(rt.heap.string(&text))
+            Ok(store.heap.string(&text))
         }),
-        builtin("string->utf8", 1, Some(3), |rt, a| {
+        builtin("string->utf8", 1, Some(3), |store, a| {
             let s = string_to_rust(string("string->utf8", a[0])?);
             let chars: Vec<char> = s.chars().collect();
             let (from, to) = range("string->utf8", a, chars.len())?;
             let text: String = chars[from..to].iter().collect();
-            Ok(rt.heap.bytevector(text.as_bytes()))
+            Ok(store.heap.bytevector(text.as_bytes()))
         }),
     ]
 }

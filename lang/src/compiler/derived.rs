@@ -347,12 +347,12 @@ impl Expander<'_> {
         }
         let data = parts[0].list().ok_or_else(bad)?;
         let otherwise = self.case_clauses(key, rest, span)?;
-        let memv = self.rt.builtin("memv");
-        let set = Expr::Const(self.rt.datum_to_value(&parts[0]));
+        let memv = self.store.builtin("memv");
+        let set = Expr::Const(self.store.datum_to_value(&parts[0]));
         let test = match data.len() {
             1 => {
-                let datum = Expr::Const(self.rt.datum_to_value(&data[0]));
-                let eqv = self.rt.builtin("eqv?");
+                let datum = Expr::Const(self.store.datum_to_value(&data[0]));
+                let eqv = self.store.builtin("eqv?");
                 Expr::Call(
                     Box::new(Expr::Const(eqv)),
                     vec![Expr::Local(key), datum],

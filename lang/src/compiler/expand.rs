@@ -16,10 +16,12 @@ use super::ast::{Expr, Lambda, Prim, VarId, VarInfo};
 use super::forms::{Expansion, Form};
 use super::library::GlobalBinding;
 use super::rewrite;
-use super::syntax_rules::{base_name, split_alias, Env, Macro};
+use super::syntax_rules::{split_alias, Env, Macro};
+use super::Session;
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
-use crate::runtime::Runtime;
+use crate::store::Store;
+use crate::symbol::base_name;
 use crate::value::Value;
 
 /// What an identifier means where it is used.
@@ -43,7 +45,8 @@ enum Binding {
 const MAX_EXPANSION_DEPTH: usize = 2_000;
 
 pub struct Expander<'rt> {
-    pub(super) rt: &'rt mut Runtime,
+    pub(super) store: &'rt mut Store,
+    pub(super) session: &'rt mut Session,
     pub vars: Vec<VarInfo>,
     scopes: Vec<Vec<(String, Binding)>>,
     /// The lambdas being expanded, innermost last; 0 is the top level.
@@ -56,9 +59,10 @@ pub struct Expander<'rt> {
 }
 
 impl<'rt> Expander<'rt> {
-    pub fn new(rt: &'rt mut Runtime) -> Expander<'rt> {
+    pub fn new(store: &'rt mut Store, session: &'rt mut Session) -> Expander<'rt> {
         Expander {
-            rt,
+            store,
+            session,
             vars: Vec::new(),
             scopes: Vec::new(),
             lambdas: vec![0],
@@ -88,7 +92,7 @@ impl<'rt> Expander<'rt> {
             }
         }
         if let Some((renamed, env)) =
-            split_alias(name).and_then(|(renamed, n)| Some((renamed, self.rt.aliases.env(n)?)))
+            split_alias(name).and_then(|(renamed, n)| Some((renamed, self.session.aliases.env(n)?)))
         {
             let ns = match env {
                 Env::Global(ns) => ns,
@@ -96,7 +100,7 @@ impl<'rt> Expander<'rt> {
             };
             return self.resolve(renamed, env.depth().min(visible), ns);
         }
-        match self.rt.namespaces[ns].names.get(name) {
+        match self.session.namespaces[ns].names.get(name) {
             Some(GlobalBinding::Macro(m)) => return Meaning::Macro(m.clone()),
             Some(GlobalBinding::Global(g)) => return Meaning::Global(g.clone()),
             None => {}
@@ -104,8 +108,10 @@ impl<'rt> Expander<'rt> {
         if let Some(form) = Form::named(name) {
             return Meaning::Special(form);
         }
-        let space = &self.rt.namespaces[ns];
-        if space.own_prefix.is_none() || (space.standard && self.rt.standard_names.contains(name)) {
+        let space = &self.session.namespaces[ns];
+        if space.own_prefix.is_none()
+            || (space.standard && self.session.standard_names.contains(name))
+        {
             Meaning::Global(name.to_string())
         } else {
             Meaning::Global(space.defined_name(name))
@@ -156,9 +162,9 @@ impl<'rt> Expander<'rt> {
     pub(super) fn expand_macro(&self, m: &Macro, form: &Datum) -> Result<Datum> {
         // A macro whose expansion doubles at each step fills memory long before it nests
         // too deep: the memory limit stops it.
-        crate::memory::check(self.rt.options.max_heap).map_err(|e| e.at(Some(&form.span)))?;
+        crate::memory::check(self.store.options.max_heap).map_err(|e| e.at(Some(&form.span)))?;
         let same = |input: &str, literal: &str| self.same_binding(input, literal, m.env);
-        m.expand(form, &self.rt.aliases, &same)
+        m.expand(form, &self.session.aliases, &same)
     }
 
     /// Expands `d`, a macro's expansion, counting it against the nesting limit.
@@ -240,7 +246,7 @@ impl<'rt> Expander<'rt> {
     }
 
     pub(super) fn symbol(&mut self, name: &str) -> Value {
-        self.rt.intern(name)
+        self.store.intern(name)
     }
 
     /// Expands a top-level form.
@@ -250,7 +256,7 @@ impl<'rt> Expander<'rt> {
 
     pub(super) fn expand(&mut self, d: &Datum) -> Result<Expr> {
         // Source that expands into more than the memory limit allows stops here.
-        crate::memory::check(self.rt.options.max_heap).map_err(|e| e.at(Some(&d.span)))?;
+        crate::memory::check(self.store.options.max_heap).map_err(|e| e.at(Some(&d.span)))?;
         match &d.kind {
             DatumKind::Symbol(name) => self.expand_identifier(name, &d.span),
             DatumKind::List(items, None) if !items.is_empty() => self.expand_list(items, d),
@@ -267,7 +273,7 @@ impl<'rt> Expander<'rt> {
             | DatumKind::Char(_)
             | DatumKind::String(_)
             | DatumKind::Bytevector(_)
-            | DatumKind::Value(_) => Ok(Expr::Const(self.rt.datum_to_value(d))),
+            | DatumKind::Value(_) => Ok(Expr::Const(self.store.datum_to_value(d))),
         }
     }
 
@@ -306,7 +312,7 @@ impl<'rt> Expander<'rt> {
             .collect::<Result<Vec<_>>>()?;
         if let Some(Meaning::Global(name)) = items[0].symbol().map(|s| self.meaning(s)) {
             let name = name.as_str();
-            if !self.rt.is_redefined(name) {
+            if !self.session.is_redefined(name) {
                 if let Some(prim) = Prim::of(name, args.len()) {
                     return Ok(Expr::Prim(prim, args, span.clone()));
                 }
@@ -336,7 +342,7 @@ impl<'rt> Expander<'rt> {
         };
         match form {
             Form::Quote => match items {
-                [_, d] => Ok(Expr::Const(self.rt.datum_to_value(d))),
+                [_, d] => Ok(Expr::Const(self.store.datum_to_value(d))),
                 _ => bad("expected (quote datum)"),
             },
             Form::Quasiquote => match items {
@@ -367,7 +373,7 @@ impl<'rt> Expander<'rt> {
                             bad("cannot assign a syntactic keyword")
                         }
                         Meaning::Global(global) => {
-                            self.rt.mark_redefined(&global);
+                            self.session.mark_redefined(&global);
                             Ok(Expr::SetGlobal(self.symbol(&global), value, span.clone()))
                         }
                     }
@@ -410,7 +416,7 @@ impl<'rt> Expander<'rt> {
                 [_, name, spec] if name.symbol().is_some() && self.scopes.is_empty() => {
                     let name = base_name(name.symbol().unwrap_or_default());
                     let m = self.transformer(name, spec, Env::Global(self.ns))?;
-                    self.rt.namespaces[self.ns]
+                    self.session.namespaces[self.ns]
                         .names
                         .insert(name.to_string(), GlobalBinding::Macro(m));
                     Ok(Expr::Const(Value::UNSPECIFIED))
@@ -459,7 +465,7 @@ impl<'rt> Expander<'rt> {
                 for arg in &items[2..] {
                     text.push(' ');
                     crate::printer::print(
-                        self.rt.datum_to_value(arg),
+                        self.store.datum_to_value(arg),
                         crate::printer::Style::Write,
                         &mut text,
                     );
@@ -493,7 +499,7 @@ impl<'rt> Expander<'rt> {
         } else if form == Form::IncludeCi {
             self.include(items, span).map(|d| fold_case(&d))
         } else {
-            rewrite::rewrite(form, items, span, &self.rt.aliases)
+            rewrite::rewrite(form, items, span, &self.session.aliases)
         }
     }
 
@@ -504,7 +510,7 @@ impl<'rt> Expander<'rt> {
             return Err(Error::syntax("bad `include`: expected file names", span));
         }
         let mut forms = vec![Datum {
-            kind: DatumKind::Symbol(self.rt.aliases.standard("begin")),
+            kind: DatumKind::Symbol(self.session.aliases.standard("begin")),
             span: span.clone(),
         }];
         for item in &items[1..] {
@@ -521,7 +527,7 @@ impl<'rt> Expander<'rt> {
             let path = beside.unwrap_or_else(|| name.into());
             // A file that includes itself, directly or not, would be expanded for ever.
             let depth = self
-                .rt
+                .session
                 .include_depths
                 .get(&span.file.name)
                 .copied()
@@ -544,11 +550,15 @@ impl<'rt> Expander<'rt> {
                 )
             })?;
             let file = crate::reader::SourceFile::new(path.display().to_string(), text);
-            let known = self.rt.include_depths.entry(file.name.clone()).or_default();
+            let known = self
+                .session
+                .include_depths
+                .entry(file.name.clone())
+                .or_default();
             *known = (*known).max(depth);
             forms.extend(crate::reader::read_all(
                 &file,
-                self.rt.options.max_read_depth,
+                self.store.options.max_read_depth,
             )?);
         }
         Ok(Datum {
@@ -568,7 +578,7 @@ impl<'rt> Expander<'rt> {
         // At the top level, a name a macro inserted defines the name itself; a
         // definition hides a macro or an import of the same name.
         let name = base_name(&name).to_string();
-        let space = &mut self.rt.namespaces[self.ns];
+        let space = &mut self.session.namespaces[self.ns];
         space.names.remove(&name);
         let global = space.defined_name(&name);
         if space.own_prefix.is_some() {
@@ -578,7 +588,7 @@ impl<'rt> Expander<'rt> {
                 .insert(name, GlobalBinding::Global(global.clone()));
         }
         let name = global;
-        self.rt.mark_redefined(&name);
+        self.session.mark_redefined(&name);
         let sym = self.symbol(&name);
         Ok(Expr::DefineGlobal(sym, Box::new(value)))
     }
@@ -636,7 +646,7 @@ impl<'rt> Expander<'rt> {
                     None => {
                         // Curried: (define ((f a) b) body) is (define (f a) (lambda (b) body)).
                         let lambda_sym = Datum {
-                            kind: DatumKind::Symbol(self.rt.aliases.standard("lambda")),
+                            kind: DatumKind::Symbol(self.session.aliases.standard("lambda")),
                             span: span.clone(),
                         };
                         let mut inner = vec![lambda_sym, formals];
@@ -646,7 +656,7 @@ impl<'rt> Expander<'rt> {
                             span: span.clone(),
                         };
                         let define = Datum {
-                            kind: DatumKind::Symbol(self.rt.aliases.standard("define")),
+                            kind: DatumKind::Symbol(self.session.aliases.standard("define")),
                             span: span.clone(),
                         };
                         self.definition(&[define, callee.clone(), inner], span, self_var)

@@ -144,28 +144,28 @@ impl Expander<'_> {
         let ns = self.ns;
         if rewrite::known_library(&name) {
             if filters.is_empty() {
-                self.rt.namespaces[ns].standard = true;
+                self.session.namespaces[ns].standard = true;
             } else {
                 let all = self
-                    .rt
+                    .session
                     .standard_names
                     .iter()
                     .map(|n| (n.clone(), GlobalBinding::Global(n.clone())))
                     .collect();
                 for (n, b) in apply(&filters, all) {
-                    self.rt.namespaces[ns].names.insert(n, b);
+                    self.session.namespaces[ns].names.insert(n, b);
                 }
             }
             return Ok(Expr::Const(Value::UNSPECIFIED));
         }
-        let init = if self.rt.libraries.contains_key(&name) {
+        let init = if self.session.libraries.contains_key(&name) {
             Expr::Const(Value::UNSPECIFIED)
         } else {
             self.load_library(&name, set, span)?
         };
-        let exports = self.rt.libraries[&name].exports.clone();
+        let exports = self.session.libraries[&name].exports.clone();
         for (n, b) in apply(&filters, exports) {
-            self.rt.namespaces[ns].names.insert(n, b);
+            self.session.namespaces[ns].names.insert(n, b);
         }
         Ok(init)
     }
@@ -178,7 +178,7 @@ impl Expander<'_> {
             .split(' ')
             .map(str::to_string)
             .collect();
-        let mut dirs: Vec<PathBuf> = self.rt.options.library_path.clone();
+        let mut dirs: Vec<PathBuf> = self.store.options.library_path.clone();
         if let Some(dir) = std::path::Path::new(&span.file.name).parent() {
             dirs.push(dir.to_path_buf());
         }
@@ -197,10 +197,10 @@ impl Expander<'_> {
         })?;
         let file = crate::reader::SourceFile::new(path.display().to_string(), text);
         let mut code = Vec::new();
-        for d in crate::reader::read_all(&file, self.rt.options.max_read_depth)? {
+        for d in crate::reader::read_all(&file, self.store.options.max_read_depth)? {
             code.push(self.expand(&d)?);
         }
-        if !self.rt.libraries.contains_key(name) {
+        if !self.session.libraries.contains_key(name) {
             return Err(Error::syntax(
                 format!("{} does not define library {name}", path.display()),
                 &set.span,
@@ -219,8 +219,8 @@ impl Expander<'_> {
         let Some(name) = items.get(1).and_then(rewrite::library_name) else {
             return bad("expected a library name such as (my library)");
         };
-        let ns = self.rt.namespaces.len();
-        self.rt.namespaces.push(Namespace {
+        let ns = self.session.namespaces.len();
+        self.session.namespaces.push(Namespace {
             own_prefix: Some(format!("{name}#")),
             ..Namespace::default()
         });
@@ -259,7 +259,7 @@ impl Expander<'_> {
                         body.push(super::expand::fold_case(&self.include(parts, &decl.span)?))
                     }
                     Some("cond-expand") => {
-                        let chosen = rewrite::rewrite(super::forms::Form::CondExpand, parts, &decl.span, &self.rt.aliases)?;
+                        let chosen = rewrite::rewrite(super::forms::Form::CondExpand, parts, &decl.span, &self.session.aliases)?;
                         let chosen = chosen.list().unwrap_or_default();
                         decls.extend(chosen[1..].iter().rev().cloned());
                     }
@@ -286,7 +286,7 @@ impl Expander<'_> {
                     _ => None,
                 };
                 if let Some(n) = name {
-                    let space = &mut self.rt.namespaces[ns];
+                    let space = &mut self.session.namespaces[ns];
                     let global = space.defined_name(n);
                     space
                         .names
@@ -304,7 +304,7 @@ impl Expander<'_> {
         for (internal, external) in exports {
             exported.push((external, self.global_binding(&internal, ns)));
         }
-        self.rt
+        self.session
             .libraries
             .insert(name, Library { exports: exported });
         code.push(Expr::Const(Value::UNSPECIFIED));

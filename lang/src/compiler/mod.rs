@@ -1,7 +1,8 @@
 //! The compiler: datums to bytecode, by way of the core language.
 //!
 //! `expand` (with `derived` and `quasi`) turns a datum into an `ast::Expr`, resolving
-//! every identifier; `codegen` turns that into a [`crate::vm::Proto`].
+//! every identifier; `codegen` turns that into a `Proto`. The [`Session`] is what
+//! one form leaves for the next: namespaces, libraries, the aliases of macros.
 
 mod ast;
 mod codegen;
@@ -19,35 +20,94 @@ pub use ast::Prim;
 pub(crate) use ast::{Expr, Lambda, VarId};
 pub use library::{Library, Namespace};
 pub use rewrite::FEATURES;
-pub use syntax_rules::{base_name, Aliases, Macro, ALIAS_MARK};
+pub use syntax_rules::{Aliases, Macro};
 
 /// Every name the compiler treats as syntax.
 pub fn special_forms() -> impl Iterator<Item = &'static str> {
     forms::Form::names()
 }
 
+use std::collections::{HashMap, HashSet};
+
+use crate::bytecode::Proto;
 use crate::error::Result;
 use crate::reader::Datum;
-use crate::runtime::Runtime;
-use crate::vm::Proto;
+use crate::store::Store;
+
+/// What the compiler keeps from one form to the next.
+pub struct Session {
+    /// The program's namespace (0) and each library's (`library.rs`).
+    pub(crate) namespaces: Vec<Namespace>,
+    /// The libraries defined so far, by name: `(my library)`.
+    pub(crate) libraries: HashMap<String, Library>,
+    /// The names the prelude and the builtins define: what importing a standard library
+    /// brings into a library.
+    pub(crate) standard_names: HashSet<String>,
+    /// What the identifiers that macros insert refer to.
+    pub(crate) aliases: Aliases,
+    /// Globals the program has defined or assigned: calls to them are not inlined.
+    redefined: HashSet<String>,
+    /// How deep in `include`s each included file was read, by file name.
+    pub(crate) include_depths: HashMap<String, usize>,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session {
+            namespaces: vec![Namespace::default()],
+            libraries: HashMap::new(),
+            standard_names: HashSet::new(),
+            aliases: Aliases::default(),
+            redefined: HashSet::new(),
+            include_depths: HashMap::new(),
+        }
+    }
+}
+
+impl Session {
+    pub fn is_redefined(&self, name: &str) -> bool {
+        self.redefined.contains(name)
+    }
+
+    pub fn mark_redefined(&mut self, name: &str) {
+        self.redefined.insert(name.to_string());
+    }
+
+    /// The names of the program's global macros.
+    pub fn macro_names(&self) -> impl Iterator<Item = &str> {
+        self.namespaces[0].names.keys().map(String::as_str)
+    }
+
+    /// Takes the names bound so far, globals of `store` and macros, as the standard
+    /// ones, which importing a standard library brings into a library.
+    pub fn take_standard_names(&mut self, store: &Store) {
+        let macros = self.macro_names().map(str::to_string).collect::<Vec<_>>();
+        self.standard_names = store
+            .global_names()
+            .map(str::to_string)
+            .chain(macros)
+            .collect();
+    }
+}
 
 /// Compiles one top-level form to a procedure of no arguments.
-pub fn compile(rt: &mut Runtime, datum: &Datum) -> Result<Rc<Proto>> {
-    let mut expander = expand::Expander::new(rt);
+pub fn compile(store: &mut Store, session: &mut Session, datum: &Datum) -> Result<Rc<Proto>> {
+    let mut expander = expand::Expander::new(store, session);
     let expr = expander.expand_toplevel(datum)?;
     let vars = std::mem::take(&mut expander.vars);
-    codegen::Codegen::new(rt, &vars).toplevel(&expr, &datum.span)
+    codegen::Codegen::new(store, &vars).toplevel(&expr, &datum.span)
 }
 
 /// Expands top-level forms one after another, as `compile` would: the core language of
 /// each, up to the first that fails, and that one's error.
 pub(crate) fn expand_all(
-    rt: &mut Runtime,
+    store: &mut Store,
+    session: &mut Session,
     datums: &[Datum],
 ) -> (Vec<ast::Expr>, Option<crate::Error>) {
     let mut out = Vec::new();
     for d in datums {
-        match expand::Expander::new(rt).expand_toplevel(d) {
+        match expand::Expander::new(store, session).expand_toplevel(d) {
             Ok(e) => out.push(e),
             Err(e) => return (out, Some(e)),
         }

@@ -12,7 +12,7 @@ use crate::reader::{Datum, DatumKind, Span};
 impl Expander<'_> {
     pub(super) fn quasiquote(&mut self, template: &Datum, depth: usize) -> Result<Expr> {
         if !has_unquote(template, depth) {
-            return Ok(Expr::Const(self.rt.datum_to_value(template)));
+            return Ok(Expr::Const(self.store.datum_to_value(template)));
         }
         let span = &template.span;
         match &template.kind {
@@ -67,7 +67,7 @@ impl Expander<'_> {
     }
 
     fn call_builtin(&mut self, name: &str, args: Vec<Expr>, span: &Span) -> Expr {
-        let f = self.rt.builtin(name);
+        let f = self.store.builtin(name);
         Expr::Call(Box::new(Expr::Const(f)), args, span.clone())
     }
 }

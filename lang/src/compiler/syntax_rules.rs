@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::reader::{Datum, DatumKind, Span};
+use crate::symbol::{base_name, ALIAS_MARK};
 
 /// Where the identifiers a macro inserts get their meaning: the top level of a
 /// namespace (`library.rs`), or the first `n` scopes of the expander (which, at any use
@@ -35,14 +36,6 @@ impl Env {
             Env::Local(n) => n,
         }
     }
-}
-
-/// The marker that separates an alias's name from its number.
-pub const ALIAS_MARK: char = '\u{1}';
-
-/// The name an identifier stands for, without the marks of any renaming.
-pub fn base_name(name: &str) -> &str {
-    name.split(ALIAS_MARK).next().unwrap_or(name)
 }
 
 /// The alias number and the renamed name, if `name` is an alias.

@@ -6,7 +6,7 @@
 use crate::handles::Root;
 use crate::number::{self, Number};
 use crate::object::{self, Alloc};
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 /// A proper list, element by element.
@@ -43,14 +43,14 @@ pub trait FromScheme: Sized + sealed::Sealed {
     const EXPECTED: &'static str;
 
     #[doc(hidden)]
-    fn from_scheme(v: Value, rt: &mut Runtime) -> Option<Self>;
+    fn from_scheme(v: Value, store: &mut Store) -> Option<Self>;
 }
 
 /// A Rust value that converts to a Scheme value: the types [`FromScheme`] lists, and
 /// `&str` and `&Root`.
 pub trait IntoScheme: sealed::Sealed {
     #[doc(hidden)]
-    fn into_scheme(self, rt: &mut Runtime) -> Value;
+    fn into_scheme(self, store: &mut Store) -> Value;
 }
 
 macro_rules! sealed {
@@ -85,14 +85,14 @@ macro_rules! integer {
         impl FromScheme for $t {
             const EXPECTED: &'static str = concat!("an exact integer that fits ", stringify!($t));
 
-            fn from_scheme(v: Value, _: &mut Runtime) -> Option<$t> {
+            fn from_scheme(v: Value, _: &mut Store) -> Option<$t> {
                 exact_integer(v)?.try_into().ok()
             }
         }
 
         impl IntoScheme for $t {
-            fn into_scheme(self, rt: &mut Runtime) -> Value {
-                rt.number(Number::from_i128(self as i128))
+            fn into_scheme(self, store: &mut Store) -> Value {
+                store.number(Number::from_i128(self as i128))
             }
         }
     )*};
@@ -102,27 +102,27 @@ integer!(i64, i32, usize);
 impl FromScheme for f64 {
     const EXPECTED: &'static str = "a real number";
 
-    fn from_scheme(v: Value, _: &mut Runtime) -> Option<f64> {
+    fn from_scheme(v: Value, _: &mut Store) -> Option<f64> {
         Some(number::from_value(v)?.to_f64())
     }
 }
 
 impl IntoScheme for f64 {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        rt.number(Number::Real(self))
+    fn into_scheme(self, store: &mut Store) -> Value {
+        store.number(Number::Real(self))
     }
 }
 
 impl FromScheme for bool {
     const EXPECTED: &'static str = "a boolean";
 
-    fn from_scheme(v: Value, _: &mut Runtime) -> Option<bool> {
+    fn from_scheme(v: Value, _: &mut Store) -> Option<bool> {
         v.is_bool().then(|| v.is_true())
     }
 }
 
 impl IntoScheme for bool {
-    fn into_scheme(self, _: &mut Runtime) -> Value {
+    fn into_scheme(self, _: &mut Store) -> Value {
         Value::bool(self)
     }
 }
@@ -130,13 +130,13 @@ impl IntoScheme for bool {
 impl FromScheme for char {
     const EXPECTED: &'static str = "a character";
 
-    fn from_scheme(v: Value, _: &mut Runtime) -> Option<char> {
+    fn from_scheme(v: Value, _: &mut Store) -> Option<char> {
         v.as_char()
     }
 }
 
 impl IntoScheme for char {
-    fn into_scheme(self, _: &mut Runtime) -> Value {
+    fn into_scheme(self, _: &mut Store) -> Value {
         Value::char(self)
     }
 }
@@ -144,33 +144,33 @@ impl IntoScheme for char {
 impl FromScheme for String {
     const EXPECTED: &'static str = "a string";
 
-    fn from_scheme(v: Value, _: &mut Runtime) -> Option<String> {
+    fn from_scheme(v: Value, _: &mut Store) -> Option<String> {
         v.is(Kind::String).then(|| object::string_to_rust(v))
     }
 }
 
 impl IntoScheme for String {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        rt.heap.string(&self)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        store.heap.string(&self)
     }
 }
 
 impl IntoScheme for &str {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        rt.heap.string(self)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        store.heap.string(self)
     }
 }
 
 impl FromScheme for () {
     const EXPECTED: &'static str = "any value";
 
-    fn from_scheme(_: Value, _: &mut Runtime) -> Option<()> {
+    fn from_scheme(_: Value, _: &mut Store) -> Option<()> {
         Some(())
     }
 }
 
 impl IntoScheme for () {
-    fn into_scheme(self, _: &mut Runtime) -> Value {
+    fn into_scheme(self, _: &mut Store) -> Value {
         Value::UNSPECIFIED
     }
 }
@@ -178,35 +178,35 @@ impl IntoScheme for () {
 impl FromScheme for Bytevector {
     const EXPECTED: &'static str = "a bytevector";
 
-    fn from_scheme(v: Value, _: &mut Runtime) -> Option<Bytevector> {
+    fn from_scheme(v: Value, _: &mut Store) -> Option<Bytevector> {
         v.is(Kind::Bytevector)
             .then(|| Bytevector(object::bytevector_bytes(v).to_vec()))
     }
 }
 
 impl IntoScheme for Bytevector {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        rt.heap.bytevector(&self.0)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        store.heap.bytevector(&self.0)
     }
 }
 
 impl FromScheme for Root {
     const EXPECTED: &'static str = "any value";
 
-    fn from_scheme(v: Value, rt: &mut Runtime) -> Option<Root> {
-        Some(rt.handles.root(v))
+    fn from_scheme(v: Value, store: &mut Store) -> Option<Root> {
+        Some(store.handles.root(v))
     }
 }
 
 impl IntoScheme for Root {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        rt.handles.get(&self)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        store.handles.get(&self)
     }
 }
 
 impl IntoScheme for &Root {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        rt.handles.get(self)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        store.handles.get(self)
     }
 }
 impl sealed::Sealed for &Root {}
@@ -217,31 +217,31 @@ impl sealed::Sealed for &Root {}
 impl<T: FromScheme> FromScheme for Vec<T> {
     const EXPECTED: &'static str = "a vector";
 
-    fn from_scheme(v: Value, rt: &mut Runtime) -> Option<Vec<T>> {
+    fn from_scheme(v: Value, store: &mut Store) -> Option<Vec<T>> {
         if !v.is(Kind::Vector) {
             return None;
         }
         (0..object::vector_len(v))
-            .map(|i| T::from_scheme(v.field(i), rt))
+            .map(|i| T::from_scheme(v.field(i), store))
             .collect()
     }
 }
 
 impl<T: IntoScheme> IntoScheme for Vec<T> {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        let items: Vec<Value> = self.into_iter().map(|x| x.into_scheme(rt)).collect();
-        rt.heap.vector(&items)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        let items: Vec<Value> = self.into_iter().map(|x| x.into_scheme(store)).collect();
+        store.heap.vector(&items)
     }
 }
 
 impl<T: FromScheme> FromScheme for List<T> {
     const EXPECTED: &'static str = "a proper list";
 
-    fn from_scheme(v: Value, rt: &mut Runtime) -> Option<List<T>> {
+    fn from_scheme(v: Value, store: &mut Store) -> Option<List<T>> {
         let mut out = Vec::new();
         let (mut fast, mut slow) = (v, v);
         while fast.is_pair() {
-            out.push(T::from_scheme(fast.car(), rt)?);
+            out.push(T::from_scheme(fast.car(), store)?);
             fast = fast.cdr();
             if out.len() % 2 == 0 {
                 slow = slow.cdr();
@@ -255,8 +255,8 @@ impl<T: FromScheme> FromScheme for List<T> {
 }
 
 impl<T: IntoScheme> IntoScheme for List<T> {
-    fn into_scheme(self, rt: &mut Runtime) -> Value {
-        let items: Vec<Value> = self.0.into_iter().map(|x| x.into_scheme(rt)).collect();
-        rt.heap.list(&items)
+    fn into_scheme(self, store: &mut Store) -> Value {
+        let items: Vec<Value> = self.0.into_iter().map(|x| x.into_scheme(store)).collect();
+        store.heap.list(&items)
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use super::convert::{FromScheme, IntoScheme};
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::Value;
 
 /// What a Rust function registered with [`Engine::register`](super::Engine::register)
@@ -13,19 +13,19 @@ use crate::value::Value;
 /// Scheme error (which `guard` can catch) with the error's text as its message.
 pub trait HostResult {
     #[doc(hidden)]
-    fn into_result(self, name: &str, rt: &mut Runtime) -> Result<Value>;
+    fn into_result(self, name: &str, store: &mut Store) -> Result<Value>;
 }
 
 impl<T: IntoScheme> HostResult for T {
-    fn into_result(self, _: &str, rt: &mut Runtime) -> Result<Value> {
-        Ok(self.into_scheme(rt))
+    fn into_result(self, _: &str, store: &mut Store) -> Result<Value> {
+        Ok(self.into_scheme(store))
     }
 }
 
 impl<T: IntoScheme, E: Display> HostResult for std::result::Result<T, E> {
-    fn into_result(self, name: &str, rt: &mut Runtime) -> Result<Value> {
+    fn into_result(self, name: &str, store: &mut Store) -> Result<Value> {
         match self {
-            Ok(v) => Ok(v.into_scheme(rt)),
+            Ok(v) => Ok(v.into_scheme(store)),
             Err(e) => Err(Error::runtime(format!("{name}: {e}"), vec![])),
         }
     }
@@ -38,11 +38,11 @@ pub trait HostFn<Args>: 'static {
     const ARITY: usize;
 
     #[doc(hidden)]
-    fn call(&self, name: &str, rt: &mut Runtime, args: &[Value]) -> Result<Value>;
+    fn call(&self, name: &str, store: &mut Store, args: &[Value]) -> Result<Value>;
 }
 
-fn argument<T: FromScheme>(name: &str, rt: &mut Runtime, v: Value) -> Result<T> {
-    T::from_scheme(v, rt).ok_or_else(|| Error::wrong_type(name, T::EXPECTED, v))
+fn argument<T: FromScheme>(name: &str, store: &mut Store, v: Value) -> Result<T> {
+    T::from_scheme(v, store).ok_or_else(|| Error::wrong_type(name, T::EXPECTED, v))
 }
 
 macro_rules! host_fn {
@@ -56,10 +56,10 @@ macro_rules! host_fn {
             const ARITY: usize = $n;
 
             #[allow(non_snake_case, unused_variables, unused_mut)]
-            fn call(&self, name: &str, rt: &mut Runtime, args: &[Value]) -> Result<Value> {
+            fn call(&self, name: &str, store: &mut Store, args: &[Value]) -> Result<Value> {
                 let mut args = args.iter();
-                $(let $arg = argument::<$arg>(name, rt, *args.next().expect("the arity was checked"))?;)*
-                (self)($($arg),*).into_result(name, rt)
+                $(let $arg = argument::<$arg>(name, store, *args.next().expect("the arity was checked"))?;)*
+                (self)($($arg),*).into_result(name, store)
             }
         }
     };

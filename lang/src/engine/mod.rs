@@ -42,7 +42,7 @@ use crate::builtins::{builtin, Builtin};
 use crate::error::{Error, Result};
 pub use crate::handles::Root;
 use crate::reader::SourceFile;
-use crate::runtime::Options;
+use crate::store::{Options, Store};
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -101,25 +101,25 @@ impl Engine {
     /// Calls the procedure `f` with `args`, a tuple of values that convert to Scheme;
     /// its result as `T`.
     pub fn call<T: FromScheme>(&mut self, f: &Root, args: impl IntoArgs) -> Result<T, SchemeError> {
-        let f = self.vm.rt.handles.get(f);
-        let args = args.into_args(&mut self.vm.rt);
+        let f = self.vm.store.handles.get(f);
+        let args = args.into_args(&mut self.vm.store);
         let value = self.vm.apply(f, &args);
         self.convert(value)
     }
 
     /// The value of the global variable `name`, as `T`; `None` when it is unbound.
     pub fn global<T: FromScheme>(&mut self, name: &str) -> Option<Result<T, SchemeError>> {
-        let v = self.vm.rt.global(name)?;
+        let v = self.vm.store.global(name)?;
         Some(self.convert(Ok(v)))
     }
 
     /// Defines (or redefines) the global variable `name` as `value`.
     pub fn define(&mut self, name: &str, value: impl IntoScheme) {
-        let v = value.into_scheme(&mut self.vm.rt);
-        let sym = self.vm.rt.intern(name);
-        let cell = self.vm.rt.global_cell(sym);
-        cell.set_field(crate::runtime::CELL_VALUE, v);
-        self.vm.rt.mark_redefined(name);
+        let v = value.into_scheme(&mut self.vm.store);
+        let sym = self.vm.store.intern(name);
+        let cell = self.vm.store.global_cell(sym);
+        cell.set_field(crate::object::CELL_VALUE, v);
+        self.vm.session.mark_redefined(name);
     }
 
     /// Makes the Rust function `f` a Scheme procedure named `name`. Its arguments are
@@ -140,14 +140,17 @@ impl Engine {
     pub fn register<Args, F: HostFn<Args>>(&mut self, name: &str, f: F) {
         // The builtin table names its entries for as long as the engine lives.
         let name: &'static str = Box::leak(name.to_string().into_boxed_str());
-        let call = move |rt: &mut crate::runtime::Runtime, args: &[Value]| f.call(name, rt, args);
-        self.vm.rt.define_builtin(Builtin {
-            host: Some(std::rc::Rc::new(call)),
-            ..builtin(name, F::ARITY, Some(F::ARITY), |_, _| {
-                unreachable!("a host function is called through its closure")
-            })
-        });
-        self.vm.rt.mark_redefined(name);
+        let call = move |store: &mut Store, args: &[Value]| f.call(name, store, args);
+        self.vm.builtins.define(
+            &mut self.vm.store,
+            Builtin {
+                host: Some(std::rc::Rc::new(call)),
+                ..builtin(name, F::ARITY, Some(F::ARITY), |_, _| {
+                    unreachable!("a host function is called through its closure")
+                })
+            },
+        );
+        self.vm.session.mark_redefined(name);
     }
 
     /// The value `root` holds, as `T`.
@@ -155,39 +158,42 @@ impl Engine {
     /// # Panics
     /// If another engine made `root`.
     pub fn get<T: FromScheme>(&mut self, root: &Root) -> Result<T, SchemeError> {
-        let v = self.vm.rt.handles.get(root);
+        let v = self.vm.store.handles.get(root);
         self.convert(Ok(v))
     }
 
     /// How `write` shows the value `root` holds.
     pub fn write_string(&self, root: &Root) -> String {
-        crate::printer::to_string(self.vm.rt.handles.get(root), crate::printer::Style::Write)
+        crate::printer::to_string(
+            self.vm.store.handles.get(root),
+            crate::printer::Style::Write,
+        )
     }
 
     /// Runs a full collection now.
     pub fn collect(&mut self) {
-        let top = crate::vm::Proto::default();
+        let top = crate::bytecode::Proto::default();
         self.vm.collect(&top);
     }
 
     /// The collector's statistics: collections, pauses, heap size, live bytes.
     pub fn stats(&self) -> GcStats {
-        self.vm.rt.heap.stats()
+        self.vm.store.heap.stats()
     }
 
     /// Sends what Scheme writes to its standard output to `out` instead.
     pub fn set_output(&mut self, out: Box<dyn std::io::Write>) {
-        self.vm.rt.out = out;
+        self.vm.set_output(out);
     }
 
     /// Writes out what Scheme's standard output and file ports hold.
     pub fn flush(&mut self) -> Result<(), SchemeError> {
-        self.vm.rt.flush().map_err(SchemeError::from)
+        self.vm.flush().map_err(SchemeError::from)
     }
 
     fn convert<T: FromScheme>(&mut self, value: Result<Value>) -> Result<T, SchemeError> {
         let v = value?;
-        T::from_scheme(v, &mut self.vm.rt)
+        T::from_scheme(v, &mut self.vm.store)
             .ok_or_else(|| Error::wrong_type("result", T::EXPECTED, v).into())
     }
 }
@@ -196,18 +202,18 @@ impl Engine {
 /// or vector of [`Root`]s.
 pub trait IntoArgs {
     #[doc(hidden)]
-    fn into_args(self, rt: &mut crate::runtime::Runtime) -> Vec<Value>;
+    fn into_args(self, store: &mut Store) -> Vec<Value>;
 }
 
 impl IntoArgs for &[Root] {
-    fn into_args(self, rt: &mut crate::runtime::Runtime) -> Vec<Value> {
-        self.iter().map(|r| rt.handles.get(r)).collect()
+    fn into_args(self, store: &mut Store) -> Vec<Value> {
+        self.iter().map(|r| store.handles.get(r)).collect()
     }
 }
 
 impl IntoArgs for Vec<Root> {
-    fn into_args(self, rt: &mut crate::runtime::Runtime) -> Vec<Value> {
-        self.as_slice().into_args(rt)
+    fn into_args(self, store: &mut Store) -> Vec<Value> {
+        self.as_slice().into_args(store)
     }
 }
 
@@ -215,9 +221,9 @@ macro_rules! tuple_args {
     ($($arg:ident),*) => {
         impl<$($arg: IntoScheme),*> IntoArgs for ($($arg,)*) {
             #[allow(non_snake_case, unused_variables)]
-            fn into_args(self, rt: &mut crate::runtime::Runtime) -> Vec<Value> {
+            fn into_args(self, store: &mut Store) -> Vec<Value> {
                 let ($($arg,)*) = self;
-                vec![$($arg.into_scheme(rt)),*]
+                vec![$($arg.into_scheme(store)),*]
             }
         }
     };

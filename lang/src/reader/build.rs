@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use super::datum::{Datum, DatumKind};
-use super::error::{ReadError, SourceFile, Span};
+use super::error::ReadError;
+use crate::datum::{Datum, DatumKind};
 use crate::number::{parse_number, Number};
+use crate::source::{SourceFile, Span};
 
 pub(super) fn leaf(file: &Arc<SourceFile>, kind: DatumKind, l: usize, r: usize) -> Datum {
     Datum {
@@ -29,7 +30,7 @@ pub(super) fn symbol_name(
     l: usize,
     r: usize,
 ) -> Result<String, ReadError> {
-    if text.contains(crate::compiler::ALIAS_MARK) {
+    if text.contains(crate::symbol::ALIAS_MARK) {
         return Err(error(
             file,
             "an identifier may not hold the character U+0001, which marks renamed identifiers"

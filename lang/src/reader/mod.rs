@@ -6,7 +6,6 @@
 //! bound.
 
 mod build;
-mod datum;
 mod error;
 mod lexer;
 
@@ -21,8 +20,9 @@ use std::sync::Arc;
 use lalrpop_util::ParseError;
 use logos::Logos;
 
-pub use datum::{Datum, DatumKind};
-pub use error::{LexError, ReadError, SourceFile, Span};
+pub use crate::datum::{Datum, DatumKind};
+pub use crate::source::{SourceFile, Span};
+pub use error::{LexError, ReadError};
 use lexer::Token;
 
 /// The deepest nesting of lists, vectors and prefixes the reader accepts by default.

@@ -12,7 +12,7 @@
 //! Copying costs the depth of the stack at capture and at each re-entry, and makes every
 //! continuation re-entrant, any number of times, after the procedure that captured it
 //! has returned. The code a saved frame runs stays alive: `Vm::keep_code_alive` moves
-//! the running top-level code into the runtime's code table for good, and code that
+//! the running top-level code into the store's code table for good, and code that
 //! `eval` made stays there while a closure of it is alive, as the saved stack holds
 //! the closure of every saved frame.
 
@@ -40,7 +40,7 @@ impl Vm {
         let m = frames.len();
         let size = 1 + n + 1 + FRAME_WORDS * m;
         let k = self
-            .rt
+            .store
             .heap
             .object(Kind::Continuation, size, n + 1, Value::FALSE);
         k.set_field(0, Value::fixnum(n as i64));

@@ -15,22 +15,23 @@ impl Vm {
     /// A closure of no arguments that runs `d` as a top-level form. Its code is a unit of
     /// the code table, kept while a closure of it is alive.
     pub(super) fn compile_closure(&mut self, d: &Datum) -> Result<Value> {
-        let anchor = self.rt.heap.object(Kind::Code, 0, 0, Value::FALSE);
-        self.rt.code.open_unit(anchor);
-        let compiled = crate::compiler::compile(&mut self.rt, d).map(|top| self.rt.add_code(top));
-        let indices = self.rt.code.close_unit();
+        let anchor = self.store.heap.object(Kind::Code, 0, 0, Value::FALSE);
+        self.store.code.open_unit(anchor);
+        let compiled = crate::compiler::compile(&mut self.store, &mut self.session, d)
+            .map(|top| self.store.add_code(top));
+        let indices = self.store.code.close_unit();
         let index = match compiled {
             Ok(index) => index,
             Err(e) => {
-                self.rt.code.release(indices);
+                self.store.code.release(indices);
                 return Err(e);
             }
         };
-        let weak = self.rt.heap.weak_pair(anchor, Value::NIL);
-        self.rt.code.keep_while(weak, indices);
-        let top = &self.rt.code[index];
+        let weak = self.store.heap.weak_pair(anchor, Value::NIL);
+        self.store.code.keep_while(weak, indices);
+        let top = &self.store.code[index];
         debug_assert!(top.params == 0 && top.anchor == Some(anchor));
-        Ok(super::new_closure(&mut self.rt.heap, top, 0))
+        Ok(super::new_closure(&mut self.store.heap, top, 0))
     }
 
     /// What `(eval expr)` runs: `expr` as a datum, at the span of the call.
@@ -38,7 +39,7 @@ impl Vm {
         let span = span
             .cloned()
             .unwrap_or_else(|| Span::new(&crate::reader::SourceFile::new("<eval>", ""), 0, 0));
-        let datum = value_to_datum(expr, &span, self.rt.options.max_read_depth)?;
+        let datum = value_to_datum(expr, &span, self.store.options.max_read_depth)?;
         self.compile_closure(&datum)
     }
 
@@ -46,7 +47,7 @@ impl Vm {
     pub(super) fn loaded_closure(&mut self, n: Value) -> Result<Value> {
         let d = n
             .as_fixnum()
-            .and_then(|n| self.rt.loaded_forms.remove(&(n as usize)))
+            .and_then(|n| self.store.loaded_forms.remove(&(n as usize)))
             .ok_or_else(|| Error::wrong_type("%eval-source", "a form load has read", n))?;
         self.compile_closure(&d)
     }

@@ -8,15 +8,15 @@
 
 use std::rc::Rc;
 
-use super::op::{Op, CAPTURE_BYTES};
 use super::{
     fixnum_arith, fixnum_compare, proto, stack_overflow, unbound, vector_index, vector_index_error,
     Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
+use crate::bytecode::{Op, CAPTURE_BYTES};
 use crate::error::{Error, Result};
 use crate::object::Alloc;
-use crate::runtime::CELL_VALUE;
+use crate::object::CELL_VALUE;
 use crate::value::{Kind, Value};
 
 impl Vm {
@@ -32,7 +32,7 @@ impl Vm {
         if len + entry.max_stack + 1 > self.stack.capacity()
             && !self.grow_stack(entry.max_stack + 1)
         {
-            return Err(stack_overflow(self.rt.options.max_frames));
+            return Err(stack_overflow(self.store.options.max_frames));
         }
         let mut stack_base: *mut Value = self.stack.as_mut_ptr();
         let capacity = self.stack.capacity();
@@ -145,7 +145,7 @@ impl Vm {
             // at the instruction at `$at`.
             macro_rules! safepoint {
                 ($at:expr) => {
-                    if self.rt.heap.safepoint_due()
+                    if self.store.heap.safepoint_due()
                         || crate::memory::over_limit()
                         || crate::interrupt::requested()
                     {
@@ -249,7 +249,7 @@ impl Vm {
                         let (raise, payload) = self.handler_call($e, code, pc)?;
                         let target = proto(super::closure_code(raise));
                         if !room!(2 + target.max_stack + 1) {
-                            return Err(stack_overflow(self.rt.options.max_frames));
+                            return Err(stack_overflow(self.store.options.max_frames));
                         }
                         self.frames.push(Frame {
                             code: std::ptr::from_ref(code),
@@ -283,18 +283,18 @@ impl Vm {
                                         sp.sub(argc - params),
                                         argc - params,
                                     );
-                                    let list = self.rt.heap.list(extra);
+                                    let list = self.store.heap.list(extra);
                                     sp = sp.sub(argc - params);
                                     push!(list);
                                 } else if target.rest {
                                     push!(Value::NIL);
                                 }
                                 if !room!(target.max_stack + 1) {
-                                    fail!(at, stack_overflow(self.rt.options.max_frames));
+                                    fail!(at, stack_overflow(self.store.options.max_frames));
                                 }
                                 if $op == Op::Call {
                                     if self.frames.len() >= self.frame_limit {
-                                        fail!(at, stack_overflow(self.rt.options.max_frames));
+                                        fail!(at, stack_overflow(self.store.options.max_frames));
                                     }
                                     let fp_index = fp.offset_from(stack_base) as usize;
                                     self.push_frame(Frame {
@@ -311,7 +311,7 @@ impl Vm {
                                 fail!(at, Error::runtime("not a procedure", vec![callee]));
                             }
                             let index = callee.raw(0) as usize;
-                            let value = match self.rt.builtins[index].special {
+                            let value = match self.builtins.get(index).special {
                                 Some(Special::Apply) => {
                                     // (apply f a ... list): f takes apply's place, and the
                                     // elements of list follow a ... Below two
@@ -331,7 +331,10 @@ impl Vm {
                                     argc -= 2;
                                     while list.is_pair() {
                                         if !room!(1) {
-                                            fail!(at, stack_overflow(self.rt.options.max_frames));
+                                            fail!(
+                                                at,
+                                                stack_overflow(self.store.options.max_frames)
+                                            );
                                         }
                                         push!(list.car());
                                         list = list.cdr();
@@ -361,7 +364,11 @@ impl Vm {
                                     }
                                     let args = std::slice::from_raw_parts(sp.sub(argc), argc);
                                     let rtd = self.hooks.values_type();
-                                    builtins::records::values_record(&mut self.rt.heap, rtd, args)
+                                    builtins::records::values_record(
+                                        &mut self.store.heap,
+                                        rtd,
+                                        args,
+                                    )
                                 }
                                 Some(Special::CallCc) if argc == 1 => {
                                     // The continuation returns to where call/cc's result
@@ -427,21 +434,22 @@ impl Vm {
                                 Some(Special::Collect) if argc == 0 => {
                                     sync!();
                                     self.collect(code);
-                                    try_at!(at, self.rt.check_memory());
+                                    try_at!(at, self.store.check_memory());
                                     Value::UNSPECIFIED
                                 }
                                 _ => {
                                     sync!();
                                     let args = std::slice::from_raw_parts(sp.sub(argc), argc);
-                                    let mut result = builtins::call(&mut self.rt, index, args);
-                                    if result.is_err() && self.rt.reservation_refused {
+                                    let mut result =
+                                        self.builtins.call(&mut self.store, index, args);
+                                    if result.is_err() && self.store.reservation_refused {
                                         // The builtin may pass the memory limit unless a
                                         // collection frees room; it changed nothing yet.
-                                        self.rt.reservation_refused = false;
+                                        self.store.reservation_refused = false;
                                         self.collect(code);
-                                        self.rt.reserving_after_collection = true;
-                                        result = builtins::call(&mut self.rt, index, args);
-                                        self.rt.reserving_after_collection = false;
+                                        self.store.reserving_after_collection = true;
+                                        result = self.builtins.call(&mut self.store, index, args);
+                                        self.store.reserving_after_collection = false;
                                     }
                                     try_at!(at, result)
                                 }
@@ -491,7 +499,7 @@ impl Vm {
                     }
                     Op::BoxLocal => {
                         let s = u16!();
-                        *fp.add(s) = self.rt.heap.object(Kind::Box, 1, 1, *fp.add(s));
+                        *fp.add(s) = self.store.heap.object(Kind::Box, 1, 1, *fp.add(s));
                     }
                     Op::Global => {
                         let cell = code.constants.as_ptr().add(u16!()).read();
@@ -535,7 +543,7 @@ impl Vm {
                         let index = u32!();
                         let n = u16!();
                         let closure =
-                            super::new_closure(&mut self.rt.heap, &self.rt.code[index], n);
+                            super::new_closure(&mut self.store.heap, &self.store.code[index], n);
                         for i in 0..n {
                             let from_frame = *ip == 0;
                             ip = ip.add(1);
@@ -651,7 +659,7 @@ impl Vm {
                     }
                     Op::Cons => {
                         let (a, d) = popped_pair!();
-                        push!(self.rt.heap.cons(a, d));
+                        push!(self.store.heap.cons(a, d));
                     }
                     Op::IsNull => *sp.sub(1) = Value::bool(*sp.sub(1) == Value::NIL),
                     Op::IsPair => *sp.sub(1) = Value::bool((*sp.sub(1)).is_pair()),

@@ -3,34 +3,27 @@
 //! A Scheme call pushes a `Frame` on `frames`, never a Rust frame, so recursion depth is
 //! bounded only by `Options::max_frames`. Calls, tail calls, returns and the backward
 //! jumps of loops are the safepoints: there, and only there, the VM collects when the
-//! heap asks for it, with the value stack, the frames' code, and the runtime's tables as
+//! heap asks for it, with the value stack, the frames' code, and the store's tables as
 //! roots, and sweeps a few pages when the last collection left some pending.
 
-mod code;
 mod continuation;
 mod eval;
 mod exec;
-mod op;
 mod raise;
 mod trace;
-mod verify;
 
 use std::rc::Rc;
 use std::sync::Arc;
 
 use rudo_gc::{RootSet, RootVisitor};
 
-pub use code::{CodeTable, Proto};
-pub use op::{disassemble, Op};
-pub use verify::verify;
-
-use crate::builtins;
-use crate::compiler;
+use crate::builtins::{self, Builtins};
+use crate::bytecode::{disassemble, Op, Proto};
+use crate::compiler::{self, Session};
 use crate::error::{Error, ErrorKind, Result};
-use crate::object::Alloc;
-use crate::object::{symbol_name, vector_len};
+use crate::object::{symbol_name, vector_len, Alloc, CELL_NAME};
 use crate::reader::{read_all, Datum, SourceFile};
-use crate::runtime::{Options, Runtime, RuntimeRoots, CELL_NAME};
+use crate::store::{Options, Store};
 use crate::value::{Kind, Value};
 use crate::{interrupt, memory};
 
@@ -104,7 +97,7 @@ pub(super) unsafe fn takes_any_values(return_points: impl Iterator<Item = *const
 ///
 /// # Safety
 /// `p` points to a `Proto` that outlives the returned reference. Every code object the VM
-/// runs is either in `Runtime::code`, which never mutates its entries and frees one only
+/// runs is either in `Store::code`, which never mutates its entries and frees one only
 /// when its unit's anchor has died (no closure of it is left, and so no frame runs it),
 /// or is the top-level code that `Vm::run` holds for the whole run.
 pub(super) unsafe fn proto<'a>(p: *const Proto) -> &'a Proto {
@@ -117,15 +110,21 @@ pub(super) unsafe fn proto<'a>(p: *const Proto) -> &'a Proto {
 /// step stays within microseconds.
 const SAFEPOINT_SWEEP_PAGES: usize = 4;
 
+/// The virtual machine, with the store it runs on, the builtins' table and the
+/// compiler's session. Its public methods hand out no heap values: results come back as
+/// text (the [`crate::engine`] converts them, or roots them), so no safe caller can keep
+/// a value past the collection that frees it.
 pub struct Vm {
-    pub rt: Runtime,
+    pub(crate) store: Store,
+    pub(crate) builtins: Builtins,
+    pub(crate) session: Session,
     stack: Vec<Value>,
     frames: Vec<Frame>,
     /// The most frames calls may push: `max_frames`, and never more than the frames'
     /// reserved capacity.
     frame_limit: usize,
     /// The top-level code being run, until a continuation that may return into it is
-    /// captured and it moves to the runtime's code table.
+    /// captured and it moves to the store's code table.
     toplevel: Option<Rc<Proto>>,
     /// The prelude's globals that errors and continuations work through.
     hooks: raise::Hooks,
@@ -156,10 +155,13 @@ impl Vm {
         // for: a limit of one frame still gives a working Scheme that refuses calls.
         let prelude_frame_limit = PRELUDE_FRAMES.min(options.stack_slots).max(frame_limit);
         let frames = Vec::with_capacity(INITIAL_FRAMES);
-        let mut rt = Runtime::new(options);
-        let hooks = raise::Hooks::new(&mut rt);
+        let mut store = Store::new(options);
+        let builtins = Builtins::install(&mut store);
+        let hooks = raise::Hooks::new(&mut store);
         let mut vm = Vm {
-            rt,
+            store,
+            builtins,
+            session: Session::default(),
             stack,
             frames,
             frame_limit: prelude_frame_limit,
@@ -167,24 +169,34 @@ impl Vm {
             hooks,
             error_sites: raise::ErrorSites::default(),
         };
-        if vm.rt.options.gc_stress {
-            vm.rt.heap.request_collection();
+        if vm.store.options.gc_stress {
+            vm.store.heap.request_collection();
         }
         vm.load_prelude();
-        vm.rt.separate_standard_procedures();
+        vm.store.separate_standard_procedures();
         vm.frame_limit = frame_limit;
-        vm.rt.standard_names = vm.rt.global_names().into_iter().collect();
+        vm.session.take_standard_names(&vm.store);
         let cell = |name: &str| {
-            vm.rt
+            vm.store
                 .global(name)
                 .expect("the prelude defines the port cells")
         };
-        vm.rt.current_port_cells = Some([
+        vm.store.current_port_cells = Some([
             cell("%current-input-cell"),
             cell("%current-output-cell"),
             cell("%current-error-cell"),
         ]);
         vm
+    }
+
+    /// The names of the program's bound globals and of its global macros.
+    pub fn global_names(&self) -> Vec<String> {
+        let macros = self.session.macro_names().map(str::to_string);
+        self.store
+            .global_names()
+            .map(str::to_string)
+            .chain(macros)
+            .collect()
     }
 
     fn load_prelude(&mut self) {
@@ -193,9 +205,90 @@ impl Vm {
             .unwrap_or_else(|e| panic!("the prelude is valid Scheme: {e}"));
     }
 
+    /// Reads and evaluates every form of `file`.
+    pub fn run_file(&mut self, file: &Arc<SourceFile>) -> Result<()> {
+        self.eval_file(file).map(drop)
+    }
+
+    /// Evaluates `d`; its value as `write` shows it.
+    pub fn eval_written(&mut self, d: &Datum) -> Result<String> {
+        let v = self.eval_datum(d)?;
+        Ok(crate::printer::to_string(v, crate::printer::Style::Write))
+    }
+
+    /// Evaluates `d`; each of the values it returns as `write` shows it, none for an
+    /// unspecified value.
+    pub fn eval_written_values(&mut self, d: &Datum) -> Result<Vec<String>> {
+        let v = self.eval_datum(d)?;
+        let values = builtins::records::multiple_values(v).unwrap_or_else(|| vec![v]);
+        Ok(values
+            .into_iter()
+            .filter(|&v| v != Value::UNSPECIFIED)
+            .map(|v| crate::printer::to_string(v, crate::printer::Style::Write))
+            .collect())
+    }
+
+    /// Compiles `d` without running it: its syntax errors, if any.
+    pub fn compile(&mut self, d: &Datum) -> Result<()> {
+        compiler::compile(&mut self.store, &mut self.session, d).map(drop)
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.store.options
+    }
+
+    pub fn options_mut(&mut self) -> &mut Options {
+        &mut self.store.options
+    }
+
+    /// The arguments `(command-line)` gives after the program's name.
+    pub fn set_command_line(&mut self, args: Vec<String>) {
+        self.store.command_line = args;
+    }
+
+    /// Sends what Scheme writes to its standard output to `out` instead.
+    pub fn set_output(&mut self, out: Box<dyn std::io::Write>) {
+        self.store.out = out;
+    }
+
+    /// Writes out what standard output holds.
+    pub fn flush_output(&mut self) -> Result<()> {
+        self.store.flush_output()
+    }
+
+    /// Writes out what standard output and every file port hold.
+    pub fn flush(&mut self) -> Result<()> {
+        self.store.flush()
+    }
+
+    /// The collector's statistics, a `key: value` line each, as `--gc-stats` prints them.
+    pub fn gc_stats_report(&mut self) -> String {
+        builtins::system::gc_stats_report(&mut self.store)
+    }
+
+    /// Finishes the sweeping the last collection left, and gives the empty pages back to
+    /// the system: for a program about to wait, as the REPL does for input.
+    pub fn release_memory(&mut self) {
+        self.store.heap.sweep_pending(usize::MAX);
+        self.store.heap.release_free_pages();
+    }
+
+    /// The kind of object the global `name` holds, when it is bound to an object.
+    pub fn global_kind(&self, name: &str) -> Option<Kind> {
+        self.store.global(name)?.kind()
+    }
+
+    /// The argument counts the builtin bound to `name` takes, least and most, when
+    /// `name` is bound to a builtin.
+    pub fn builtin_arity(&self, name: &str) -> Option<(usize, Option<usize>)> {
+        let v = self.store.global(name).filter(|v| v.is(Kind::Primitive))?;
+        let b = self.builtins.get(v.raw(0) as usize);
+        Some((b.min_args, b.max_args))
+    }
+
     /// Reads and evaluates every form of `file`; the value of the last.
-    pub fn eval_file(&mut self, file: &Arc<SourceFile>) -> Result<Value> {
-        let datums = read_all(file, self.rt.options.max_read_depth)?;
+    pub(crate) fn eval_file(&mut self, file: &Arc<SourceFile>) -> Result<Value> {
+        let datums = read_all(file, self.store.options.max_read_depth)?;
         let mut last = Value::UNSPECIFIED;
         for d in &datums {
             last = self.eval_datum(d)?;
@@ -205,7 +298,7 @@ impl Vm {
 
     /// Calls procedure `f` with `args`, from Rust: by way of top-level code that pushes
     /// them as constants (roots while it runs) and calls.
-    pub fn apply(&mut self, f: Value, args: &[Value]) -> Result<Value> {
+    pub(crate) fn apply(&mut self, f: Value, args: &[Value]) -> Result<Value> {
         let n = args.len();
         if n + 1 > usize::from(u16::MAX) {
             return Err(Error::runtime("apply: too many arguments", vec![]));
@@ -228,24 +321,24 @@ impl Vm {
         }))
     }
 
-    pub fn eval_datum(&mut self, d: &Datum) -> Result<Value> {
-        let code = compiler::compile(&mut self.rt, d)?;
+    pub(crate) fn eval_datum(&mut self, d: &Datum) -> Result<Value> {
+        let code = compiler::compile(&mut self.store, &mut self.session, d)?;
         self.run(code)
     }
 
     /// The code objects `d` compiles to, disassembled.
     pub fn disassemble_datum(&mut self, d: &Datum) -> Result<String> {
-        let anchor = self.rt.heap.object(Kind::Code, 0, 0, Value::FALSE);
-        self.rt.code.open_unit(anchor);
-        let top = compiler::compile(&mut self.rt, d);
-        let indices = self.rt.code.close_unit();
+        let anchor = self.store.heap.object(Kind::Code, 0, 0, Value::FALSE);
+        self.store.code.open_unit(anchor);
+        let top = compiler::compile(&mut self.store, &mut self.session, d);
+        let indices = self.store.code.close_unit();
         let mut out = String::new();
         if top.is_ok() {
             for &i in &indices {
-                out.push_str(&disassemble(&self.rt.code[i], Some(i)));
+                out.push_str(&disassemble(&self.store.code[i], Some(i)));
             }
         }
-        self.rt.code.release(indices);
+        self.store.code.release(indices);
         out.push_str(&disassemble(top?.as_ref(), None));
         Ok(out)
     }
@@ -256,83 +349,36 @@ impl Vm {
         if let Some(e) = interrupt::take() {
             return Err(e);
         }
-        if self.rt.heap.collection_requested() || memory::over_limit() {
+        if self.store.heap.collection_requested() || memory::over_limit() {
             self.collect(current);
-            self.rt.check_memory()
+            self.store.check_memory()
         } else {
-            self.rt.heap.sweep_pending(SAFEPOINT_SWEEP_PAGES);
+            self.store.heap.sweep_pending(SAFEPOINT_SWEEP_PAGES);
             Ok(())
         }
     }
 
-    pub fn collect(&mut self, current: &Proto) {
-        let Runtime {
-            heap,
-            symbols,
-            globals,
-            prelude_cells,
-            builtin_values,
-            code,
-            handles,
-            ports,
-            standard_ports,
-            guardian_ready,
-            options,
-            ..
-        } = &mut self.rt;
+    pub(crate) fn collect(&mut self, current: &Proto) {
         let roots = VmRoots {
-            runtime: RuntimeRoots {
-                symbols,
-                globals,
-                prelude_cells,
-                builtin_values,
-                code,
-                handles,
-                ports,
-                standard_ports,
-                guardian_ready,
-            },
             stack: &self.stack,
             frames: &self.frames,
             current,
         };
         // SAFETY: collections happen only here, at safepoints, and by the rooting
         // invariant (`value.rs`) every value the program can still reach is then on the
-        // VM stack, in the code being run or the code table, in a global, the symbol
-        // table, a port, a root or a guardian queue: all of which `roots` names. Every
-        // word in them came from this heap.
-        let collection = unsafe { heap.collect(&roots) };
-        if options.gc_log {
-            eprintln!("{}", builtins::system::gc_log_line(heap, &collection));
-        }
-        if options.gc_stress {
-            heap.request_collection();
-            if let Err(e) = heap.verify(&roots) {
-                eprintln!("rudo-scheme: heap verification failed after a collection: {e}");
-                std::process::abort();
-            }
-        }
-        self.rt.code.reclaim(self.rt.heap.collections());
-        for (w, token) in self.rt.heap.take_ready() {
-            // SAFETY: the collection that found it unreachable kept it alive, and from
-            // here on the guardian queues, which are roots, hold it.
-            let v = unsafe { Value::from_word(w) };
-            self.rt
-                .guardian_ready
-                .entry(token)
-                .or_default()
-                .push_back(v);
-        }
+        // VM stack, in the code being run, or in the store: the store names its own
+        // roots and `roots` the rest. Every word in them came from this heap.
+        unsafe { self.store.collect(&roots) };
     }
 
     /// Runs top-level code to completion.
-    pub fn run(&mut self, code: Rc<Proto>) -> Result<Value> {
+    pub(crate) fn run(&mut self, code: Rc<Proto>) -> Result<Value> {
         let base_frames = self.frames.len();
         let base_stack = self.stack.len();
         // The slot below a frame holds its closure; top-level code has none.
         self.stack.push(Value::FALSE);
         self.toplevel = Some(code.clone());
-        let result = if self.rt.options.trace {
+        let result = if self.store.options.trace {
             self.execute::<true>(code, base_frames)
         } else {
             self.execute::<false>(code, base_frames)
@@ -368,7 +414,7 @@ impl Vm {
     #[cold]
     fn generic_arith(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
         if op == Op::IsZero {
-            return builtins::numbers::is_zero(&mut self.rt, &[a]);
+            return builtins::numbers::is_zero(&mut self.store, &[a]);
         }
         let name = match op {
             Op::Add => "+",
@@ -380,8 +426,8 @@ impl Vm {
             Op::Ge => ">=",
             _ => "=",
         };
-        let index = self.rt.builtin_index(name);
-        builtins::call(&mut self.rt, index, &[a, b])
+        let index = self.store.builtin_index(name);
+        self.builtins.call(&mut self.store, index, &[a, b])
     }
 
     /// Makes room for `slots` more values above the stack's length, moving the stack;
@@ -389,12 +435,12 @@ impl Vm {
     #[cold]
     pub(super) fn grow_stack(&mut self, slots: usize) -> bool {
         let needed = self.stack.len() + slots;
-        if needed > self.rt.options.stack_slots {
+        if needed > self.store.options.stack_slots {
             return false;
         }
         let capacity = (self.stack.capacity() * 2)
             .max(needed)
-            .min(self.rt.options.stack_slots);
+            .min(self.store.options.stack_slots);
         self.stack.reserve_exact(capacity - self.stack.len());
         true
     }
@@ -427,11 +473,11 @@ impl Vm {
         }
     }
 
-    /// Moves the running top-level code to the runtime's code table, where it lives as
-    /// long as the runtime: a continuation is about to hold frames that run it.
+    /// Moves the running top-level code to the store's code table, where it lives as
+    /// long as the store: a continuation is about to hold frames that run it.
     pub(super) fn keep_code_alive(&mut self) {
         if let Some(code) = self.toplevel.take() {
-            self.rt.add_code(code);
+            self.store.add_code(code);
         }
     }
 
@@ -440,7 +486,7 @@ impl Vm {
     /// `map` points at the program's call of `map`.
     fn locate(&self, e: Error, code: &Proto, pc: usize) -> Error {
         let spans = std::iter::once(code.span_at(pc)).chain(self.frames.iter().rev().map(|f| {
-            // SAFETY: frames hold code the runtime keeps alive.
+            // SAFETY: frames hold code the store keeps alive.
             unsafe { proto(f.code) }.span_at(f.pc().saturating_sub(1))
         }));
         let span = spans
@@ -451,7 +497,7 @@ impl Vm {
         if !matches!(e.kind, ErrorKind::Syntax | ErrorKind::Exit(_)) && e.backtrace.is_empty() {
             let calls =
                 std::iter::once(frame_line(code, pc)).chain(self.frames.iter().rev().map(|f| {
-                    // SAFETY: frames hold code the runtime keeps alive.
+                    // SAFETY: frames hold code the store keeps alive.
                     frame_line(unsafe { proto(f.code) }, f.pc().saturating_sub(1))
                 }));
             e.backtrace = collapse_repeats(calls, BACKTRACE_LIMIT);
@@ -591,9 +637,8 @@ pub(super) fn vector_index_error(v: Value, i: Value, name: &str) -> Error {
     }
 }
 
-/// Everything live at a safepoint.
+/// What is live at a safepoint besides the store: the VM's stacks and the code they run.
 struct VmRoots<'a> {
-    runtime: RuntimeRoots<'a>,
     stack: &'a [Value],
     frames: &'a [Frame],
     current: &'a Proto,
@@ -601,7 +646,6 @@ struct VmRoots<'a> {
 
 impl RootSet for VmRoots<'_> {
     fn visit(&self, roots: &mut RootVisitor<'_>) {
-        self.runtime.visit(roots);
         for v in self.stack {
             roots.word(v.word());
         }
@@ -609,7 +653,7 @@ impl RootSet for VmRoots<'_> {
             .frames
             .iter()
             .map(|f| {
-                // SAFETY: frames hold code the runtime keeps alive.
+                // SAFETY: frames hold code the store keeps alive.
                 unsafe { proto(f.code) }
             })
             .chain(std::iter::once(self.current))

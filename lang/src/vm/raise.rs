@@ -14,9 +14,10 @@
 
 use super::{Proto, Vm};
 use crate::error::{Error, ErrorKind};
+use crate::object::CELL_VALUE;
 use crate::object::{string_to_rust, Alloc};
 use crate::reader::Span;
-use crate::runtime::{Runtime, CELL_VALUE};
+use crate::store::Store;
 use crate::value::{Kind, Value};
 
 /// Global cells of the prelude's that the VM reads and writes.
@@ -35,11 +36,11 @@ pub(super) struct Hooks {
 
 impl Hooks {
     /// The cells, made now (unbound) if the prelude has not defined them yet. Global
-    /// cells are roots for as long as the runtime lives, so holding them here is safe.
-    pub(super) fn new(rt: &mut Runtime) -> Hooks {
+    /// cells are roots for as long as the store lives, so holding them here is safe.
+    pub(super) fn new(store: &mut Store) -> Hooks {
         let mut cell = |name: &str| {
-            let sym = rt.intern(name);
-            rt.global_cell(sym)
+            let sym = store.intern(name);
+            store.global_cell(sym)
         };
         Hooks {
             handlers: cell("%handlers"),
@@ -161,15 +162,15 @@ impl Vm {
             _ => "error",
         };
         let site = self.error_sites.record(e.span, e.backtrace);
-        let rt = &mut self.rt;
+        let store = &mut self.store;
         let fields = [
             self.hooks.error_type.field(CELL_VALUE),
-            rt.intern(kind),
-            rt.heap.string(&e.message),
-            rt.heap.list(&e.irritants),
+            store.intern(kind),
+            store.heap.string(&e.message),
+            store.heap.list(&e.irritants),
             Value::fixnum(site as i64),
         ];
-        let obj = rt
+        let obj = store
             .heap
             .object(Kind::Record, fields.len(), fields.len(), Value::FALSE);
         for (i, v) in fields.into_iter().enumerate() {

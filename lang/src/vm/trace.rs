@@ -7,8 +7,8 @@
 
 use std::io::Write;
 
-use super::op::instruction_text;
 use super::Proto;
+use crate::bytecode::instruction_text;
 use crate::printer::{to_string, Style};
 use crate::value::{Kind, Value};
 

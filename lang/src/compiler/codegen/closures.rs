@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use super::super::ast::{Expr, Lambda, VarId, VarInfo};
 use super::{Codegen, Ctx, Function, Place};
+use crate::bytecode::{Op, Proto};
 use crate::error::Result;
-use crate::vm::{Op, Proto};
 
 impl Codegen<'_> {
     pub(super) fn lambda(&mut self, lambda: &Rc<Lambda>) -> Result<()> {
@@ -50,7 +50,7 @@ impl Codegen<'_> {
         self.expr(&lambda.body, Ctx::Tail)?;
         let f = self.functions.pop().expect("the lambda's function");
         let proto = self.verified(f, &lambda.span)?;
-        let index = self.rt.add_code(proto);
+        let index = self.store.add_code(proto);
         self.mark(&lambda.span);
         self.emit(Op::Closure);
         self.emit_u32(index as u32);

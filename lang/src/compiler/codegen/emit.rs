@@ -4,20 +4,20 @@
 use std::rc::Rc;
 
 use super::{Codegen, Ctx, Function, MAX_U16};
+use crate::bytecode::{Op, Proto};
 use crate::error::{Error, Result};
 use crate::reader::Span;
 use crate::value::Value;
-use crate::vm::{Op, Proto};
 
 impl Codegen<'_> {
     /// The code of `f`, once the verifier has found its frame use sound: code it refuses
     /// would make the VM read the wrong slots, so it is an error here instead.
     pub(super) fn verified(&self, f: Function, span: &Span) -> Result<Rc<Proto>> {
         let proto = Proto {
-            anchor: self.rt.code.anchor(),
+            anchor: self.store.code.anchor(),
             ..f.proto
         };
-        match crate::vm::verify(&proto, self.rt.code.len(), &f.depths) {
+        match crate::bytecode::verify(&proto, self.store.code.len(), &f.depths) {
             Ok(()) => Ok(Rc::new(proto)),
             Err(e) => Err(Error::syntax(
                 format!(

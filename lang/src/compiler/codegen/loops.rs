@@ -3,10 +3,10 @@
 
 use super::super::ast::{Expr, Lambda, VarId};
 use super::{Codegen, Ctx, Loop, Place, MAX_U16};
+use crate::bytecode::Op;
 use crate::error::{Error, Result};
 use crate::reader::Span;
 use crate::value::Value;
-use crate::vm::Op;
 
 impl Codegen<'_> {
     /// Runs a loop in place: its arguments become slots of this frame, its head boxes the

@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::ast::{Expr, Prim, VarId, VarInfo};
+use crate::bytecode::{Op, Proto};
 use crate::error::{Error, Result};
 use crate::reader::Span;
-use crate::runtime::Runtime;
+use crate::store::Store;
 use crate::value::Value;
-use crate::vm::{Op, Proto};
 
 use self::loops::loop_form;
 use self::prims::*;
@@ -104,7 +104,7 @@ struct Function {
 }
 
 pub struct Codegen<'a> {
-    rt: &'a mut Runtime,
+    store: &'a mut Store,
     /// `Options::optimize`.
     optimize: bool,
     vars: &'a [VarInfo],
@@ -114,10 +114,10 @@ pub struct Codegen<'a> {
 const MAX_U16: usize = u16::MAX as usize;
 
 impl<'a> Codegen<'a> {
-    pub fn new(rt: &'a mut Runtime, vars: &'a [VarInfo]) -> Codegen<'a> {
+    pub fn new(store: &'a mut Store, vars: &'a [VarInfo]) -> Codegen<'a> {
         Codegen {
-            optimize: rt.options.optimize,
-            rt,
+            optimize: store.options.optimize,
+            store,
             vars,
             functions: Vec::new(),
         }
@@ -183,7 +183,7 @@ impl<'a> Codegen<'a> {
                 }
             }
             Expr::Global(sym, span) => {
-                let cell = self.rt.global_cell(*sym);
+                let cell = self.store.global_cell(*sym);
                 let k = self.constant(cell);
                 self.mark(span);
                 self.emit(Op::Global);
@@ -198,7 +198,7 @@ impl<'a> Codegen<'a> {
             }
             Expr::SetGlobal(sym, value, span) => {
                 self.expr(value, Ctx::Value)?;
-                let cell = self.rt.global_cell(*sym);
+                let cell = self.store.global_cell(*sym);
                 let k = self.constant(cell);
                 self.mark(span);
                 self.emit(Op::SetGlobal);
@@ -208,7 +208,7 @@ impl<'a> Codegen<'a> {
             }
             Expr::DefineGlobal(sym, value) => {
                 self.expr(value, Ctx::Value)?;
-                let cell = self.rt.global_cell(*sym);
+                let cell = self.store.global_cell(*sym);
                 let k = self.constant(cell);
                 self.emit(Op::DefineGlobal);
                 self.emit_u16(k, None)?;
@@ -326,7 +326,7 @@ impl<'a> Codegen<'a> {
 
     /// A primitive called as the builtin it names, as unoptimised code does.
     fn prim_as_call(&mut self, prim: Prim, args: &[Expr], span: &Span, ctx: Ctx) -> Result<()> {
-        let builtin = self.rt.builtin(prim.name());
+        let builtin = self.store.builtin(prim.name());
         self.constant_value(builtin)?;
         self.call(args, span, ctx)
     }

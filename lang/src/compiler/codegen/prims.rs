@@ -2,7 +2,7 @@
 //! branch, on frame slots, or with a small constant.
 
 use super::super::ast::{Expr, Prim};
-use crate::vm::Op;
+use crate::bytecode::Op;
 
 /// The fused compare-and-jump for a predicate: it jumps when the predicate is false.
 pub(super) fn branch_op(p: Prim) -> Option<Op> {

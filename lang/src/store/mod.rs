@@ -1,91 +1,37 @@
-//! The runtime: the heap and everything the compiler and the builtins share with the VM.
+//! The store: everything a running program keeps apart from its stacks. The heap, the
+//! symbol table, the global cells, the builtins' procedure objects, the code table, the
+//! ports, the embedder's handles and the guardians' queues; and, since these are what
+//! hold its values, the root set of every collection but for the VM's own stacks
+//! (`roots.rs`). The memory limit is checked here too.
+//!
+//! The compiler's session (namespaces, libraries, aliases) is the compiler's, and the
+//! builtins' functions are the builtins' table: the store holds only values.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+mod code;
+mod options;
+mod roots;
+
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::rc::Rc;
 
-use rudo_gc::{Heap, HeapConfig, RootSet, RootVisitor};
+use rudo_gc::{Heap, HeapConfig};
 
-use crate::builtins::{self, Builtin};
-use crate::compiler::{base_name, Aliases, Library, Namespace};
+pub use code::CodeTable;
+pub use options::{set_marking_division, Options};
+
+use crate::bytecode::Proto;
 use crate::handles::Handles;
 use crate::memory;
 use crate::number::Number;
-use crate::object::Alloc;
+use crate::object::{Alloc, CELL_NAME, CELL_VALUE};
 use crate::port::{Ports, Sink, Source, State, Stream, INPUT, OUTPUT};
-use crate::reader::{Datum, DatumKind};
+use crate::reader::Datum;
 use crate::symbol::SymbolTable;
 use crate::value::{Kind, Value};
-use crate::vm::{CodeTable, Proto};
 
-/// Settings a program runs with.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// Collect at every safepoint and verify the heap after each collection.
-    pub gc_stress: bool,
-    /// Print a line about each collection on stderr.
-    pub gc_log: bool,
-    /// Print each instruction as it runs, with the top of its frame, on stderr.
-    pub trace: bool,
-    /// Compile with loops run in place, inline primitives, superinstructions and fused
-    /// compare-and-branch; off, every call is a call and every test a `jump-if-false`,
-    /// the plain code the differential tester holds the optimised code against.
-    pub optimize: bool,
-    /// The deepest the reader nests lists and vectors.
-    pub max_read_depth: usize,
-    /// The most Scheme frames (non-tail calls in progress) before a stack-overflow error.
-    pub max_frames: usize,
-    /// The size of the VM's value stack, in slots. It is reserved at start (address
-    /// space only, until used) and never moves.
-    pub stack_slots: usize,
-    /// The most memory the program may hold, in bytes: the heap's live objects and what
-    /// Rust allocates for it (see `memory`). Passing it is a Scheme error.
-    pub max_heap: usize,
-    /// Directories searched for the files of libraries that programs import (`-I`).
-    pub library_path: Vec<std::path::PathBuf>,
-    pub heap: HeapConfig,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        let heap = HeapConfig::default();
-        let mut options = Options {
-            gc_stress: std::env::var_os("RUDO_GC_STRESS").is_some_and(|v| v != "0"),
-            gc_log: std::env::var_os("RUDO_GC_LOG").is_some_and(|v| v != "0"),
-            trace: false,
-            optimize: true,
-            max_read_depth: crate::reader::DEFAULT_MAX_DEPTH,
-            max_frames: 10_000_000,
-            stack_slots: 64 << 20,
-            max_heap: std::env::var("RUDO_MAX_HEAP")
-                .ok()
-                .and_then(|s| memory::parse_size(&s))
-                .unwrap_or_else(memory::default_limit),
-            library_path: Vec::new(),
-            heap: HeapConfig {
-                mark_threads: std::env::var("RUDO_GC_THREADS")
-                    .ok()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(heap.mark_threads),
-                ..heap
-            },
-        };
-        if let Ok(how) = std::env::var("RUDO_GC_MARKING") {
-            set_marking_division(&mut options.heap, &how);
-        }
-        options
-    }
-}
-
-/// Sets how several markers divide the objects, by the name `--gc-marking` and
-/// `RUDO_GC_MARKING` take: `shared`, `auto`, or otherwise owned.
-pub fn set_marking_division(heap: &mut HeapConfig, how: &str) {
-    heap.page_ownership = how != "shared";
-    heap.shared_when_scattered = how == "auto";
-}
-
-pub struct Runtime {
-    pub heap: Heap,
+pub struct Store {
+    pub(crate) heap: Heap,
     pub symbols: SymbolTable,
     /// Global cells by symbol: `[name, value]` objects.
     pub(crate) globals: HashMap<Value, Value>,
@@ -95,19 +41,7 @@ pub struct Runtime {
     pub(crate) prelude_cells: Vec<Value>,
     /// Every compiled code object; closures name theirs by index.
     pub code: CodeTable,
-    pub builtins: Vec<Builtin>,
     pub(crate) builtin_values: HashMap<&'static str, Value>,
-    /// Globals the program has defined or assigned: calls to them are not inlined.
-    redefined: HashSet<String>,
-    /// The program's namespace (0) and each library's (`compiler::library`).
-    pub(crate) namespaces: Vec<Namespace>,
-    /// The libraries defined so far, by name: `(my library)`.
-    pub(crate) libraries: HashMap<String, Library>,
-    /// The names the prelude and the builtins define: what importing a standard library
-    /// brings into a library.
-    pub(crate) standard_names: HashSet<String>,
-    /// What the identifiers that macros insert refer to.
-    pub(crate) aliases: Aliases,
     pub out: Box<dyn Write>,
     /// Values an embedder holds across collections.
     pub handles: Handles,
@@ -119,8 +53,6 @@ pub struct Runtime {
     /// `current-error-port` (`(value converter)` lists the prelude makes), once the
     /// prelude has run.
     pub(crate) current_port_cells: Option<[Value; 3]>,
-    /// How deep in `include`s each included file was read, by file name.
-    pub(crate) include_depths: HashMap<String, usize>,
     /// Forms that `load` has read and not yet evaluated, by the numbers `%read-source`
     /// gave them; `%eval-source` takes them out.
     pub(crate) loaded_forms: HashMap<usize, Datum>,
@@ -140,14 +72,10 @@ pub struct Runtime {
     pub command_line: Vec<String>,
 }
 
-/// The fields of a global cell.
-pub const CELL_NAME: usize = 0;
-pub const CELL_VALUE: usize = 1;
-
-impl Runtime {
-    pub fn new(options: Options) -> Runtime {
+impl Store {
+    pub fn new(options: Options) -> Store {
         memory::set_limit(options.max_heap);
-        let mut rt = Runtime {
+        let mut store = Store {
             heap: Heap::new(HeapConfig {
                 // Stress mode runs every collection's marking on all the marker threads,
                 // however small the heap.
@@ -162,20 +90,13 @@ impl Runtime {
             globals: HashMap::new(),
             prelude_cells: Vec::new(),
             code: CodeTable::default(),
-            builtins: Vec::new(),
             builtin_values: HashMap::new(),
-            redefined: HashSet::new(),
-            namespaces: vec![Namespace::default()],
-            libraries: HashMap::new(),
-            standard_names: HashSet::new(),
-            aliases: Aliases::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             handles: Handles::default(),
             ports: Ports::default(),
             standard_ports: [Value::FALSE; 3],
             current_port_cells: None,
             loaded_forms: HashMap::new(),
-            include_depths: HashMap::new(),
             guardian_ready: HashMap::new(),
             next_guardian: 0,
             next_loaded_form: 0,
@@ -185,18 +106,15 @@ impl Runtime {
             options,
             command_line: Vec::new(),
         };
-        for b in builtins::all() {
-            rt.define_builtin(b);
-        }
         let standard = [
             (State::Input(Source::Stream(Stream::stdin())), INPUT),
             (State::Output(Sink::Stdout), OUTPUT),
             (State::Output(Sink::Stderr), OUTPUT),
         ];
         for (i, (state, flags)) in standard.into_iter().enumerate() {
-            rt.standard_ports[i] = rt.ports.open(&mut rt.heap, state, flags);
+            store.standard_ports[i] = store.ports.open(&mut store.heap, state, flags);
         }
-        rt
+        store
     }
 
     /// What the program holds against its memory limit: the objects the last collection
@@ -273,10 +191,8 @@ impl Runtime {
         }
     }
 
-    pub(crate) fn define_builtin(&mut self, b: Builtin) {
-        let index = self.builtins.len();
-        let name = b.name;
-        self.builtins.push(b);
+    /// Makes the procedure object of builtin `index` and binds it to `name`.
+    pub(crate) fn define_builtin(&mut self, name: &'static str, index: usize) {
         let prim = self.heap.object(Kind::Primitive, 1, 0, Value::FALSE);
         prim.set_raw(0, index as u64);
         self.builtin_values.insert(name, prim);
@@ -326,14 +242,12 @@ impl Runtime {
         (v != Value::UNDEFINED).then_some(v)
     }
 
-    /// Names of the bound globals and the global macros, for completion.
-    pub fn global_names(&self) -> Vec<String> {
+    /// The names of the bound globals.
+    pub fn global_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.globals
             .iter()
             .filter(|(_, cell)| cell.field(CELL_VALUE) != Value::UNDEFINED)
-            .map(|(&sym, _)| crate::object::symbol_name(sym).to_string())
-            .chain(self.namespaces[0].names.keys().cloned())
-            .collect()
+            .map(|(&sym, _)| crate::object::symbol_name(sym))
     }
 
     /// The index of a builtin in the builtin table.
@@ -346,44 +260,13 @@ impl Runtime {
         self.builtin_values[name]
     }
 
-    pub fn is_redefined(&self, name: &str) -> bool {
-        self.redefined.contains(name)
-    }
-
-    pub fn mark_redefined(&mut self, name: &str) {
-        self.redefined.insert(name.to_string());
-    }
-
     pub fn add_code(&mut self, proto: Rc<Proto>) -> usize {
         self.code.add(proto)
     }
 
-    /// A datum as a heap value (for `quote`). Nesting is bounded by the reader's limit.
+    /// A datum as a heap value (for `quote`).
     pub fn datum_to_value(&mut self, d: &Datum) -> Value {
-        match &d.kind {
-            DatumKind::Number(n) => self.number(n.clone()),
-            DatumKind::Boolean(b) => Value::bool(*b),
-            DatumKind::Char(c) => Value::char(*c),
-            DatumKind::String(s) => self.heap.string(s),
-            DatumKind::Symbol(s) => self.intern(base_name(s)),
-            DatumKind::List(items, tail) => {
-                let mut acc = match tail {
-                    Some(t) => self.datum_to_value(t),
-                    None => Value::NIL,
-                };
-                for item in items.iter().rev() {
-                    let v = self.datum_to_value(item);
-                    acc = self.heap.cons(v, acc);
-                }
-                acc
-            }
-            DatumKind::Vector(items) => {
-                let values: Vec<Value> = items.iter().map(|i| self.datum_to_value(i)).collect();
-                self.heap.vector(&values)
-            }
-            DatumKind::Bytevector(b) => self.heap.bytevector(b),
-            DatumKind::Value(v) => *v,
-        }
+        crate::datum::to_value(&mut self.heap, &mut self.symbols, d)
     }
 
     /// A number for a new guardian.
@@ -423,44 +306,5 @@ impl Runtime {
         let out = self.flush_output();
         let files = self.ports.flush_all();
         out.and(files)
-    }
-}
-
-/// The roots the runtime holds apart from its heap: symbols, globals, builtins, and the
-/// constants of all code. Borrowed field by field, so the heap can be borrowed mutably
-/// beside it during a collection.
-pub(crate) struct RuntimeRoots<'a> {
-    pub symbols: &'a SymbolTable,
-    pub globals: &'a HashMap<Value, Value>,
-    pub prelude_cells: &'a [Value],
-    pub builtin_values: &'a HashMap<&'static str, Value>,
-    pub code: &'a CodeTable,
-    pub handles: &'a Handles,
-    pub ports: &'a Ports,
-    pub standard_ports: &'a [Value; 3],
-    pub guardian_ready: &'a HashMap<u64, VecDeque<Value>>,
-}
-
-impl RootSet for RuntimeRoots<'_> {
-    fn visit(&self, roots: &mut RootVisitor<'_>) {
-        self.symbols.visit(roots);
-        for (&sym, &cell) in self.globals {
-            roots.word(sym.word());
-            roots.word(cell.word());
-        }
-        for &v in self.builtin_values.values() {
-            roots.word(v.word());
-        }
-        self.handles.visit(roots);
-        self.ports.visit(roots);
-        for v in self
-            .standard_ports
-            .iter()
-            .chain(self.prelude_cells)
-            .chain(self.guardian_ready.values().flatten())
-        {
-            roots.word(v.word());
-        }
-        self.code.visit(roots);
     }
 }

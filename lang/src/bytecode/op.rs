@@ -5,9 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::code::Proto;
+use super::proto::Proto;
+use crate::object::CELL_NAME;
 use crate::printer::{to_string, Style};
-use crate::runtime::CELL_NAME;
 use crate::value::{Kind, Value};
 
 macro_rules! ops {

@@ -25,8 +25,8 @@
 
 use std::collections::HashMap;
 
-use super::code::Proto;
 use super::op::{instruction_len, read_u16, read_u32, Op, Operand, CAPTURE_BYTES};
+use super::proto::Proto;
 
 /// What an abstract slot holds.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
