@@ -40,8 +40,12 @@ pub struct Error {
     pub span: Option<Span>,
     /// The Scheme call stack when the error was raised, innermost first.
     pub backtrace: Vec<String>,
-    /// A raised object that is not an error object (`(raise 'oops)`).
-    pub payload: Option<Value>,
+    /// A raised object that is not an error object (`(raise 'oops)`); boxed, since it
+    /// is rare and every builtin's result carries room for an error.
+    pub payload: Option<Box<Value>>,
+    /// Whether the message still lacks the name of the procedure that raised it: a
+    /// builtin's errors get their builtin's name from the table that called it.
+    pub(crate) unnamed: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -55,7 +59,24 @@ impl Error {
             span: None,
             backtrace: Vec::new(),
             payload: None,
+            unnamed: false,
         }
+    }
+
+    /// Marks the error as one whose message names no procedure yet: [`Error::named`]
+    /// puts the name of the builtin that raised it before the message.
+    pub(crate) fn unnamed(mut self) -> Error {
+        self.unnamed = true;
+        self
+    }
+
+    /// Puts `who` before the message of an error that names no procedure yet.
+    pub(crate) fn named(mut self, who: &str) -> Error {
+        if self.unnamed {
+            self.message = format!("{who}: {}", self.message);
+            self.unnamed = false;
+        }
+        self
     }
 
     pub fn runtime(message: impl Into<String>, irritants: Vec<Value>) -> Error {
@@ -75,7 +96,7 @@ impl Error {
     /// `(raise obj)` of any object, until a handler takes it.
     pub fn raise(obj: Value) -> Error {
         Error {
-            payload: Some(obj),
+            payload: Some(Box::new(obj)),
             ..Error::new(ErrorKind::Runtime, "raise")
         }
     }
@@ -121,6 +142,11 @@ impl Error {
         Error::runtime(format!("{procedure}: expected {expected}"), vec![got])
     }
 
+    /// The builtin being called got an argument of the wrong type.
+    pub(crate) fn expected(expected: &str, got: Value) -> Error {
+        Error::runtime(format!("expected {expected}"), vec![got]).unnamed()
+    }
+
     pub fn at(mut self, span: Option<&Span>) -> Error {
         if self.span.is_none() {
             self.span = span.cloned();
@@ -131,7 +157,7 @@ impl Error {
     /// The message and irritants, as the top level prints them.
     pub fn describe(&self) -> String {
         let mut out = String::new();
-        if let Some(p) = self.payload {
+        if let Some(&p) = self.payload.as_deref() {
             out.push_str("uncaught raise: ");
             print(p, Style::Write, &mut out);
             return out;

@@ -412,8 +412,8 @@ impl<'p> Machine<'p, '_> {
         if !e.is_catchable() || !handlers.is_pair() || !raise.is(Kind::Closure) {
             return Err(e);
         }
-        let payload = match e.payload {
-            Some(obj) => obj,
+        let payload = match e.payload.as_deref() {
+            Some(&obj) => obj,
             None => {
                 let kind = match e.kind {
                     ErrorKind::Read => "read",
@@ -444,8 +444,8 @@ impl<'p> Machine<'p, '_> {
 fn original_error(store: &mut Store, e: Error) -> Error {
     let sym = store.intern("%error-object");
     let error_type = store.global_cell(sym).field(CELL_VALUE);
-    match e.payload {
-        Some(obj) if obj.is(Kind::Record) && obj.field(0) == error_type => {
+    match e.payload.as_deref() {
+        Some(&obj) if obj.is(Kind::Record) && obj.field(0) == error_type => {
             let mut irritants = Vec::new();
             let mut l = obj.field(3);
             while l.is_pair() {

@@ -10,7 +10,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(a[0].as_char().is_some()))
         }),
         builtin("char->integer", 1, Some(1), |_, a| {
-            Ok(Value::fixnum(ch("char->integer", a[0])? as i64))
+            Ok(Value::fixnum(ch(a[0])? as i64))
         }),
         builtin("integer->char", 1, Some(1), |_, a| {
             let c = a[0]
@@ -18,69 +18,62 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .and_then(|n| u32::try_from(n).ok())
                 .and_then(char::from_u32);
             c.map(Value::char)
-                .ok_or_else(|| Error::wrong_type("integer->char", "a Unicode scalar value", a[0]))
+                .ok_or_else(|| Error::expected("a Unicode scalar value", a[0]))
         }),
-        builtin("char=?", 1, None, |_, a| {
-            compare("char=?", a, |x, y| x == y)
-        }),
-        builtin("char<?", 1, None, |_, a| compare("char<?", a, |x, y| x < y)),
-        builtin("char>?", 1, None, |_, a| compare("char>?", a, |x, y| x > y)),
-        builtin("char<=?", 1, None, |_, a| {
-            compare("char<=?", a, |x, y| x <= y)
-        }),
-        builtin("char>=?", 1, None, |_, a| {
-            compare("char>=?", a, |x, y| x >= y)
-        }),
+        builtin("char=?", 1, None, |_, a| compare(a, |x, y| x == y)),
+        builtin("char<?", 1, None, |_, a| compare(a, |x, y| x < y)),
+        builtin("char>?", 1, None, |_, a| compare(a, |x, y| x > y)),
+        builtin("char<=?", 1, None, |_, a| compare(a, |x, y| x <= y)),
+        builtin("char>=?", 1, None, |_, a| compare(a, |x, y| x >= y)),
         builtin("char-ci=?", 1, None, |_, a| {
-            compare("char-ci=?", a, |x, y| fold(x) == fold(y))
+            compare(a, |x, y| fold(x) == fold(y))
         }),
         builtin("char-ci<?", 1, None, |_, a| {
-            compare("char-ci<?", a, |x, y| fold(x) < fold(y))
+            compare(a, |x, y| fold(x) < fold(y))
         }),
         builtin("char-ci>?", 1, None, |_, a| {
-            compare("char-ci>?", a, |x, y| fold(x) > fold(y))
+            compare(a, |x, y| fold(x) > fold(y))
         }),
         builtin("char-ci<=?", 1, None, |_, a| {
-            compare("char-ci<=?", a, |x, y| fold(x) <= fold(y))
+            compare(a, |x, y| fold(x) <= fold(y))
         }),
         builtin("char-ci>=?", 1, None, |_, a| {
-            compare("char-ci>=?", a, |x, y| fold(x) >= fold(y))
+            compare(a, |x, y| fold(x) >= fold(y))
         }),
         builtin("char-alphabetic?", 1, Some(1), |_, a| {
-            Ok(Value::bool(ch("char-alphabetic?", a[0])?.is_alphabetic()))
+            Ok(Value::bool(ch(a[0])?.is_alphabetic()))
         }),
         builtin("char-numeric?", 1, Some(1), |_, a| {
-            Ok(Value::bool(ch("char-numeric?", a[0])?.is_numeric()))
+            Ok(Value::bool(ch(a[0])?.is_numeric()))
         }),
         builtin("char-whitespace?", 1, Some(1), |_, a| {
-            Ok(Value::bool(ch("char-whitespace?", a[0])?.is_whitespace()))
+            Ok(Value::bool(ch(a[0])?.is_whitespace()))
         }),
         builtin("char-upper-case?", 1, Some(1), |_, a| {
-            Ok(Value::bool(ch("char-upper-case?", a[0])?.is_uppercase()))
+            Ok(Value::bool(ch(a[0])?.is_uppercase()))
         }),
         builtin("char-lower-case?", 1, Some(1), |_, a| {
-            Ok(Value::bool(ch("char-lower-case?", a[0])?.is_lowercase()))
+            Ok(Value::bool(ch(a[0])?.is_lowercase()))
         }),
         builtin("char-upcase", 1, Some(1), |_, a| {
-            Ok(Value::char(upcase(ch("char-upcase", a[0])?)))
+            Ok(Value::char(upcase(ch(a[0])?)))
         }),
         builtin("char-downcase", 1, Some(1), |_, a| {
-            Ok(Value::char(downcase(ch("char-downcase", a[0])?)))
+            Ok(Value::char(downcase(ch(a[0])?)))
         }),
         builtin("char-foldcase", 1, Some(1), |_, a| {
-            Ok(Value::char(fold(ch("char-foldcase", a[0])?)))
+            Ok(Value::char(fold(ch(a[0])?)))
         }),
         builtin("digit-value", 1, Some(1), |_, a| {
-            Ok(ch("digit-value", a[0])?
+            Ok(ch(a[0])?
                 .to_digit(10)
                 .map_or(Value::FALSE, |d| Value::fixnum(d as i64)))
         }),
     ]
 }
 
-pub(crate) fn ch(name: &str, v: Value) -> Result<char> {
-    v.as_char()
-        .ok_or_else(|| Error::wrong_type(name, "a character", v))
+pub(crate) fn ch(v: Value) -> Result<char> {
+    v.as_char().ok_or_else(|| Error::expected("a character", v))
 }
 
 /// Single-character case mappings; a character whose mapping is several characters
@@ -105,10 +98,7 @@ pub(crate) fn fold(c: char) -> char {
     downcase(c)
 }
 
-fn compare(name: &str, args: &[Value], ok: fn(char, char) -> bool) -> Result<Value> {
-    let chars = args
-        .iter()
-        .map(|&a| ch(name, a))
-        .collect::<Result<Vec<_>>>()?;
+fn compare(args: &[Value], ok: fn(char, char) -> bool) -> Result<Value> {
+    let chars = args.iter().map(|&a| ch(a)).collect::<Result<Vec<_>>>()?;
     Ok(Value::bool(chars.windows(2).all(|w| ok(w[0], w[1]))))
 }

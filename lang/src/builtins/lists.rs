@@ -14,14 +14,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("cons", 2, Some(2), |store, a| {
             Ok(store.heap.cons(a[0], a[1]))
         }),
-        builtin("car", 1, Some(1), |_, a| Ok(pair("car", a[0])?.car())),
-        builtin("cdr", 1, Some(1), |_, a| Ok(pair("cdr", a[0])?.cdr())),
+        builtin("car", 1, Some(1), |_, a| Ok(pair(a[0])?.car())),
+        builtin("cdr", 1, Some(1), |_, a| Ok(pair(a[0])?.cdr())),
         builtin("set-car!", 2, Some(2), |_, a| {
-            pair("set-car!", a[0])?.set_car(a[1]);
+            pair(a[0])?.set_car(a[1]);
             Ok(Value::UNSPECIFIED)
         }),
         builtin("set-cdr!", 2, Some(2), |_, a| {
-            pair("set-cdr!", a[0])?.set_cdr(a[1]);
+            pair(a[0])?.set_cdr(a[1]);
             Ok(Value::UNSPECIFIED)
         }),
         builtin("pair?", 1, Some(1), |_, a| Ok(Value::bool(a[0].is_pair()))),
@@ -33,19 +33,17 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(store.heap.list_with_tail(init, *last))
         }),
         builtin("make-list", 1, Some(2), |store, a| {
-            let n = index_arg("make-list", a[0])?;
+            let n = index_arg(a[0])?;
             store.reserve(n.saturating_mul(PAIR_BYTES))?;
             let fill = a.get(1).copied().unwrap_or(Value::UNSPECIFIED);
             Ok((0..n).fold(Value::NIL, |acc, _| store.heap.cons(fill, acc)))
         }),
         builtin("length", 1, Some(1), |_, a| {
-            Ok(Value::fixnum(
-                for_each_element("length", a[0], |_| {})? as i64
-            ))
+            Ok(Value::fixnum(for_each_element(a[0], |_| {})? as i64))
         }),
         builtin("append", 0, None, append),
         builtin("reverse", 1, Some(1), |store, a| {
-            let items = list_arg("reverse", a[0])?;
+            let items = list_arg(a[0])?;
             Ok(items
                 .iter()
                 .fold(Value::NIL, |acc, &x| store.heap.cons(x, acc)))
@@ -60,13 +58,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             Ok(acc)
         }),
-        builtin("list-tail", 2, Some(2), |_, a| {
-            nth_tail("list-tail", a[0], a[1])
-        }),
+        builtin("list-tail", 2, Some(2), |_, a| nth_tail(a[0], a[1])),
         builtin("list-ref", 2, Some(2), |_, a| {
-            let tail = nth_tail("list-ref", a[0], a[1])?;
+            let tail = nth_tail(a[0], a[1])?;
             if !tail.is_pair() {
-                return Err(Error::runtime("list-ref: index out of range", vec![a[1]]));
+                return Err(Error::runtime("index out of range", vec![a[1]]).unnamed());
             }
             Ok(tail.car())
         }),
@@ -78,7 +74,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 if items.len() % 2 == 0 {
                     slow = slow.cdr();
                     if slow == l {
-                        return Err(cyclic("list-copy", a[0]));
+                        return Err(cyclic(a[0]));
                     }
                 }
             }
@@ -86,41 +82,37 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(store.heap.list_with_tail(&items, l))
         }),
         builtin("last-pair", 1, Some(1), |_, a| {
-            let (mut l, mut slow, mut odd) = (pair("last-pair", a[0])?, a[0], false);
+            let (mut l, mut slow, mut odd) = (pair(a[0])?, a[0], false);
             while l.cdr().is_pair() {
                 l = l.cdr();
                 if odd {
                     slow = slow.cdr();
                     if slow == l {
-                        return Err(cyclic("last-pair", a[0]));
+                        return Err(cyclic(a[0]));
                     }
                 }
                 odd = !odd;
             }
             Ok(l)
         }),
-        builtin("memq", 2, Some(2), |_, a| {
-            find_tail("memq", a[1], |x| x == a[0])
-        }),
+        builtin("memq", 2, Some(2), |_, a| find_tail(a[1], |x| x == a[0])),
         builtin("memv", 2, Some(2), |_, a| {
-            find_tail("memv", a[1], |x| super::equal::eqv(x, a[0]))
+            find_tail(a[1], |x| super::equal::eqv(x, a[0]))
         }),
-        builtin("assq", 2, Some(2), |_, a| {
-            find_entry("assq", a[1], |k| k == a[0])
-        }),
+        builtin("assq", 2, Some(2), |_, a| find_entry(a[1], |k| k == a[0])),
         builtin("assv", 2, Some(2), |_, a| {
-            find_entry("assv", a[1], |k| super::equal::eqv(k, a[0]))
+            find_entry(a[1], |k| super::equal::eqv(k, a[0]))
         }),
     ];
     out.extend(CXRS.iter().map(|&(name, f)| builtin(name, 1, Some(1), f)));
     out
 }
 
-fn pair(name: &str, v: Value) -> Result<Value> {
+fn pair(v: Value) -> Result<Value> {
     if v.is_pair() {
         Ok(v)
     } else {
-        Err(Error::wrong_type(name, "a pair", v))
+        Err(Error::expected("a pair", v))
     }
 }
 
@@ -150,7 +142,7 @@ fn append(store: &mut Store, args: &[Value]) -> Result<Value> {
     };
     let mut items = Vec::new();
     for &l in init {
-        items.extend(list_arg("append", l)?);
+        items.extend(list_arg(l)?);
     }
     store.reserve(items.len().saturating_mul(PAIR_BYTES))?;
     Ok(store.heap.list_with_tail(&items, last))
@@ -158,16 +150,13 @@ fn append(store: &mut Store, args: &[Value]) -> Result<Value> {
 
 /// The tail of `list` after `k` pairs. On a cyclic list the walk goes round the cycle
 /// once at most: what is left of `k` is taken modulo its length.
-fn nth_tail(name: &str, list: Value, k: Value) -> Result<Value> {
-    let n = index_arg(name, k)?;
+fn nth_tail(list: Value, k: Value) -> Result<Value> {
+    let n = index_arg(k)?;
     let (mut l, mut slow) = (list, list);
     let mut i = 0;
     while i < n {
         if !l.is_pair() {
-            return Err(Error::runtime(
-                format!("{name}: index out of range"),
-                vec![k],
-            ));
+            return Err(Error::runtime("index out of range", vec![k]).unnamed());
         }
         l = l.cdr();
         i += 1;
@@ -192,7 +181,7 @@ fn nth_tail(name: &str, list: Value, k: Value) -> Result<Value> {
 
 /// The first pair of `list` whose car `hit` accepts; `#f` at the end. A cyclic list is an
 /// error, found by a second cursor at half speed, not a loop without end.
-fn find_tail(name: &str, list: Value, hit: impl Fn(Value) -> bool) -> Result<Value> {
+fn find_tail(list: Value, hit: impl Fn(Value) -> bool) -> Result<Value> {
     let (mut l, mut slow, mut odd) = (list, list, false);
     while l.is_pair() {
         if hit(l.car()) {
@@ -202,7 +191,7 @@ fn find_tail(name: &str, list: Value, hit: impl Fn(Value) -> bool) -> Result<Val
         if odd {
             slow = slow.cdr();
             if slow == l {
-                return Err(cyclic(name, list));
+                return Err(cyclic(list));
             }
         }
         odd = !odd;
@@ -210,13 +199,13 @@ fn find_tail(name: &str, list: Value, hit: impl Fn(Value) -> bool) -> Result<Val
     Ok(Value::FALSE)
 }
 
-fn find_entry(name: &str, list: Value, hit: impl Fn(Value) -> bool) -> Result<Value> {
-    let pair = find_tail(name, list, |entry| entry.is_pair() && hit(entry.car()))?;
+fn find_entry(list: Value, hit: impl Fn(Value) -> bool) -> Result<Value> {
+    let pair = find_tail(list, |entry| entry.is_pair() && hit(entry.car()))?;
     Ok(if pair.is_pair() { pair.car() } else { pair })
 }
 
-fn cyclic(name: &str, list: Value) -> Error {
-    Error::wrong_type(name, "a proper list, not a cyclic one", list)
+fn cyclic(list: Value) -> Error {
+    Error::expected("a proper list, not a cyclic one", list)
 }
 
 /// `caar` ... `cddddr`: the path is read right to left, as the name is.
@@ -225,7 +214,7 @@ fn cxr(name: &'static str, mut v: Value) -> Result<Value> {
     let original = v;
     for step in path.chars().rev() {
         if !v.is_pair() {
-            return Err(Error::wrong_type(name, "a list deep enough", original));
+            return Err(Error::expected("a list deep enough", original));
         }
         v = if step == 'a' { v.car() } else { v.cdr() };
     }

@@ -126,7 +126,7 @@ pub fn all() -> Vec<Builtin> {
 /// `(%read-source file)`: the forms of a file, read with their source positions and
 /// kept for `%eval-source`, as a list of their numbers.
 fn read_source(store: &mut Store, a: &[Value]) -> Result<Value> {
-    let name = crate::object::string_to_rust(strings::string("load", a[0])?);
+    let name = crate::object::string_to_rust(strings::string(a[0]).map_err(|e| e.named("load"))?);
     let text = std::fs::read_to_string(&name)
         .map_err(|e| Error::file(format!("load: cannot read {name}: {e}"), vec![a[0]]))?;
     let file = crate::reader::SourceFile::new(name, text);
@@ -184,43 +184,41 @@ fn call(b: &Builtin, store: &mut Store, args: &[Value]) -> Result<Value> {
             vec![],
         ));
     }
-    match &b.host {
+    let result = match &b.host {
         Some(host) => host(store, args),
         None => (b.f)(store, args),
-    }
+    };
+    result.map_err(|e| e.named(b.name))
 }
 
 /// An exact non-negative integer argument that fits `usize`.
-pub(crate) fn index_arg(name: &str, v: Value) -> Result<usize> {
+pub(crate) fn index_arg(v: Value) -> Result<usize> {
     match v.as_fixnum() {
         Some(n) if n >= 0 => Ok(n as usize),
-        _ => Err(Error::wrong_type(name, "an exact non-negative integer", v)),
+        _ => Err(Error::expected("an exact non-negative integer", v)),
     }
 }
 
 /// An index argument below `len`.
 #[inline(always)]
-pub(crate) fn checked_index(name: &str, i: Value, len: usize) -> Result<usize> {
+pub(crate) fn checked_index(i: Value, len: usize) -> Result<usize> {
     match i.as_fixnum() {
         Some(k) if k >= 0 && (k as usize) < len => Ok(k as usize),
-        Some(_) => Err(Error::runtime(
-            format!("{name}: index out of range"),
-            vec![i],
-        )),
-        None => Err(Error::wrong_type(name, "an exact integer index", i)),
+        Some(_) => Err(Error::runtime("index out of range", vec![i]).unnamed()),
+        None => Err(Error::expected("an exact integer index", i)),
     }
 }
 
 /// The elements of a proper list argument.
-pub(crate) fn list_arg(name: &str, list: Value) -> Result<Vec<Value>> {
+pub(crate) fn list_arg(list: Value) -> Result<Vec<Value>> {
     let mut out = Vec::new();
-    for_each_element(name, list, |x| out.push(x))?;
+    for_each_element(list, |x| out.push(x))?;
     Ok(out)
 }
 
 /// Calls `f` on each element of a proper list argument; returns the length. A cyclic
 /// list is an error, found by a second cursor moving at half speed (Floyd's algorithm).
-pub(crate) fn for_each_element(name: &str, list: Value, mut f: impl FnMut(Value)) -> Result<usize> {
+pub(crate) fn for_each_element(list: Value, mut f: impl FnMut(Value)) -> Result<usize> {
     let (mut v, mut slow, mut n) = (list, list, 0usize);
     while v.is_pair() {
         f(v.car());
@@ -229,16 +227,12 @@ pub(crate) fn for_each_element(name: &str, list: Value, mut f: impl FnMut(Value)
         if n % 2 == 0 {
             slow = slow.cdr();
             if slow == v && v.is_pair() {
-                return Err(Error::wrong_type(
-                    name,
-                    "a proper list, not a cyclic one",
-                    list,
-                ));
+                return Err(Error::expected("a proper list, not a cyclic one", list));
             }
         }
     }
     if v != Value::NIL {
-        return Err(Error::wrong_type(name, "a proper list", list));
+        return Err(Error::expected("a proper list", list));
     }
     Ok(n)
 }

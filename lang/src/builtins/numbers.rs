@@ -18,21 +18,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("-", 1, None, sub),
         builtin("*", 0, None, mul),
         builtin("/", 1, None, div),
-        builtin("=", 1, None, |store, a| {
-            compare(store, "=", a, |o| o.is_eq())
-        }),
-        builtin("<", 1, None, |store, a| {
-            compare(store, "<", a, |o| o.is_lt())
-        }),
-        builtin(">", 1, None, |store, a| {
-            compare(store, ">", a, |o| o.is_gt())
-        }),
-        builtin("<=", 1, None, |store, a| {
-            compare(store, "<=", a, |o| o.is_le())
-        }),
-        builtin(">=", 1, None, |store, a| {
-            compare(store, ">=", a, |o| o.is_ge())
-        }),
+        builtin("=", 1, None, |store, a| compare(store, a, |o| o.is_eq())),
+        builtin("<", 1, None, |store, a| compare(store, a, |o| o.is_lt())),
+        builtin(">", 1, None, |store, a| compare(store, a, |o| o.is_gt())),
+        builtin("<=", 1, None, |store, a| compare(store, a, |o| o.is_le())),
+        builtin(">=", 1, None, |store, a| compare(store, a, |o| o.is_ge())),
         builtin("number?", 1, Some(1), |_, a| {
             Ok(Value::bool(is_number(a[0])))
         }),
@@ -51,10 +41,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ))
         }),
         builtin("exact?", 1, Some(1), |_, a| {
-            Ok(Value::bool(num("exact?", a[0])?.is_exact()))
+            Ok(Value::bool(num(a[0])?.is_exact()))
         }),
         builtin("inexact?", 1, Some(1), |_, a| {
-            Ok(Value::bool(!num("inexact?", a[0])?.is_exact()))
+            Ok(Value::bool(!num(a[0])?.is_exact()))
         }),
         builtin("exact-integer?", 1, Some(1), |_, a| {
             Ok(Value::bool(matches!(
@@ -66,102 +56,102 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(from_value(a[0]).is_some_and(|n| n.is_exact())))
         }),
         builtin("nan?", 1, Some(1), |_, a| {
-            Ok(Value::bool(num("nan?", a[0])?.to_f64().is_nan()))
+            Ok(Value::bool(num(a[0])?.to_f64().is_nan()))
         }),
         builtin("infinite?", 1, Some(1), |_, a| {
-            Ok(Value::bool(num("infinite?", a[0])?.to_f64().is_infinite()))
+            Ok(Value::bool(num(a[0])?.to_f64().is_infinite()))
         }),
         builtin("finite?", 1, Some(1), |_, a| {
-            let n = num("finite?", a[0])?;
+            let n = num(a[0])?;
             Ok(Value::bool(n.is_exact() || n.to_f64().is_finite()))
         }),
         builtin("zero?", 1, Some(1), is_zero),
         builtin("positive?", 1, Some(1), |_, a| {
-            let n = real("positive?", a[0])?;
+            let n = real(a[0])?;
             Ok(Value::bool(
                 !n.is_negative() && !n.is_zero() && !n.to_f64().is_nan(),
             ))
         }),
         builtin("negative?", 1, Some(1), |_, a| {
-            Ok(Value::bool(real("negative?", a[0])?.is_negative()))
+            Ok(Value::bool(real(a[0])?.is_negative()))
         }),
         builtin("odd?", 1, Some(1), |_, a| {
-            Ok(Value::bool(int("odd?", a[0])?.is_odd()))
+            Ok(Value::bool(int(a[0])?.is_odd()))
         }),
         builtin("even?", 1, Some(1), |_, a| {
-            Ok(Value::bool(int("even?", a[0])?.is_even()))
+            Ok(Value::bool(int(a[0])?.is_even()))
         }),
         builtin("max", 1, None, |store, a| {
-            extremum(store, "max", a, std::cmp::Ordering::Greater)
+            extremum(store, a, std::cmp::Ordering::Greater)
         }),
         builtin("min", 1, None, |store, a| {
-            extremum(store, "min", a, std::cmp::Ordering::Less)
+            extremum(store, a, std::cmp::Ordering::Less)
         }),
         builtin("abs", 1, Some(1), |store, a| {
-            Ok(store.number(real("abs", a[0])?.abs()))
+            Ok(store.number(real(a[0])?.abs()))
         }),
         builtin("magnitude", 1, Some(1), |store, a| {
-            Ok(store.number(real("magnitude", a[0])?.abs()))
+            Ok(store.number(real(a[0])?.abs()))
         }),
         builtin("quotient", 2, Some(2), |store, a| {
-            int_div(store, "quotient", a, Division::Quotient)
+            int_div(store, a, Division::Quotient)
         }),
         builtin("remainder", 2, Some(2), |store, a| {
-            int_div(store, "remainder", a, Division::Remainder)
+            int_div(store, a, Division::Remainder)
         }),
         builtin("modulo", 2, Some(2), |store, a| {
-            int_div(store, "modulo", a, Division::Modulo)
+            int_div(store, a, Division::Modulo)
         }),
         builtin("truncate-quotient", 2, Some(2), |store, a| {
-            int_div(store, "truncate-quotient", a, Division::Quotient)
+            int_div(store, a, Division::Quotient)
         }),
         builtin("truncate-remainder", 2, Some(2), |store, a| {
-            int_div(store, "truncate-remainder", a, Division::Remainder)
+            int_div(store, a, Division::Remainder)
         }),
         builtin("floor-quotient", 2, Some(2), |store, a| {
-            int_div(store, "floor-quotient", a, Division::FloorQuotient)
+            int_div(store, a, Division::FloorQuotient)
         }),
         builtin("floor-remainder", 2, Some(2), |store, a| {
-            int_div(store, "floor-remainder", a, Division::Modulo)
+            int_div(store, a, Division::Modulo)
         }),
         builtin("gcd", 0, None, |store, a| {
-            fold_int(store, "gcd", a, 0, |x, y| x.gcd(y))
+            fold_int(store, a, 0, |x, y| x.gcd(y))
         }),
         builtin("lcm", 0, None, |store, a| {
-            fold_int(store, "lcm", a, 1, |x, y| x.lcm(y))
+            fold_int(store, a, 1, |x, y| x.lcm(y))
         }),
         builtin("floor", 1, Some(1), |store, a| {
-            round_with(store, "floor", a[0], f64::floor, |r| r.floor())
+            round_with(store, a[0], f64::floor, |r| r.floor())
         }),
         builtin("ceiling", 1, Some(1), |store, a| {
-            round_with(store, "ceiling", a[0], f64::ceil, |r| r.ceil())
+            round_with(store, a[0], f64::ceil, |r| r.ceil())
         }),
         builtin("truncate", 1, Some(1), |store, a| {
-            round_with(store, "truncate", a[0], f64::trunc, |r| r.trunc())
+            round_with(store, a[0], f64::trunc, |r| r.trunc())
         }),
         builtin("round", 1, Some(1), |store, a| {
-            round_with(store, "round", a[0], f64::round_ties_even, round_even)
+            round_with(store, a[0], f64::round_ties_even, round_even)
         }),
         builtin("numerator", 1, Some(1), |store, a| {
-            let r = real("numerator", a[0])?;
-            fraction_part(store, "numerator", r, |q| q.numer().clone())
+            let r = real(a[0])?;
+            fraction_part(store, r, |q| q.numer().clone())
         }),
         builtin("denominator", 1, Some(1), |store, a| {
-            let r = real("denominator", a[0])?;
-            fraction_part(store, "denominator", r, |q| q.denom().clone())
+            let r = real(a[0])?;
+            fraction_part(store, r, |q| q.denom().clone())
         }),
         builtin("exact", 1, Some(1), exact),
         builtin("inexact->exact", 1, Some(1), exact),
         builtin("inexact", 1, Some(1), |store, a| {
-            Ok(store.number(Number::Real(num("inexact", a[0])?.to_f64())))
+            Ok(store.number(Number::Real(num(a[0])?.to_f64())))
         }),
         builtin("exact->inexact", 1, Some(1), |store, a| {
-            Ok(store.number(Number::Real(num("exact->inexact", a[0])?.to_f64())))
+            Ok(store.number(Number::Real(num(a[0])?.to_f64())))
         }),
         builtin("sqrt", 1, Some(1), sqrt),
         // Both values, as a list; `exact-integer-sqrt` (in the prelude) returns them.
         builtin("%exact-integer-sqrt", 1, Some(1), |store, a| {
-            let n = int("exact-integer-sqrt", a[0])?;
+            let n = int(a[0]).map_err(|e| e.named("exact-integer-sqrt"))?;
             if n.is_negative() {
                 return Err(Error::wrong_type(
                     "exact-integer-sqrt",
@@ -180,55 +170,56 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("expt", 2, Some(2), expt),
         builtin("square", 1, Some(1), |store, a| mul(store, &[a[0], a[0]])),
         builtin("exp", 1, Some(1), |store, a| {
-            float_fn(store, "exp", a[0], f64::exp)
+            float_fn(store, a[0], f64::exp)
         }),
         builtin("log", 1, Some(2), |store, a| {
-            let x = ln(&num("log", a[0])?);
+            let x = ln(&num(a[0])?);
             let r = match a.get(1) {
-                Some(&b) => x / ln(&num("log", b)?),
+                Some(&b) => x / ln(&num(b)?),
                 None => x,
             };
             Ok(store.number(Number::Real(r)))
         }),
         builtin("sin", 1, Some(1), |store, a| {
-            float_fn(store, "sin", a[0], f64::sin)
+            float_fn(store, a[0], f64::sin)
         }),
         builtin("cos", 1, Some(1), |store, a| {
-            float_fn(store, "cos", a[0], f64::cos)
+            float_fn(store, a[0], f64::cos)
         }),
         builtin("tan", 1, Some(1), |store, a| {
-            float_fn(store, "tan", a[0], f64::tan)
+            float_fn(store, a[0], f64::tan)
         }),
         builtin("asin", 1, Some(1), |store, a| {
-            float_fn(store, "asin", a[0], f64::asin)
+            float_fn(store, a[0], f64::asin)
         }),
         builtin("acos", 1, Some(1), |store, a| {
-            float_fn(store, "acos", a[0], f64::acos)
+            float_fn(store, a[0], f64::acos)
         }),
         builtin("atan", 1, Some(2), |store, a| {
-            let y = num("atan", a[0])?.to_f64();
+            let y = num(a[0])?.to_f64();
             let r = match a.get(1) {
-                Some(&x) => y.atan2(num("atan", x)?.to_f64()),
+                Some(&x) => y.atan2(num(x)?.to_f64()),
                 None => y.atan(),
             };
             Ok(store.number(Number::Real(r)))
         }),
         builtin("number->string", 1, Some(2), |store, a| {
-            let n = num("number->string", a[0])?;
-            let radix = radix_arg("number->string", a.get(1).copied())?;
+            let n = num(a[0])?;
+            let radix = radix_arg(a.get(1).copied())?;
             if radix != 10 && !n.is_exact() {
                 return Err(Error::runtime(
-                    "number->string: inexact numbers are written in radix 10 only",
+                    "inexact numbers are written in radix 10 only",
                     vec![a[0]],
-                ));
+                )
+                .unnamed());
             }
             Ok(store.heap.string(&n.to_string_radix(radix)))
         }),
         builtin("string->number", 1, Some(2), |store, a| {
             if !a[0].is(Kind::String) {
-                return Err(Error::wrong_type("string->number", "a string", a[0]));
+                return Err(Error::expected("a string", a[0]));
             }
-            let radix = radix_arg("string->number", a.get(1).copied())?;
+            let radix = radix_arg(a.get(1).copied())?;
             Ok(match parse_number(&string_to_rust(a[0]), radix) {
                 Some(n) => store.number(n),
                 None => Value::FALSE,
@@ -238,27 +229,27 @@ pub(super) fn builtins() -> Vec<Builtin> {
 }
 
 /// A number argument.
-fn num(name: &str, v: Value) -> Result<Number> {
-    from_value(v).ok_or_else(|| Error::wrong_type(name, "a number", v))
+fn num(v: Value) -> Result<Number> {
+    from_value(v).ok_or_else(|| Error::expected("a number", v))
 }
 
 /// A real number argument (every number here is real: there are no complex numbers).
-fn real(name: &str, v: Value) -> Result<Number> {
-    num(name, v)
+fn real(v: Value) -> Result<Number> {
+    num(v)
 }
 
 /// An integer argument, exact or inexact, as a bigint.
-fn int(name: &str, v: Value) -> Result<BigInt> {
-    num(name, v)?
+fn int(v: Value) -> Result<BigInt> {
+    num(v)?
         .to_bigint()
-        .ok_or_else(|| Error::wrong_type(name, "an integer", v))
+        .ok_or_else(|| Error::expected("an integer", v))
 }
 
-fn radix_arg(name: &str, v: Option<Value>) -> Result<u32> {
+fn radix_arg(v: Option<Value>) -> Result<u32> {
     match v.map(|v| (v, v.as_fixnum())) {
         None => Ok(10),
         Some((_, Some(r @ (2 | 8 | 10 | 16)))) => Ok(r as u32),
-        Some((v, _)) => Err(Error::wrong_type(name, "a radix of 2, 8, 10 or 16", v)),
+        Some((v, _)) => Err(Error::expected("a radix of 2, 8, 10 or 16", v)),
     }
 }
 
@@ -311,40 +302,40 @@ fn arith(a: &Number, b: &Number, op: &Op) -> Number {
     }
 }
 
-fn fold(store: &mut Store, name: &str, args: &[Value], start: Number, op: &Op) -> Result<Value> {
+fn fold(store: &mut Store, args: &[Value], start: Number, op: &Op) -> Result<Value> {
     let mut acc = start;
     for &a in args {
-        acc = arith(&acc, &num(name, a)?, op);
+        acc = arith(&acc, &num(a)?, op);
     }
     Ok(store.number(acc))
 }
 
 pub(crate) fn add(store: &mut Store, args: &[Value]) -> Result<Value> {
-    fold(store, "+", args, Number::Fixnum(0), &ADD)
+    fold(store, args, Number::Fixnum(0), &ADD)
 }
 
 fn mul(store: &mut Store, args: &[Value]) -> Result<Value> {
-    fold(store, "*", args, Number::Fixnum(1), &MUL)
+    fold(store, args, Number::Fixnum(1), &MUL)
 }
 
 fn sub(store: &mut Store, args: &[Value]) -> Result<Value> {
-    let first = num("-", args[0])?;
+    let first = num(args[0])?;
     if args.len() == 1 {
         return Ok(store.number(first.negate()));
     }
-    fold(store, "-", &args[1..], first, &SUB)
+    fold(store, &args[1..], first, &SUB)
 }
 
 fn div(store: &mut Store, args: &[Value]) -> Result<Value> {
     let (mut acc, rest) = match args {
         [only] => (Number::Fixnum(1), std::slice::from_ref(only)),
-        [first, rest @ ..] => (num("/", *first)?, rest),
+        [first, rest @ ..] => (num(*first)?, rest),
         [] => unreachable!("arity checked"),
     };
     for &a in rest {
-        let d = num("/", a)?;
+        let d = num(a)?;
         if d.is_exact() && d.is_zero() {
-            return Err(Error::runtime("/: division by zero", vec![]));
+            return Err(Error::runtime("division by zero", vec![]).unnamed());
         }
         acc = match (&acc, &d) {
             (Number::Real(_), _) | (_, Number::Real(_)) => Number::Real(acc.to_f64() / d.to_f64()),
@@ -363,31 +354,15 @@ fn order(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
     }
 }
 
-fn compare(
-    _: &mut Store,
-    name: &str,
-    args: &[Value],
-    ok: fn(std::cmp::Ordering) -> bool,
-) -> Result<Value> {
-    let nums = args
-        .iter()
-        .map(|&a| real(name, a))
-        .collect::<Result<Vec<_>>>()?;
+fn compare(_: &mut Store, args: &[Value], ok: fn(std::cmp::Ordering) -> bool) -> Result<Value> {
+    let nums = args.iter().map(|&a| real(a)).collect::<Result<Vec<_>>>()?;
     Ok(Value::bool(
         nums.windows(2).all(|w| order(&w[0], &w[1]).is_some_and(ok)),
     ))
 }
 
-fn extremum(
-    store: &mut Store,
-    name: &str,
-    args: &[Value],
-    keep: std::cmp::Ordering,
-) -> Result<Value> {
-    let nums = args
-        .iter()
-        .map(|&a| real(name, a))
-        .collect::<Result<Vec<_>>>()?;
+fn extremum(store: &mut Store, args: &[Value], keep: std::cmp::Ordering) -> Result<Value> {
+    let nums = args.iter().map(|&a| real(a)).collect::<Result<Vec<_>>>()?;
     let inexact = nums.iter().any(|n| !n.is_exact());
     let mut best = nums[0].clone();
     for n in &nums[1..] {
@@ -402,7 +377,7 @@ fn extremum(
 }
 
 pub(crate) fn is_zero(_: &mut Store, args: &[Value]) -> Result<Value> {
-    Ok(Value::bool(num("zero?", args[0])?.is_zero()))
+    Ok(Value::bool(num(args[0])?.is_zero()))
 }
 
 /// Integer division, exact on exact integers and inexact on inexact integers.
@@ -437,20 +412,17 @@ impl Division {
 }
 
 /// Integer division, exact on exact integers and inexact on inexact integers.
-fn int_div(store: &mut Store, name: &str, args: &[Value], division: Division) -> Result<Value> {
+fn int_div(store: &mut Store, args: &[Value], division: Division) -> Result<Value> {
     if let (Some(x), Some(y)) = (args[0].as_fixnum(), args[1].as_fixnum()) {
         if y != 0 {
             // Within the fixnum range no division overflows an i64.
             return Ok(store.number(Number::from_i128(division.fixnums(x, y) as i128)));
         }
     }
-    let (a, b) = (num(name, args[0])?, num(name, args[1])?);
-    let (x, y) = (int(name, args[0])?, int(name, args[1])?);
+    let (a, b) = (num(args[0])?, num(args[1])?);
+    let (x, y) = (int(args[0])?, int(args[1])?);
     if y.is_zero() {
-        return Err(Error::runtime(
-            format!("{name}: division by zero"),
-            vec![args[0]],
-        ));
+        return Err(Error::runtime("division by zero", vec![args[0]]).unnamed());
     }
     let exact = Number::from_bigint(division.bigints(&x, &y));
     if a.is_exact() && b.is_exact() {
@@ -461,7 +433,6 @@ fn int_div(store: &mut Store, name: &str, args: &[Value], division: Division) ->
 
 fn fold_int(
     store: &mut Store,
-    name: &str,
     args: &[Value],
     start: i64,
     op: fn(&BigInt, &BigInt) -> BigInt,
@@ -469,8 +440,8 @@ fn fold_int(
     let mut acc = BigInt::from(start);
     let mut inexact = false;
     for &a in args {
-        inexact |= !num(name, a)?.is_exact();
-        acc = op(&acc, &int(name, a)?);
+        inexact |= !num(a)?.is_exact();
+        acc = op(&acc, &int(a)?);
     }
     let n = Number::from_bigint(acc.abs());
     Ok(store.number(if inexact { Number::Real(n.to_f64()) } else { n }))
@@ -490,27 +461,21 @@ fn round_even(r: &BigRational) -> BigRational {
 
 fn round_with(
     store: &mut Store,
-    name: &str,
     v: Value,
     float: fn(f64) -> f64,
     ratio: fn(&BigRational) -> BigRational,
 ) -> Result<Value> {
-    Ok(match real(name, v)? {
+    Ok(match real(v)? {
         Number::Real(f) => store.number(Number::Real(float(f))),
         Number::Rational(r) => store.number(Number::from_ratio(ratio(&r))),
         _ => v,
     })
 }
 
-fn fraction_part(
-    store: &mut Store,
-    name: &str,
-    n: Number,
-    part: fn(&BigRational) -> BigInt,
-) -> Result<Value> {
+fn fraction_part(store: &mut Store, n: Number, part: fn(&BigRational) -> BigInt) -> Result<Value> {
     let exact = n
         .to_exact()
-        .ok_or_else(|| Error::runtime(format!("{name}: not a finite number"), vec![]))?;
+        .ok_or_else(|| Error::runtime("not a finite number", vec![]).unnamed())?;
     let r = Number::from_bigint(part(&exact.to_ratio().expect("exact")));
     Ok(store.number(if n.is_exact() {
         r
@@ -520,22 +485,20 @@ fn fraction_part(
 }
 
 fn exact(store: &mut Store, args: &[Value]) -> Result<Value> {
-    match num("exact", args[0])?.to_exact() {
+    match num(args[0])?.to_exact() {
         Some(n) => Ok(store.number(n)),
-        None => Err(Error::runtime(
-            "exact: no exact number equals",
-            vec![args[0]],
-        )),
+        None => Err(Error::runtime("no exact number equals", vec![args[0]]).unnamed()),
     }
 }
 
 fn sqrt(store: &mut Store, args: &[Value]) -> Result<Value> {
-    let n = num("sqrt", args[0])?;
+    let n = num(args[0])?;
     if n.is_negative() {
         return Err(Error::runtime(
-            "sqrt: negative argument (complex numbers are not supported)",
+            "negative argument (complex numbers are not supported)",
             vec![args[0]],
-        ));
+        )
+        .unnamed());
     }
     if let Some(i) = n.is_exact().then(|| n.to_bigint()).flatten() {
         let s = i.sqrt();
@@ -576,7 +539,7 @@ fn ln(x: &Number) -> f64 {
 const MAX_POWER_BITS: u64 = 1 << 26;
 
 fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
-    let (base, power) = (num("expt", args[0])?, num("expt", args[1])?);
+    let (base, power) = (num(args[0])?, num(args[1])?);
     let exponent = power.is_exact().then(|| power.to_bigint()).flatten();
     let (Some(e), true) = (exponent, base.is_exact()) else {
         return Ok(store.number(Number::Real(base.to_f64().powf(power.to_f64()))));
@@ -585,7 +548,7 @@ fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
     // Bases whose powers stay small, whatever the exponent.
     if base.is_zero() {
         return match e.sign() {
-            num_bigint::Sign::Minus => Err(Error::runtime("expt: division by zero", vec![])),
+            num_bigint::Sign::Minus => Err(Error::runtime("division by zero", vec![]).unnamed()),
             num_bigint::Sign::NoSign => Ok(Value::fixnum(1)),
             num_bigint::Sign::Plus => Ok(Value::fixnum(0)),
         };
@@ -596,9 +559,10 @@ fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
     }
     let too_large = || {
         Error::runtime(
-            format!("expt: the result would have more than {MAX_POWER_BITS} bits"),
+            format!("the result would have more than {MAX_POWER_BITS} bits"),
             vec![args[1]],
         )
+        .unnamed()
     };
     let magnitude = e.abs().to_u64().ok_or_else(too_large)?;
     let bits = (base.numer().bits() + base.denom().bits()).saturating_mul(magnitude);
@@ -619,6 +583,6 @@ fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
     Ok(store.number(Number::from_ratio(r)))
 }
 
-fn float_fn(store: &mut Store, name: &str, v: Value, f: fn(f64) -> f64) -> Result<Value> {
-    Ok(store.number(Number::Real(f(num(name, v)?.to_f64()))))
+fn float_fn(store: &mut Store, v: Value, f: fn(f64) -> f64) -> Result<Value> {
+    Ok(store.number(Number::Real(f(num(v)?.to_f64()))))
 }

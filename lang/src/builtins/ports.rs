@@ -28,37 +28,37 @@ pub(super) fn builtins() -> Vec<Builtin> {
             output(store, a, Style::Write)
         }),
         builtin("newline", 0, Some(1), |store, a| {
-            let port = output_port(store, "newline", a.first())?;
+            let port = output_port(store, a.first())?;
             put(store, port, "\n")
         }),
         builtin("write-char", 1, Some(2), |store, a| {
-            let c = super::chars::ch("write-char", a[0])?;
-            let port = output_port(store, "write-char", a.get(1))?;
+            let c = super::chars::ch(a[0])?;
+            let port = output_port(store, a.get(1))?;
             put(store, port, c.encode_utf8(&mut [0; 4]))
         }),
         builtin("write-string", 1, Some(4), |store, a| {
-            let s = string_to_rust(string("write-string", a[0])?);
-            let port = output_port(store, "write-string", a.get(1))?;
+            let s = string_to_rust(string(a[0])?);
+            let port = output_port(store, a.get(1))?;
             let chars: Vec<char> = s.chars().collect();
-            let (start, end) = range("write-string", &a[1.min(a.len())..], chars.len())?;
+            let (start, end) = range(&a[1.min(a.len())..], chars.len())?;
             put(store, port, &chars[start..end].iter().collect::<String>())
         }),
         builtin("write-u8", 1, Some(2), |store, a| {
-            let b = byte("write-u8", a[0])?;
-            let port = binary_output(store, "write-u8", a.get(1))?;
+            let b = byte(a[0])?;
+            let port = binary_output(store, a.get(1))?;
             put_bytes(store, port, &[b])
         }),
         builtin("write-bytevector", 1, Some(4), |store, a| {
             if !a[0].is(Kind::Bytevector) {
-                return Err(Error::wrong_type("write-bytevector", "a bytevector", a[0]));
+                return Err(Error::expected("a bytevector", a[0]));
             }
             let bytes = bytevector_bytes(a[0]).to_vec();
-            let port = binary_output(store, "write-bytevector", a.get(1))?;
-            let (start, end) = range("write-bytevector", &a[1.min(a.len())..], bytes.len())?;
+            let port = binary_output(store, a.get(1))?;
+            let (start, end) = range(&a[1.min(a.len())..], bytes.len())?;
             put_bytes(store, port, &bytes[start..end])
         }),
         builtin("flush-output-port", 0, Some(1), |store, a| {
-            let port = output_port(store, "flush-output-port", a.first())?;
+            let port = output_port(store, a.first())?;
             let (id, _) = port_parts(port).expect("an output port");
             match store.ports.state(id) {
                 Some(State::Output(Sink::File(w))) => {
@@ -71,48 +71,48 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
         builtin("read-char", 0, Some(1), |store, a| {
-            let c = text_input(store, "read-char", a.first())?.read_char();
+            let c = text_input(store, a.first())?.read_char();
             Ok(c.map_or(Value::EOF, Value::char))
         }),
         builtin("peek-char", 0, Some(1), |store, a| {
-            let c = text_input(store, "peek-char", a.first())?.peek_char();
+            let c = text_input(store, a.first())?.peek_char();
             Ok(c.map_or(Value::EOF, Value::char))
         }),
         builtin("char-ready?", 0, Some(1), |store, a| {
-            text_input(store, "char-ready?", a.first())?;
+            text_input(store, a.first())?;
             Ok(Value::TRUE)
         }),
         builtin("read-line", 0, Some(1), |store, a| {
-            let line = text_input(store, "read-line", a.first())?.read_line();
+            let line = text_input(store, a.first())?.read_line();
             // A line longer than the memory limit allows stops where it passed it.
             crate::memory::check(store.options.max_heap)?;
             Ok(line.map_or(Value::EOF, |l| store.heap.string(&l)))
         }),
         builtin("read-string", 1, Some(2), |store, a| {
-            let k = index_arg("read-string", a[0])?;
-            let s = text_input(store, "read-string", a.get(1))?.read_string(k);
+            let k = index_arg(a[0])?;
+            let s = text_input(store, a.get(1))?.read_string(k);
             Ok(s.map_or(Value::EOF, |s| store.heap.string(&s)))
         }),
         builtin("read-u8", 0, Some(1), |store, a| {
-            let b = binary_input(store, "read-u8", a.first())?.read_u8();
+            let b = binary_input(store, a.first())?.read_u8();
             Ok(b.map_or(Value::EOF, |b| Value::fixnum(b.into())))
         }),
         builtin("peek-u8", 0, Some(1), |store, a| {
-            let b = binary_input(store, "peek-u8", a.first())?.peek_u8();
+            let b = binary_input(store, a.first())?.peek_u8();
             Ok(b.map_or(Value::EOF, |b| Value::fixnum(b.into())))
         }),
         builtin("u8-ready?", 0, Some(1), |store, a| {
-            binary_input(store, "u8-ready?", a.first())?;
+            binary_input(store, a.first())?;
             Ok(Value::TRUE)
         }),
         builtin("read-bytevector", 1, Some(2), |store, a| {
-            let k = index_arg("read-bytevector", a[0])?;
-            let b = binary_input(store, "read-bytevector", a.get(1))?.read_bytes(k);
+            let k = index_arg(a[0])?;
+            let b = binary_input(store, a.get(1))?.read_bytes(k);
             Ok(b.map_or(Value::EOF, |b| store.heap.bytevector(&b)))
         }),
         builtin("read", 0, Some(1), read),
         builtin("open-input-string", 1, Some(1), |store, a| {
-            let text = string_to_rust(string("open-input-string", a[0])?);
+            let text = string_to_rust(string(a[0])?);
             Ok(open(
                 store,
                 State::Input(Source::Text { text, pos: 0 }),
@@ -135,20 +135,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     let s = s.clone();
                     Ok(store.heap.string(&s))
                 }
-                _ => Err(Error::wrong_type(
-                    "get-output-string",
-                    "an open string output port",
-                    a[0],
-                )),
+                _ => Err(Error::expected("an open string output port", a[0])),
             },
         ),
         builtin("open-input-bytevector", 1, Some(1), |store, a| {
             if !a[0].is(Kind::Bytevector) {
-                return Err(Error::wrong_type(
-                    "open-input-bytevector",
-                    "a bytevector",
-                    a[0],
-                ));
+                return Err(Error::expected("a bytevector", a[0]));
             }
             let bytes = bytevector_bytes(a[0]).to_vec();
             Ok(open(
@@ -173,11 +165,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     let b = b.clone();
                     Ok(store.heap.bytevector(&b))
                 }
-                _ => Err(Error::wrong_type(
-                    "get-output-bytevector",
-                    "an open bytevector output port",
-                    a[0],
-                )),
+                _ => Err(Error::expected("an open bytevector output port", a[0])),
             },
         ),
         builtin("open-input-file", 1, Some(1), |store, a| {
@@ -193,13 +181,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             open_output_file(store, a[0], BINARY)
         }),
         builtin("close-port", 1, Some(1), |store, a| {
-            close(store, "close-port", a[0], INPUT | OUTPUT)
+            close(store, a[0], INPUT | OUTPUT)
         }),
         builtin("close-input-port", 1, Some(1), |store, a| {
-            close(store, "close-input-port", a[0], INPUT)
+            close(store, a[0], INPUT)
         }),
         builtin("close-output-port", 1, Some(1), |store, a| {
-            close(store, "close-output-port", a[0], OUTPUT)
+            close(store, a[0], OUTPUT)
         }),
         builtin("port?", 1, Some(1), |_, a| {
             Ok(Value::bool(a[0].is(Kind::Port)))
@@ -217,16 +205,16 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ))
         }),
         builtin("input-port-open?", 1, Some(1), |store, a| {
-            is_open(store, "input-port-open?", a[0], INPUT)
+            is_open(store, a[0], INPUT)
         }),
         builtin("output-port-open?", 1, Some(1), |store, a| {
-            is_open(store, "output-port-open?", a[0], OUTPUT)
+            is_open(store, a[0], OUTPUT)
         }),
         builtin("%port-table-size", 0, Some(0), |store, _| {
             Ok(Value::fixnum(store.ports.count() as i64))
         }),
         builtin("%standard-port", 1, Some(1), |store, a| {
-            let i = index_arg("%standard-port", a[0])?;
+            let i = index_arg(a[0])?;
             Ok(store.standard_ports[i.min(2)])
         }),
     ]
@@ -241,34 +229,34 @@ fn has_flag(v: Value, flag: u64) -> Value {
 }
 
 fn open_input_file(store: &mut Store, name: Value, binary: bool) -> Result<Value> {
-    let path = string_to_rust(string("open-input-file", name)?);
+    let path = string_to_rust(string(name)?);
     let source = port::open_file(&path, binary)?;
     let flags = INPUT | if binary { BINARY } else { 0 };
     Ok(open(store, State::Input(source), flags))
 }
 
 fn open_output_file(store: &mut Store, name: Value, binary: u64) -> Result<Value> {
-    let path = string_to_rust(string("open-output-file", name)?);
+    let path = string_to_rust(string(name)?);
     let sink = port::create_file(&path)?;
     Ok(open(store, State::Output(sink), OUTPUT | binary))
 }
 
-fn close(store: &mut Store, who: &str, p: Value, direction: u64) -> Result<Value> {
+fn close(store: &mut Store, p: Value, direction: u64) -> Result<Value> {
     match port_parts(p) {
         Some((id, flags)) if flags & direction != 0 => {
             store.ports.close(id)?;
             Ok(Value::UNSPECIFIED)
         }
-        _ => Err(Error::wrong_type(who, "a port of the right direction", p)),
+        _ => Err(Error::expected("a port of the right direction", p)),
     }
 }
 
-fn is_open(store: &mut Store, who: &str, p: Value, direction: u64) -> Result<Value> {
+fn is_open(store: &mut Store, p: Value, direction: u64) -> Result<Value> {
     match port_parts(p) {
         Some((id, flags)) if flags & direction != 0 => {
             Ok(Value::bool(store.ports.state(id).is_some()))
         }
-        _ => Err(Error::wrong_type(who, "a port of the right direction", p)),
+        _ => Err(Error::expected("a port of the right direction", p)),
     }
 }
 
@@ -278,20 +266,16 @@ fn port_arg(store: &Store, arg: Option<&Value>, which: usize) -> Value {
 }
 
 /// An open output port of the kind `binary` says (0 for textual).
-fn checked_output(store: &mut Store, who: &str, arg: Option<&Value>, binary: u64) -> Result<Value> {
+fn checked_output(store: &mut Store, arg: Option<&Value>, binary: u64) -> Result<Value> {
     let p = port_arg(store, arg, port::STDOUT);
     match port_parts(p) {
         Some((id, flags)) if flags & OUTPUT != 0 && flags & BINARY == binary => {
             if store.ports.state(id).is_none() {
-                return Err(Error::runtime(
-                    format!("{who}: the port is closed"),
-                    vec![p],
-                ));
+                return Err(Error::runtime("the port is closed", vec![p]).unnamed());
             }
             Ok(p)
         }
-        _ => Err(Error::wrong_type(
-            who,
+        _ => Err(Error::expected(
             if binary != 0 {
                 "a binary output port"
             } else {
@@ -302,17 +286,16 @@ fn checked_output(store: &mut Store, who: &str, arg: Option<&Value>, binary: u64
     }
 }
 
-fn output_port(store: &mut Store, who: &str, arg: Option<&Value>) -> Result<Value> {
-    checked_output(store, who, arg, 0)
+fn output_port(store: &mut Store, arg: Option<&Value>) -> Result<Value> {
+    checked_output(store, arg, 0)
 }
 
-fn binary_output(store: &mut Store, who: &str, arg: Option<&Value>) -> Result<Value> {
-    checked_output(store, who, arg, BINARY)
+fn binary_output(store: &mut Store, arg: Option<&Value>) -> Result<Value> {
+    checked_output(store, arg, BINARY)
 }
 
 fn input_source<'r>(
     store: &'r mut Store,
-    who: &str,
     arg: Option<&Value>,
     binary: u64,
 ) -> Result<&'r mut Source> {
@@ -321,14 +304,10 @@ fn input_source<'r>(
         Some((id, flags)) if flags & INPUT != 0 && flags & BINARY == binary => {
             match store.ports.state(id) {
                 Some(State::Input(source)) => Ok(source),
-                _ => Err(Error::runtime(
-                    format!("{who}: the port is closed"),
-                    vec![p],
-                )),
+                _ => Err(Error::runtime("the port is closed", vec![p]).unnamed()),
             }
         }
-        _ => Err(Error::wrong_type(
-            who,
+        _ => Err(Error::expected(
             if binary != 0 {
                 "a binary input port"
             } else {
@@ -339,24 +318,16 @@ fn input_source<'r>(
     }
 }
 
-fn text_input<'r>(store: &'r mut Store, who: &str, arg: Option<&Value>) -> Result<&'r mut Source> {
-    input_source(store, who, arg, 0)
+fn text_input<'r>(store: &'r mut Store, arg: Option<&Value>) -> Result<&'r mut Source> {
+    input_source(store, arg, 0)
 }
 
-fn binary_input<'r>(
-    store: &'r mut Store,
-    who: &str,
-    arg: Option<&Value>,
-) -> Result<&'r mut Source> {
-    input_source(store, who, arg, BINARY)
+fn binary_input<'r>(store: &'r mut Store, arg: Option<&Value>) -> Result<&'r mut Source> {
+    input_source(store, arg, BINARY)
 }
 
 fn output(store: &mut Store, a: &[Value], style: Style) -> Result<Value> {
-    let who = match style {
-        Style::Display => "display",
-        _ => "write",
-    };
-    let port = output_port(store, who, a.get(1))?;
+    let port = output_port(store, a.get(1))?;
     let mut text = String::new();
     print(a[0], style, &mut text);
     put(store, port, &text)
@@ -378,7 +349,7 @@ fn put(store: &mut Store, port: Value, text: &str) -> Result<Value> {
             w.write_all(text.as_bytes())
                 .map_err(|e| Error::file(format!("cannot write: {e}"), vec![port]))?;
         }
-        _ => return Err(Error::wrong_type("write", "a textual output port", port)),
+        _ => return Err(Error::expected("a textual output port", port)),
     }
     Ok(Value::UNSPECIFIED)
 }
@@ -391,7 +362,7 @@ fn put_bytes(store: &mut Store, port: Value, bytes: &[u8]) -> Result<Value> {
             w.write_all(bytes)
                 .map_err(|e| Error::file(format!("cannot write: {e}"), vec![port]))?;
         }
-        _ => return Err(Error::wrong_type("write-u8", "a binary output port", port)),
+        _ => return Err(Error::expected("a binary output port", port)),
     }
     Ok(Value::UNSPECIFIED)
 }
@@ -414,10 +385,10 @@ fn window_end(text: &str, len: usize) -> usize {
         .map_or(text.len(), |i| len + i)
 }
 
-fn byte(who: &str, v: Value) -> Result<u8> {
+fn byte(v: Value) -> Result<u8> {
     v.as_fixnum()
         .and_then(|n| u8::try_from(n).ok())
-        .ok_or_else(|| Error::wrong_type(who, "a byte", v))
+        .ok_or_else(|| Error::expected("a byte", v))
 }
 
 /// `(read [port])`: the next datum of a textual input port, with the whole reader.
@@ -430,7 +401,7 @@ fn byte(who: &str, v: Value) -> Result<u8> {
 fn read(store: &mut Store, a: &[Value]) -> Result<Value> {
     const FIRST_WINDOW: usize = 256;
     let max_depth = store.options.max_read_depth;
-    let source = text_input(store, "read", a.first())?;
+    let source = text_input(store, a.first())?;
     let mut more = false;
     let mut window = FIRST_WINDOW;
     let datum = loop {

@@ -13,15 +13,14 @@ use crate::value::{Kind, Value};
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         builtin("%make-record-type", 2, Some(2), |store, a| {
-            super::list_arg("%make-record-type", a[1])?;
+            super::list_arg(a[1])?;
             Ok(record(store, &[Value::FALSE, a[0], a[1]]))
         }),
         builtin("%record", 1, None, |store, a| {
             // Every record has a record type and its number of fields: the printer and
             // the accessors rest on it.
             if field_count(a[0]) != Some(a.len() - 1) {
-                return Err(Error::wrong_type(
-                    "%record",
+                return Err(Error::expected(
                     "a record type and a value for each of its fields",
                     a[0],
                 ));
@@ -32,11 +31,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(a[0].is(Kind::Record) && a[0].field(0) == a[1]))
         }),
         builtin("%record-ref", 4, Some(4), |_, a| {
-            let i = checked_field("%record-ref", a[0], a[1], a[2], a[3])?;
+            let i = checked_field(a[0], a[1], a[2], a[3])?;
             Ok(a[0].field(i))
         }),
         builtin("%record-set!", 5, Some(5), |_, a| {
-            let i = checked_field("%record-set!", a[0], a[1], a[2], a[4])?;
+            let i = checked_field(a[0], a[1], a[2], a[4])?;
             a[0].set_field(i, a[3]);
             Ok(Value::UNSPECIFIED)
         }),
@@ -54,15 +53,15 @@ fn record(store: &mut Store, fields: &[Value]) -> Value {
 }
 
 /// The field index of field `i` of `record`, after checking that it is a record of type
-/// `rtd`; an error names the accessor `who` and the type (or `builtin`, when the
+/// `rtd`; an error names the accessor `who` and the type (or the builtin, when the
 /// arguments are not what `define-record-type` passes).
-fn checked_field(builtin: &str, record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
+fn checked_field(record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
     let Some(count) = field_count(rtd) else {
-        return Err(Error::wrong_type(builtin, "a record type", rtd));
+        return Err(Error::expected("a record type", rtd));
     };
     let i = match i.as_fixnum() {
         Some(i) if (0..count as i64).contains(&i) => i as usize,
-        _ => return Err(Error::wrong_type(builtin, "a field index", i)),
+        _ => return Err(Error::expected("a field index", i)),
     };
     if record.is(Kind::Record) && record.field(0) == rtd {
         return Ok(i + 1);
@@ -93,10 +92,7 @@ pub(super) fn values(store: &mut Store, a: &[Value]) -> Result<Value> {
     let sym = store.intern("%values");
     let rtd = store.global_cell(sym).field(crate::object::CELL_VALUE);
     if !is_record_type(rtd) {
-        return Err(Error::runtime(
-            "values: called before the prelude defined it",
-            vec![],
-        ));
+        return Err(Error::runtime("called before the prelude defined it", vec![]).unnamed());
     }
     Ok(values_record(&mut store.heap, rtd, a))
 }

@@ -16,216 +16,174 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(a[0].is(Kind::String)))
         }),
         builtin("make-string", 1, Some(2), |store, a| {
-            let n = index_arg("make-string", a[0])?;
-            string_length("make-string", n)?;
-            let fill = a
-                .get(1)
-                .map(|&c| ch("make-string", c))
-                .transpose()?
-                .unwrap_or(' ');
+            let n = index_arg(a[0])?;
+            string_length(n)?;
+            let fill = a.get(1).map(|&c| ch(c)).transpose()?.unwrap_or(' ');
             store.reserve(n.saturating_mul(fill.len_utf8()))?;
             Ok(store.heap.make_string(n, fill))
         }),
         builtin("string", 0, None, |store, a| {
-            let text = a
-                .iter()
-                .map(|&c| ch("string", c))
-                .collect::<Result<String>>()?;
+            let text = a.iter().map(|&c| ch(c)).collect::<Result<String>>()?;
             Ok(store.heap.string(&text))
         }),
         builtin("string-length", 1, Some(1), |_, a| {
-            Ok(Value::fixnum(
-                string_len(string("string-length", a[0])?) as i64
-            ))
+            Ok(Value::fixnum(string_len(string(a[0])?) as i64))
         }),
         builtin("string-ref", 2, Some(2), |_, a| {
-            let s = string("string-ref", a[0])?;
-            let i = index("string-ref", a[1], string_len(s))?;
+            let s = string(a[0])?;
+            let i = index(a[1], string_len(s))?;
             Ok(Value::char(string_ref(s, i)))
         }),
         builtin("string-set!", 3, Some(3), |store, a| {
-            let s = string("string-set!", a[0])?;
-            let i = index("string-set!", a[1], string_len(s))?;
-            string_set(&mut store.heap, s, i, ch("string-set!", a[2])?);
+            let s = string(a[0])?;
+            let i = index(a[1], string_len(s))?;
+            string_set(&mut store.heap, s, i, ch(a[2])?);
             Ok(Value::UNSPECIFIED)
         }),
-        builtin("substring", 2, Some(3), |store, a| {
-            copy(store, "substring", a)
-        }),
-        builtin("string-copy", 1, Some(3), |store, a| {
-            copy(store, "string-copy", a)
-        }),
+        builtin("substring", 2, Some(3), copy),
+        builtin("string-copy", 1, Some(3), copy),
         builtin("string-append", 0, None, |store, a| {
             let mut n: usize = 0;
             for &s in a {
-                n = n.saturating_add(string_len(string("string-append", s)?));
+                n = n.saturating_add(string_len(string(s)?));
             }
-            string_length("string-append", n)?;
+            string_length(n)?;
             store.reserve(n.saturating_mul(4))?;
             Ok(string_concat(&mut store.heap, a))
         }),
         builtin("string->list", 1, Some(3), |store, a| {
-            let chars: Vec<Value> = range_chars("string->list", a)?
-                .into_iter()
-                .map(Value::char)
-                .collect();
+            let chars: Vec<Value> = range_chars(a)?.into_iter().map(Value::char).collect();
             Ok(store.heap.list(&chars))
         }),
         builtin("list->string", 1, Some(1), |store, a| {
-            let chars = list_arg("list->string", a[0])?;
-            let text = chars
-                .iter()
-                .map(|&c| ch("list->string", c))
-                .collect::<Result<String>>()?;
+            let chars = list_arg(a[0])?;
+            let text = chars.iter().map(|&c| ch(c)).collect::<Result<String>>()?;
             Ok(store.heap.string(&text))
         }),
         builtin("string->vector", 1, Some(3), |store, a| {
-            let chars: Vec<Value> = range_chars("string->vector", a)?
-                .into_iter()
-                .map(Value::char)
-                .collect();
+            let chars: Vec<Value> = range_chars(a)?.into_iter().map(Value::char).collect();
             Ok(store.heap.vector(&chars))
         }),
         builtin("string-fill!", 2, Some(4), |store, a| {
-            let s = string("string-fill!", a[0])?;
-            let c = ch("string-fill!", a[1])?;
-            let (from, to) = range("string-fill!", &a[1..], string_len(s))?;
+            let s = string(a[0])?;
+            let c = ch(a[1])?;
+            let (from, to) = range(&a[1..], string_len(s))?;
             for i in from..to {
                 string_set(&mut store.heap, s, i, c);
             }
             Ok(Value::UNSPECIFIED)
         }),
         builtin("string-upcase", 1, Some(1), |store, a| {
-            map_chars(store, "string-upcase", a[0], upcase)
+            map_chars(store, a[0], upcase)
         }),
         builtin("string-downcase", 1, Some(1), |store, a| {
-            map_chars(store, "string-downcase", a[0], downcase)
+            map_chars(store, a[0], downcase)
         }),
         builtin("string-foldcase", 1, Some(1), |store, a| {
-            map_chars(store, "string-foldcase", a[0], fold)
+            map_chars(store, a[0], fold)
         }),
-        builtin("string=?", 1, None, |_, a| {
-            compare("string=?", a, false, |o| o.is_eq())
-        }),
-        builtin("string<?", 1, None, |_, a| {
-            compare("string<?", a, false, |o| o.is_lt())
-        }),
-        builtin("string>?", 1, None, |_, a| {
-            compare("string>?", a, false, |o| o.is_gt())
-        }),
+        builtin("string=?", 1, None, |_, a| compare(a, false, |o| o.is_eq())),
+        builtin("string<?", 1, None, |_, a| compare(a, false, |o| o.is_lt())),
+        builtin("string>?", 1, None, |_, a| compare(a, false, |o| o.is_gt())),
         builtin("string<=?", 1, None, |_, a| {
-            compare("string<=?", a, false, |o| o.is_le())
+            compare(a, false, |o| o.is_le())
         }),
         builtin("string>=?", 1, None, |_, a| {
-            compare("string>=?", a, false, |o| o.is_ge())
+            compare(a, false, |o| o.is_ge())
         }),
         builtin("string-ci=?", 1, None, |_, a| {
-            compare("string-ci=?", a, true, |o| o.is_eq())
+            compare(a, true, |o| o.is_eq())
         }),
         builtin("string-ci<?", 1, None, |_, a| {
-            compare("string-ci<?", a, true, |o| o.is_lt())
+            compare(a, true, |o| o.is_lt())
         }),
         builtin("string-ci>?", 1, None, |_, a| {
-            compare("string-ci>?", a, true, |o| o.is_gt())
+            compare(a, true, |o| o.is_gt())
         }),
         builtin("string-ci<=?", 1, None, |_, a| {
-            compare("string-ci<=?", a, true, |o| o.is_le())
+            compare(a, true, |o| o.is_le())
         }),
         builtin("string-ci>=?", 1, None, |_, a| {
-            compare("string-ci>=?", a, true, |o| o.is_ge())
+            compare(a, true, |o| o.is_ge())
         }),
         builtin("symbol->string", 1, Some(1), |store, a| {
             if !a[0].is(Kind::Symbol) {
-                return Err(Error::wrong_type("symbol->string", "a symbol", a[0]));
+                return Err(Error::expected("a symbol", a[0]));
             }
             Ok(store.heap.string(symbol_name(a[0])))
         }),
         builtin("string->symbol", 1, Some(1), |store, a| {
-            let name = string_to_rust(string("string->symbol", a[0])?);
+            let name = string_to_rust(string(a[0])?);
             Ok(store.intern(&name))
         }),
     ]
 }
 
 /// Refuses a string longer than the heap can hold.
-fn string_length(name: &str, n: usize) -> Result<()> {
+fn string_length(n: usize) -> Result<()> {
     if n > MAX_STRING_LENGTH {
         return Err(Error::runtime(
-            format!("{name}: string too long (the limit is {MAX_STRING_LENGTH} characters)"),
+            format!("string too long (the limit is {MAX_STRING_LENGTH} characters)"),
             vec![Value::fixnum(n as i64)],
-        ));
+        )
+        .unnamed());
     }
     Ok(())
 }
 
-pub(crate) fn string(name: &str, v: Value) -> Result<Value> {
+pub(crate) fn string(v: Value) -> Result<Value> {
     if v.is(Kind::String) {
         Ok(v)
     } else {
-        Err(Error::wrong_type(name, "a string", v))
+        Err(Error::expected("a string", v))
     }
 }
 
-fn index(name: &str, i: Value, len: usize) -> Result<usize> {
-    let k = index_arg(name, i)?;
+fn index(i: Value, len: usize) -> Result<usize> {
+    let k = index_arg(i)?;
     if k >= len {
-        return Err(Error::runtime(
-            format!("{name}: index out of range"),
-            vec![i],
-        ));
+        return Err(Error::runtime("index out of range", vec![i]).unnamed());
     }
     Ok(k)
 }
 
 /// Optional `start` and `end` arguments (the first two of `args`) over `0..len`.
-pub(crate) fn range(name: &str, args: &[Value], len: usize) -> Result<(usize, usize)> {
-    let start = args
-        .get(1)
-        .map(|&v| index_arg(name, v))
-        .transpose()?
-        .unwrap_or(0);
+pub(crate) fn range(args: &[Value], len: usize) -> Result<(usize, usize)> {
+    let start = args.get(1).map(|&v| index_arg(v)).transpose()?.unwrap_or(0);
     let end = args
         .get(2)
-        .map(|&v| index_arg(name, v))
+        .map(|&v| index_arg(v))
         .transpose()?
         .unwrap_or(len);
     if start > end || end > len {
         let bad = if end > len { args[2] } else { args[1] };
-        return Err(Error::runtime(
-            format!("{name}: range out of bounds"),
-            vec![bad],
-        ));
+        return Err(Error::runtime("range out of bounds", vec![bad]).unnamed());
     }
     Ok((start, end))
 }
 
-fn range_chars(name: &str, a: &[Value]) -> Result<Vec<char>> {
-    let s = string(name, a[0])?;
-    let (from, to) = range(name, a, string_len(s))?;
+fn range_chars(a: &[Value]) -> Result<Vec<char>> {
+    let s = string(a[0])?;
+    let (from, to) = range(a, string_len(s))?;
     Ok((from..to).map(|i| string_ref(s, i)).collect())
 }
 
-fn copy(store: &mut Store, name: &str, a: &[Value]) -> Result<Value> {
-    let s = string(name, a[0])?;
-    let (from, to) = range(name, a, string_len(s))?;
+fn copy(store: &mut Store, a: &[Value]) -> Result<Value> {
+    let s = string(a[0])?;
+    let (from, to) = range(a, string_len(s))?;
     Ok(substring(&mut store.heap, s, from, to))
 }
 
-fn map_chars(store: &mut Store, name: &str, s: Value, f: fn(char) -> char) -> Result<Value> {
-    let text: String = string_to_rust(string(name, s)?).chars().map(f).collect();
+fn map_chars(store: &mut Store, s: Value, f: fn(char) -> char) -> Result<Value> {
+    let text: String = string_to_rust(string(s)?).chars().map(f).collect();
     Ok(store.heap.string(&text))
 }
 
-fn compare(
-    name: &str,
-    args: &[Value],
-    fold_case: bool,
-    ok: fn(std::cmp::Ordering) -> bool,
-) -> Result<Value> {
+fn compare(args: &[Value], fold_case: bool, ok: fn(std::cmp::Ordering) -> bool) -> Result<Value> {
     let texts = args
         .iter()
         .map(|&s| {
-            let t = string_to_rust(string(name, s)?);
+            let t = string_to_rust(string(s)?);
             Ok(if fold_case {
                 t.chars().map(fold).collect()
             } else {

@@ -28,7 +28,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::fixnum(1_000_000))
         }),
         builtin("sweep-pending", 1, Some(1), |store, a| {
-            let pages = super::index_arg("sweep-pending", a[0])?;
+            let pages = super::index_arg(a[0])?;
             let swept = store.heap.sweep_pending(pages);
             Ok(Value::fixnum(swept as i64))
         }),
@@ -51,7 +51,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(store.heap.list(&names))
         }),
         builtin("get-environment-variable", 1, Some(1), |store, a| {
-            let name = string_to_rust(string("get-environment-variable", a[0])?);
+            let name = string_to_rust(string(a[0])?);
             Ok(match std::env::var(name) {
                 Ok(value) => store.heap.string(&value),
                 Err(_) => Value::FALSE,
@@ -66,13 +66,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(store.heap.list(&entries))
         }),
         builtin("file-exists?", 1, Some(1), |_, a| {
-            let path = string_to_rust(string("file-exists?", a[0])?);
+            let path = string_to_rust(string(a[0])?);
             Ok(Value::bool(std::path::Path::new(&path).exists()))
         }),
         builtin("delete-file", 1, Some(1), |_, a| {
-            let path = string_to_rust(string("delete-file", a[0])?);
+            let path = string_to_rust(string(a[0])?);
             std::fs::remove_file(&path).map_err(|e| {
-                Error::runtime(format!("delete-file: cannot delete {path:?}: {e}"), vec![])
+                Error::runtime(format!("cannot delete {path:?}: {e}"), vec![]).unnamed()
             })?;
             Ok(Value::UNSPECIFIED)
         }),
@@ -99,13 +99,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::fixnum(store.new_guardian() as i64))
         }),
         builtin("%guard", 2, Some(2), |store, a| {
-            let token = super::index_arg("%guard", a[1])? as u64;
+            let token = super::index_arg(a[1])? as u64;
             // SAFETY: a pointer value is a live object of the heap (the rooting invariant).
             unsafe { store.heap.guard(a[0].word(), token) };
             Ok(Value::UNSPECIFIED)
         }),
         builtin("%guardian-next", 1, Some(1), |store, a| {
-            let token = super::index_arg("%guardian-next", a[0])? as u64;
+            let token = super::index_arg(a[0])? as u64;
             let next = store
                 .guardian_ready
                 .get_mut(&token)

@@ -16,7 +16,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(a[0].is(Kind::Vector)))
         }),
         builtin("make-vector", 1, Some(2), |store, a| {
-            let n = length("make-vector", a[0])?;
+            let n = length(a[0])?;
             store.reserve(n.saturating_mul(8))?;
             Ok(store
                 .heap
@@ -24,63 +24,58 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("vector", 0, None, |store, a| Ok(store.heap.vector(a))),
         builtin("vector-length", 1, Some(1), |_, a| {
-            Ok(Value::fixnum(
-                vector_len(vector("vector-length", a[0])?) as i64
-            ))
+            Ok(Value::fixnum(vector_len(vector(a[0])?) as i64))
         }),
         builtin("vector-ref", 2, Some(2), |_, a| {
-            let v = vector("vector-ref", a[0])?;
-            Ok(v.field(checked_index("vector-ref", a[1], vector_len(v))?))
+            let v = vector(a[0])?;
+            Ok(v.field(checked_index(a[1], vector_len(v))?))
         }),
         builtin("vector-set!", 3, Some(3), |_, a| {
-            let v = vector("vector-set!", a[0])?;
-            v.set_field(checked_index("vector-set!", a[1], vector_len(v))?, a[2]);
+            let v = vector(a[0])?;
+            v.set_field(checked_index(a[1], vector_len(v))?, a[2]);
             Ok(Value::UNSPECIFIED)
         }),
         builtin("vector->list", 1, Some(3), |store, a| {
-            let v = vector("vector->list", a[0])?;
-            let (from, to) = range("vector->list", a, vector_len(v))?;
+            let v = vector(a[0])?;
+            let (from, to) = range(a, vector_len(v))?;
             store.reserve((to - from).saturating_mul(24))?;
             let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
             Ok(store.heap.list(&items))
         }),
         builtin("list->vector", 1, Some(1), |store, a| {
-            Ok(store.heap.vector(&list_arg("list->vector", a[0])?))
+            Ok(store.heap.vector(&list_arg(a[0])?))
         }),
         builtin("vector->string", 1, Some(3), |store, a| {
-            let v = vector("vector->string", a[0])?;
-            let (from, to) = range("vector->string", a, vector_len(v))?;
+            let v = vector(a[0])?;
+            let (from, to) = range(a, vector_len(v))?;
             let text = (from..to)
                 .map(|i| {
-                    v.field(i).as_char().ok_or_else(|| {
-                        Error::wrong_type("vector->string", "a vector of characters", v)
-                    })
+                    v.field(i)
+                        .as_char()
+                        .ok_or_else(|| Error::expected("a vector of characters", v))
                 })
                 .collect::<Result<String>>()?;
             Ok(store.heap.string(&text))
         }),
         builtin("vector-fill!", 2, Some(4), |_, a| {
-            let v = vector("vector-fill!", a[0])?;
-            let (from, to) = range("vector-fill!", &a[1..], vector_len(v))?;
+            let v = vector(a[0])?;
+            let (from, to) = range(&a[1..], vector_len(v))?;
             (from..to).for_each(|i| v.set_field(i, a[1]));
             Ok(Value::UNSPECIFIED)
         }),
         builtin("vector-copy", 1, Some(3), |store, a| {
-            let v = vector("vector-copy", a[0])?;
-            let (from, to) = range("vector-copy", a, vector_len(v))?;
+            let v = vector(a[0])?;
+            let (from, to) = range(a, vector_len(v))?;
             let items: Vec<Value> = (from..to).map(|i| v.field(i)).collect();
             Ok(store.heap.vector(&items))
         }),
         builtin("vector-copy!", 3, Some(5), |_, a| {
-            let to = vector("vector-copy!", a[0])?;
-            let at = index_arg("vector-copy!", a[1])?;
-            let from = vector("vector-copy!", a[2])?;
-            let (start, end) = range("vector-copy!", &a[2..], vector_len(from))?;
+            let to = vector(a[0])?;
+            let at = index_arg(a[1])?;
+            let from = vector(a[2])?;
+            let (start, end) = range(&a[2..], vector_len(from))?;
             if at + (end - start) > vector_len(to) {
-                return Err(Error::runtime(
-                    "vector-copy!: destination too short",
-                    vec![a[1]],
-                ));
+                return Err(Error::runtime("destination too short", vec![a[1]]).unnamed());
             }
             let items: Vec<Value> = (start..end).map(|i| from.field(i)).collect();
             items
@@ -92,13 +87,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("vector-append", 0, None, |store, a| {
             let mut n: usize = 0;
             for &v in a {
-                n = n.saturating_add(vector_len(vector("vector-append", v)?));
+                n = n.saturating_add(vector_len(vector(v)?));
             }
             if n > MAX_LENGTH {
                 return Err(Error::runtime(
-                    "vector-append: the vector would be too long",
+                    "the vector would be too long",
                     vec![Value::fixnum(n as i64)],
-                ));
+                )
+                .unnamed());
             }
             store.reserve(n.saturating_mul(16))?;
             let mut items = Vec::with_capacity(n);
@@ -111,102 +107,94 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(a[0].is(Kind::Bytevector)))
         }),
         builtin("make-bytevector", 1, Some(2), |store, a| {
-            let n = length("make-bytevector", a[0])?;
-            let fill = a
-                .get(1)
-                .map(|&b| byte("make-bytevector", b))
-                .transpose()?
-                .unwrap_or(0);
+            let n = length(a[0])?;
+            let fill = a.get(1).map(|&b| byte(b)).transpose()?.unwrap_or(0);
             store.reserve(n.saturating_mul(2))?;
             Ok(store.heap.bytevector(&vec![fill; n]))
         }),
         builtin("bytevector", 0, None, |store, a| {
-            let bytes = a
-                .iter()
-                .map(|&b| byte("bytevector", b))
-                .collect::<Result<Vec<u8>>>()?;
+            let bytes = a.iter().map(|&b| byte(b)).collect::<Result<Vec<u8>>>()?;
             Ok(store.heap.bytevector(&bytes))
         }),
         builtin("bytevector-length", 1, Some(1), |_, a| {
             Ok(Value::fixnum(
-                bytevector_bytes(bytevector("bytevector-length", a[0])?).len() as i64,
+                bytevector_bytes(bytevector(a[0])?).len() as i64
             ))
         }),
         builtin("bytevector-u8-ref", 2, Some(2), |_, a| {
-            let b = bytevector_bytes(bytevector("bytevector-u8-ref", a[0])?);
-            Ok(Value::fixnum(
-                b[checked_index("bytevector-u8-ref", a[1], b.len())?] as i64,
-            ))
+            let b = bytevector_bytes(bytevector(a[0])?);
+            Ok(Value::fixnum(b[checked_index(a[1], b.len())?] as i64))
         }),
         builtin("bytevector-u8-set!", 3, Some(3), |_, a| {
-            let b = bytevector_bytes(bytevector("bytevector-u8-set!", a[0])?);
-            let i = checked_index("bytevector-u8-set!", a[1], b.len())?;
-            b[i] = byte("bytevector-u8-set!", a[2])?;
+            let b = bytevector_bytes(bytevector(a[0])?);
+            let i = checked_index(a[1], b.len())?;
+            b[i] = byte(a[2])?;
             Ok(Value::UNSPECIFIED)
         }),
         builtin("bytevector-copy", 1, Some(3), |store, a| {
-            let b = bytevector_bytes(bytevector("bytevector-copy", a[0])?);
-            let (from, to) = range("bytevector-copy", a, b.len())?;
+            let b = bytevector_bytes(bytevector(a[0])?);
+            let (from, to) = range(a, b.len())?;
             let copy = b[from..to].to_vec();
             Ok(store.heap.bytevector(&copy))
         }),
         builtin("bytevector-append", 0, None, |store, a| {
             let mut n: usize = 0;
             for &b in a {
-                n = n.saturating_add(bytevector_bytes(bytevector("bytevector-append", b)?).len());
+                n = n.saturating_add(bytevector_bytes(bytevector(b)?).len());
             }
             store.reserve(n.saturating_mul(2))?;
             let mut bytes = Vec::with_capacity(n);
             for &b in a {
-                bytes.extend_from_slice(bytevector_bytes(bytevector("bytevector-append", b)?));
+                bytes.extend_from_slice(bytevector_bytes(bytevector(b)?));
             }
             Ok(store.heap.bytevector(&bytes))
         }),
         builtin("utf8->string", 1, Some(3), |store, a| {
-            let b = bytevector_bytes(bytevector("utf8->string", a[0])?);
-            let (from, to) = range("utf8->string", a, b.len())?;
+            let b = bytevector_bytes(bytevector(a[0])?);
+            let (from, to) = range(a, b.len())?;
             let text = String::from_utf8_lossy(&b[from..to]).into_owned();
             Ok(store.heap.string(&text))
         }),
         builtin("string->utf8", 1, Some(3), |store, a| {
-            let s = string_to_rust(string("string->utf8", a[0])?);
+            let s = string_to_rust(string(a[0])?);
             let chars: Vec<char> = s.chars().collect();
-            let (from, to) = range("string->utf8", a, chars.len())?;
+            let (from, to) = range(a, chars.len())?;
             let text: String = chars[from..to].iter().collect();
             Ok(store.heap.bytevector(text.as_bytes()))
         }),
     ]
 }
 
-fn vector(name: &str, v: Value) -> Result<Value> {
+fn vector(v: Value) -> Result<Value> {
     if v.is(Kind::Vector) {
         Ok(v)
     } else {
-        Err(Error::wrong_type(name, "a vector", v))
+        Err(Error::expected("a vector", v))
     }
 }
 
-fn bytevector(name: &str, v: Value) -> Result<Value> {
+fn bytevector(v: Value) -> Result<Value> {
     if v.is(Kind::Bytevector) {
         Ok(v)
     } else {
-        Err(Error::wrong_type(name, "a bytevector", v))
+        Err(Error::expected("a bytevector", v))
     }
 }
 
-fn byte(name: &str, v: Value) -> Result<u8> {
+fn byte(v: Value) -> Result<u8> {
     v.as_fixnum()
         .and_then(|n| u8::try_from(n).ok())
-        .ok_or_else(|| Error::wrong_type(name, "a byte (0 to 255)", v))
+        .ok_or_else(|| Error::expected("a byte (0 to 255)", v))
 }
 
-fn length(name: &str, v: Value) -> Result<usize> {
-    let n = index_arg(name, v)?;
+fn length(v: Value) -> Result<usize> {
+    let n = index_arg(v)?;
     if n > MAX_LENGTH {
         return Err(Error::runtime(
-            format!("{name}: length too large (the limit is {MAX_LENGTH})"),
+            format!("length too large (the limit is {MAX_LENGTH})"),
             vec![v],
-        ));
+        )
+        .unnamed());
     }
     Ok(n)
 }

@@ -414,7 +414,7 @@ impl Vm {
     #[cold]
     fn generic_arith(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
         if op == Op::IsZero {
-            return builtins::numbers::is_zero(&mut self.store, &[a]);
+            return builtins::numbers::is_zero(&mut self.store, &[a]).map_err(|e| e.named("zero?"));
         }
         let name = match op {
             Op::Add => "+",
@@ -631,8 +631,8 @@ pub(super) fn vector_index_error(v: Value, i: Value, name: &str) -> Error {
     if !v.is(Kind::Vector) {
         return Error::wrong_type(name, "a vector", v);
     }
-    match builtins::checked_index(name, i, vector_len(v)) {
-        Err(e) => e,
+    match builtins::checked_index(i, vector_len(v)) {
+        Err(e) => e.named(name),
         Ok(_) => unreachable!("vector_index refuses only bad vectors and indices"),
     }
 }

@@ -147,8 +147,8 @@ impl Vm {
         {
             return Err(self.original_error(e));
         }
-        let payload = match e.payload {
-            Some(obj) => obj,
+        let payload = match e.payload.as_deref() {
+            Some(&obj) => obj,
             None => self.error_object(e),
         };
         Ok((raise, payload))
@@ -182,7 +182,12 @@ impl Vm {
     /// The error an uncaught `(raise obj)` reports: the error `obj` was made from, when
     /// it is an error object, with the position and backtrace of its first raising.
     fn original_error(&self, e: Error) -> Error {
-        let Some(obj) = e.payload.filter(|&p| self.hooks.is_error_object(p)) else {
+        let Some(obj) = e
+            .payload
+            .as_deref()
+            .copied()
+            .filter(|&p| self.hooks.is_error_object(p))
+        else {
             return e;
         };
         let kind = match crate::object::symbol_name(obj.field(KIND)) {
@@ -206,17 +211,16 @@ impl Vm {
             Some((_, span, backtrace)) => (span.clone(), backtrace.clone()),
             None => (e.span, e.backtrace),
         };
+        let message = if message.is(Kind::String) {
+            string_to_rust(message)
+        } else {
+            String::new()
+        };
         Error {
-            kind,
-            message: if message.is(Kind::String) {
-                string_to_rust(message)
-            } else {
-                String::new()
-            },
             irritants,
             span,
             backtrace,
-            payload: None,
+            ..Error::new(kind, message)
         }
     }
 }
