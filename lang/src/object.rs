@@ -49,7 +49,8 @@ pub trait Alloc {
             Value::FALSE,
         );
         v.set_raw(0, bytes.len() as u64);
-        v.raw_bytes_mut(1, bytes.len()).copy_from_slice(bytes);
+        // SAFETY: a new object, with room for the bytes after its length.
+        unsafe { v.raw_bytes_mut(1, bytes.len()) }.copy_from_slice(bytes);
         v
     }
 
@@ -68,7 +69,8 @@ pub trait Alloc {
         let width = text.chars().map(char_width).max().unwrap_or(1);
         let s = new_string(self, len, width);
         if width == 1 && len == text.len() {
-            storage_bytes(s).copy_from_slice(text.as_bytes());
+            // SAFETY: a new string, `len` bytes wide, and nothing else holds its storage.
+            unsafe { storage_bytes_mut(s) }.copy_from_slice(text.as_bytes());
         } else {
             for (i, c) in text.chars().enumerate() {
                 store_char(s, i, c);
@@ -81,8 +83,8 @@ pub trait Alloc {
     fn symbol_object(&mut self, name: &str) -> Value {
         let v = self.object(Kind::Symbol, 1 + name.len().div_ceil(8), 0, Value::FALSE);
         v.set_raw(0, name.len() as u64);
-        v.raw_bytes_mut(1, name.len())
-            .copy_from_slice(name.as_bytes());
+        // SAFETY: a new object, with room for the name after its length.
+        unsafe { v.raw_bytes_mut(1, name.len()) }.copy_from_slice(name.as_bytes());
         v
     }
 }
@@ -124,9 +126,20 @@ fn new_string<A: Alloc + ?Sized>(heap: &mut A, len: usize, width: usize) -> Valu
     s
 }
 
-fn storage_bytes(s: Value) -> &'static mut [u8] {
+fn storage_bytes(s: Value) -> &'static [u8] {
     let n = string_len(s) * string_width(s);
-    s.field(STR_STORAGE).raw_bytes_mut(0, n)
+    s.field(STR_STORAGE).raw_bytes(0, n)
+}
+
+/// The storage of string `s`, to write.
+///
+/// # Safety
+/// No other slice of the storage is in use while the returned one is, and it is
+/// dropped before the next safepoint.
+unsafe fn storage_bytes_mut(s: Value) -> &'static mut [u8] {
+    let n = string_len(s) * string_width(s);
+    // SAFETY: the storage holds `n` bytes, and the caller holds no other slice of it.
+    unsafe { s.field(STR_STORAGE).raw_bytes_mut(0, n) }
 }
 
 fn string_width(s: Value) -> usize {
@@ -150,7 +163,8 @@ pub fn string_ref(s: Value, i: usize) -> char {
 
 /// Stores `c` at `i`; the string must already be wide enough for it.
 fn store_char(s: Value, i: usize, c: char) {
-    let bytes = storage_bytes(s);
+    // SAFETY: the slice lives only for this store.
+    let bytes = unsafe { storage_bytes_mut(s) };
     if string_width(s) == 1 {
         bytes[i] = c as u8;
     } else {
@@ -164,7 +178,8 @@ pub fn string_set<A: Alloc + ?Sized>(heap: &mut A, s: Value, i: usize, c: char) 
         let len = string_len(s);
         let wide = heap.object(Kind::Bytes, (len * 4).div_ceil(8), 0, Value::FALSE);
         let old = storage_bytes(s);
-        let new = wide.raw_bytes_mut(0, len * 4);
+        // SAFETY: a new object of `len * 4` bytes, which nothing else holds.
+        let new = unsafe { wide.raw_bytes_mut(0, len * 4) };
         for (k, &b) in old.iter().enumerate() {
             new[k * 4..k * 4 + 4].copy_from_slice(&(b as u32).to_le_bytes());
         }
@@ -194,10 +209,13 @@ pub fn substring<A: Alloc + ?Sized>(heap: &mut A, s: Value, from: usize, to: usi
     out
 }
 
-/// Copies characters `from..to` of `src` into `dst` at `at`; `dst` is at least as wide.
+/// Copies characters `from..to` of `src` into `dst` at `at`; `dst` is a new string, at
+/// least as wide.
 fn copy_chars(src: Value, from: usize, to: usize, dst: Value, at: usize) {
     let (sw, dw) = (string_width(src), string_width(dst));
-    let (src_bytes, dst_bytes) = (storage_bytes(src), storage_bytes(dst));
+    let src_bytes = storage_bytes(src);
+    // SAFETY: `dst` is new, so its storage is not `src`'s, and nothing else holds it.
+    let dst_bytes = unsafe { storage_bytes_mut(dst) };
     if sw == dw {
         dst_bytes[at * dw..(at + to - from) * dw].copy_from_slice(&src_bytes[from * sw..to * sw]);
     } else {
@@ -228,9 +246,18 @@ pub fn flonum_value(f: Value) -> f64 {
     f64::from_bits(f.raw(0))
 }
 
-pub(crate) fn bytevector_bytes(b: Value) -> &'static mut [u8] {
+pub(crate) fn bytevector_bytes(b: Value) -> &'static [u8] {
     debug_assert!(b.is(Kind::Bytevector));
-    b.raw_bytes_mut(1, b.raw(0) as usize)
+    b.raw_bytes(1, b.raw(0) as usize)
+}
+
+/// Sets byte `i` of bytevector `b`; `i` is below its length.
+pub(crate) fn bytevector_set(b: Value, i: usize, byte: u8) {
+    debug_assert!(b.is(Kind::Bytevector) && i < b.raw(0) as usize);
+    // SAFETY: the bytevector holds its length in bytes after it, and the slice lives
+    // only for this store.
+    let bytes = unsafe { b.raw_bytes_mut(1, b.raw(0) as usize) };
+    bytes[i] = byte;
 }
 
 pub fn vector_len(v: Value) -> usize {

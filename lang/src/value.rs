@@ -290,11 +290,16 @@ impl Value {
     }
 
     /// The raw fields from `first` on, as mutable bytes.
+    ///
+    /// # Safety
+    /// 1. The object's raw fields from `first` on hold at least `len` bytes.
+    /// 2. No other slice of those bytes is in use while the returned one is, and it is
+    ///    dropped before the next safepoint.
     #[allow(clippy::mut_from_ref)]
-    pub(crate) fn raw_bytes_mut(self, first: usize, len: usize) -> &'static mut [u8] {
+    pub(crate) unsafe fn raw_bytes_mut(self, first: usize, len: usize) -> &'static mut [u8] {
         debug_assert!(first * 8 + len <= self.size() * 8);
-        // SAFETY: as in `raw_bytes`; raw data is never traced, and the caller holds no
-        // other slice of the same object.
+        // SAFETY: a live object (rooting invariant) whose bytes are the caller's alone
+        // (rules 1 and 2); raw data is never traced, so any bytes may go there.
         unsafe { std::slice::from_raw_parts_mut(self.0.field_ptr(first).cast::<u8>(), len) }
     }
 }

@@ -3,7 +3,7 @@
 use super::strings::{range, string};
 use super::{builtin, checked_index, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
-use crate::object::{bytevector_bytes, string_to_rust, vector_len, Alloc};
+use crate::object::{bytevector_bytes, bytevector_set, string_to_rust, vector_len, Alloc};
 use crate::value::{Kind, Value};
 
 /// The longest vector or bytevector `make-vector` and friends will make: a vector of
@@ -126,9 +126,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::fixnum(b[checked_index(a[1], b.len())?] as i64))
         }),
         builtin("bytevector-u8-set!", 3, Some(3), |_, a| {
-            let b = bytevector_bytes(bytevector(a[0])?);
-            let i = checked_index(a[1], b.len())?;
-            b[i] = byte(a[2])?;
+            let b = bytevector(a[0])?;
+            let i = checked_index(a[1], bytevector_bytes(b).len())?;
+            bytevector_set(b, i, byte(a[2])?);
             Ok(Value::UNSPECIFIED)
         }),
         builtin("bytevector-copy", 1, Some(3), |store, a| {
