@@ -138,8 +138,10 @@ impl Engine {
     /// # Ok::<(), rudo_lang::engine::SchemeError>(())
     /// ```
     pub fn register<Args, F: HostFn<Args>>(&mut self, name: &str, f: F) {
-        // The builtin table names its entries for as long as the engine lives.
-        let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+        // The builtin table names its entries with the names of symbols, which the
+        // symbol table keeps for as long as the engine lives.
+        let sym = self.vm.store.intern(name);
+        let name = crate::object::symbol_name(sym);
         let call = move |store: &mut Store, args: &[Value]| f.call(name, store, args);
         self.vm.builtins.define(
             &mut self.vm.store,
