@@ -16,6 +16,7 @@
 # PROGRAMS="binary-trees list-churn" picks programs (default: all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 runs=${RUNS:-3}
 sizes=("${@:-50 500}")
 read -r -a sizes <<<"${sizes[*]}"
@@ -28,15 +29,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 stat() { grep "^$1:" "$2" | cut -d' ' -f2; }
-# The median of each column of a file of rows of numbers.
-medians() {
-  local columns i row=()
-  columns=$(head -1 "$1" | wc -w)
-  for i in $(seq "$columns"); do
-    row+=("$(cut -d' ' -f"$i" "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')")
-  done
-  echo "${row[*]}"
-}
 printf "%-13s %5s %-8s %5s %9s %9s %9s %8s %9s %9s %9s %10s %10s %8s\n" program live config gcs \
   "p50 us" "p95 us" "max us" "p95/e-1" "mark ms" "step max" "step p99" "noise max" "touch max" "wall s"
 markers=$(nproc | awk '{print ($1 > 8) ? 8 : $1}')

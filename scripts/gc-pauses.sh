@@ -12,6 +12,7 @@
 #   RUNS=3 scripts/gc-pauses.sh [CASE...]    (cases: tree-32mb tree-268mb cache tail)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 runs=${RUNS:-3}
 cases=("${@:-tree-32mb tree-268mb cache tail}")
 read -r -a cases <<<"${cases[*]}"
@@ -58,15 +59,6 @@ summary() {
           printf "%.3f %.3f %.3f %d %.1f\n", v[i50], v[i95], v[NR], NR, t }'
 }
 
-median_row() {
-  local i columns row=()
-  columns=$(head -1 "$1" | wc -w)
-  for i in $(seq "$columns"); do
-    row+=("$(cut -d' ' -f"$i" "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')")
-  done
-  echo "${row[*]}"
-}
-
 # Guile compiles a program on its first run; that run is not timed.
 if have guile; then
   for p in benches/pauses/*.scm; do guile "$p" 1 1 >/dev/null 2>&1 || true; done
@@ -83,7 +75,7 @@ for c in "${cases[@]}"; do
     done
   done
   for s in "${systems[@]}"; do
-    read -r p50 p95 max count total <<<"$(median_row "$work/$s.rows")"
+    read -r p50 p95 max count total <<<"$(medians "$work/$s.rows")"
     printf "%-11s %-6s %10s %10s %10s %6s %12s\n" "$c" "$s" "$p50" "$p95" "$max" "$count" "$total"
   done
 done
