@@ -78,15 +78,20 @@ impl Session {
         self.namespaces[0].names.keys().map(String::as_str)
     }
 
-    /// Takes the names bound so far, globals of `store` and macros, as the standard
-    /// ones, which importing a standard library brings into a library.
-    pub fn take_standard_names(&mut self, store: &Store) {
-        let macros = self.macro_names().map(str::to_string).collect::<Vec<_>>();
-        self.standard_names = store
+    /// The names bound at the top level: the globals of `store` and the macros.
+    pub fn global_names(&self, store: &Store) -> Vec<String> {
+        let macros = self.macro_names().map(str::to_string);
+        store
             .global_names()
             .map(str::to_string)
             .chain(macros)
-            .collect();
+            .collect()
+    }
+
+    /// Takes the names bound so far as the standard ones, which importing a standard
+    /// library brings into a library.
+    pub fn take_standard_names(&mut self, store: &Store) {
+        self.standard_names = self.global_names(store).into_iter().collect();
     }
 }
 

@@ -191,12 +191,7 @@ impl Vm {
 
     /// The names of the program's bound globals and of its global macros.
     pub fn global_names(&self) -> Vec<String> {
-        let macros = self.session.macro_names().map(str::to_string);
-        self.store
-            .global_names()
-            .map(str::to_string)
-            .chain(macros)
-            .collect()
+        self.session.global_names(&self.store)
     }
 
     fn load_prelude(&mut self) {
