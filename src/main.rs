@@ -33,6 +33,12 @@ enum Marking {
     Shared,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Switch {
+    On,
+    Off,
+}
+
 /// A small, fast Scheme whose every value lives in rudo-gc.
 #[derive(Parser, Debug)]
 #[command(version, about, trailing_var_arg = true)]
@@ -59,6 +65,11 @@ struct Cli {
     /// (also RUDO_GC_MARKING; default: auto).
     #[arg(long, value_name = "HOW")]
     gc_marking: Option<Marking>,
+    /// Whether most collections are minor ones, which mark and sweep only what was
+    /// allocated since the last collection: `on` or `off` (also RUDO_GC_GENERATIONAL=0;
+    /// default: on).
+    #[arg(long, value_name = "ON|OFF")]
+    gc_generational: Option<Switch>,
     /// Print the collector's statistics on stderr at exit.
     #[arg(long)]
     gc_stats: bool,
@@ -146,6 +157,9 @@ fn run(cli: Cli) -> ExitCode {
     options.gc_log |= cli.gc_log;
     if let Some(n) = cli.gc_threads {
         options.heap.mark_threads = n as usize;
+    }
+    if let Some(switch) = cli.gc_generational {
+        options.heap.generational = matches!(switch, Switch::On);
     }
     if let Some(marking) = cli.gc_marking {
         let how = marking.to_possible_value().expect("no variant is skipped");

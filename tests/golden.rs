@@ -5,9 +5,11 @@
 //! exit status when it is not zero.
 //!
 //! The GC stress programs, `tests/gc/*.scm`, run with the default number of marker
-//! threads, with 1 and with 8, and with 8 sharing marking (all printing the `.out`
-//! beside them), and under `--gc-stress` with 2 and with 8, and with 2 sharing, with the
-//! argument `small`, which they use to shrink their sizes (printing the `.stress.out`).
+//! threads, with 1 and with 8, and with 8 sharing marking, each with generational
+//! collection on and the first three with it off too (all printing the `.out` beside
+//! them); and under `--gc-stress` with 2 and with 8, and with 2 sharing, and with 2 and
+//! generational collection off, with the argument `small`, which they use to shrink
+//! their sizes (printing the `.stress.out`).
 //!
 //! A program whose first line is `;; args: OPTIONS -- ARGS` runs with those options
 //! before its name and those arguments after it.
@@ -68,17 +70,22 @@ fn cases() -> Vec<Case> {
         .collect();
     let mut stress = Vec::new();
     scheme_files(&root.join("gc"), &mut stress);
-    let runs: [(&[&'static str], bool); 7] = [
+    const OFF: &str = "--gc-generational=off";
+    let runs: [(&[&'static str], bool); 11] = [
         (&[], false),
         (&["--gc-threads", "1"], false),
         (&["--gc-threads", "8"], false),
         (&["--gc-threads", "8", "--gc-marking", "shared"], false),
+        (&[OFF], false),
+        (&[OFF, "--gc-threads", "1"], false),
+        (&[OFF, "--gc-threads", "8"], false),
         (&["--gc-stress", "--gc-threads", "2"], true),
         (&["--gc-stress", "--gc-threads", "8"], true),
         (
             &["--gc-stress", "--gc-threads", "2", "--gc-marking", "shared"],
             true,
         ),
+        (&["--gc-stress", OFF, "--gc-threads", "2"], true),
     ];
     for program in stress {
         for (args, small) in runs {

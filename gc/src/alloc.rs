@@ -5,6 +5,9 @@
 //! path is a compare and an add. When the run is spent, the next run of free slots is
 //! found in the page's alloc bitmap; when the page is spent, the space takes a page with
 //! free slots from its `available` list, or asks the heap for a fresh one.
+//!
+//! A page the space claims a run on is fresh until it is swept: the list of fresh pages
+//! is what a minor collection sweeps (see `generations.rs`).
 
 use crate::page::{PageKind, PagePtr};
 
@@ -19,6 +22,12 @@ pub(crate) struct Space {
     pub pending: Vec<PagePtr>,
     /// Pages with free slots that allocation has not visited since the last sweep.
     pub available: Vec<PagePtr>,
+    /// The pages allocation has claimed runs on since the last collection: the young
+    /// objects are on them. Every one is also in `pages`.
+    pub fresh: Vec<PagePtr>,
+    /// The fresh pages of the last collection, when it was a minor one, that wait to be
+    /// swept. They stay in `pages` meanwhile, and stay in the space when found empty.
+    pub pending_minor: Vec<PagePtr>,
     /// The page the current run is in, and the slot after the run.
     current: Option<(PagePtr, usize)>,
     /// The bump run: `cursor` is the next free slot, `limit` the end of the run.
@@ -40,6 +49,8 @@ impl Space {
             pages: Vec::new(),
             pending: Vec::new(),
             available: Vec::new(),
+            fresh: Vec::new(),
+            pending_minor: Vec::new(),
             current: None,
             cursor: std::ptr::null_mut(),
             limit: std::ptr::null_mut(),
@@ -84,6 +95,9 @@ impl Space {
 
     fn claim(&mut self, page: PagePtr, start: usize, end: usize) -> Run {
         page.set_allocated(start, end, true);
+        if page.make_fresh() {
+            self.fresh.push(page);
+        }
         self.current = Some((page, end));
         self.cursor = page.slot_ptr(start);
         self.limit = page.slot_ptr(end);

@@ -38,15 +38,25 @@ impl Heap {
     }
 
     /// After marking: moves the registered objects that marking did not reach to the
-    /// ready list, and marks from them. Returns how many it moved.
-    pub(crate) fn resurrect_guarded(&mut self) -> usize {
-        let (dead, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.guarded)
+    /// ready list, and marks from them. Returns how many it moved. A minor collection
+    /// looks only at the objects registered since the last collection: the others were
+    /// found live by it, so they are old and stay marked until a full collection.
+    pub(crate) fn resurrect_guarded(&mut self, minor: bool) -> usize {
+        let from = if minor {
+            self.guarded_old.min(self.guarded.len())
+        } else {
+            0
+        };
+        let (dead, live): (Vec<_>, Vec<_>) = self
+            .guarded
+            .split_off(from)
             .into_iter()
             // SAFETY: a registered object was live when registered, and every object
             // stays allocated until a collection finds it unmarked here, which is the
             // only way out of the registry; nothing has been swept since marking.
             .partition(|&(w, _)| !unsafe { is_marked(w) });
-        self.guarded = live;
+        self.guarded.extend(live);
+        self.guarded_old = self.guarded.len();
         if dead.is_empty() {
             return 0;
         }

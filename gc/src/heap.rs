@@ -1,8 +1,11 @@
 //! The heap: allocation, the collection trigger, and the stop-the-world collection.
 
+use std::ptr::NonNull;
 use std::time::Instant;
 
 use crate::alloc::Space;
+use crate::barrier::RememberedSet;
+use crate::generations::CollectionKind;
 use crate::mark::pool::{MarkerPool, Report};
 use crate::mark::{Marker, Mode};
 use crate::page::{PageKind, PagePtr, PAGE_SIZE};
@@ -56,6 +59,16 @@ pub struct HeapConfig {
     /// took 0.85 of one marker's time and two sharing ones 0.55. [`Heap::set_marking`]
     /// turns this off.
     pub shared_when_scattered: bool,
+    /// Whether collections are generational (see `generations.rs`): most are minor ones,
+    /// which mark and sweep only what was allocated since the last collection. Without
+    /// the `generational` feature every collection is a full one whatever this says.
+    pub generational: bool,
+    /// A generational heap's young generation: the most bytes allocated between two
+    /// collections. A generational heap aims at the size a heap that is not would peak
+    /// at (the live bytes the last full collection found and their budget, from
+    /// `growth_factor` and `min_budget_bytes`): as the old generation nears it, the young
+    /// one shrinks, down to a quarter of this, and then a full collection comes.
+    pub nursery_bytes: usize,
 }
 
 /// Below this many objects per page run (see [`CollectionStats::objects_per_page_run`]),
@@ -81,6 +94,8 @@ impl Default for HeapConfig {
             parallel_mark_min_bytes: 1 << 20,
             page_ownership: true,
             shared_when_scattered: true,
+            generational: true,
+            nursery_bytes: 4 << 20,
         }
     }
 }
@@ -99,9 +114,12 @@ pub struct Heap {
     pub(crate) roots: Vec<Word>,
     /// Objects registered with guardians, with their tokens (`guardian.rs`).
     pub(crate) guarded: Vec<(Word, u64)>,
+    /// How many of `guarded` (the first ones) were registered before the last
+    /// collection, and found live by it: a minor collection does not look at them.
+    pub(crate) guarded_old: usize,
     /// Registered objects found unreachable, waiting for the embedder.
     pub(crate) ready: Vec<(Word, u64)>,
-    config: HeapConfig,
+    pub(crate) config: HeapConfig,
     /// Bytes of runs and large objects handed out since the last collection.
     allocated_since: usize,
     /// `allocated_since` at which a collection is requested.
@@ -117,6 +135,21 @@ pub struct Heap {
     allocated_before: u64,
     pub(crate) live_bytes: usize,
     pub(crate) stats: StatsRecorder,
+    /// The old objects that received a pointer since the last collection. Every page
+    /// points to it; the heap frees it when it drops.
+    remembered: NonNull<RememberedSet>,
+    /// Large objects allocated since the last collection (also in `large`).
+    pub(crate) young_large: Vec<PagePtr>,
+    /// Whether sweeping leaves the marks set (the heap is generational).
+    pub(crate) sticky_marks: bool,
+    /// Whether some swept page holds marks a sweep left: a full collection clears them.
+    marks_left: bool,
+    /// The next collection is a full one, whatever the old generation's size.
+    pub(crate) full_due: bool,
+    /// The bytes the last full collection found live.
+    pub(crate) live_at_full: usize,
+    /// The bytes the last minor collection marked, which became old.
+    last_promoted: usize,
 }
 
 impl Default for Heap {
@@ -138,15 +171,17 @@ impl Heap {
                 geometry(class).slot_bytes,
             ));
         }
+        let remembered = NonNull::from(Box::leak(Box::new(RememberedSet::new())));
         Heap {
             spaces,
             large: Vec::new(),
-            pool: PagePool::new(config.pool_retain_bytes),
+            pool: PagePool::new(config.pool_retain_bytes, remembered.as_ptr()),
             marker: Marker::new(0),
             markers: None,
             reports: Vec::new(),
             roots: Vec::new(),
             guarded: Vec::new(),
+            guarded_old: 0,
             ready: Vec::new(),
             budget: config.min_budget_bytes,
             config,
@@ -158,7 +193,20 @@ impl Heap {
             allocated_before: 0,
             live_bytes: 0,
             stats: StatsRecorder::new(),
+            remembered,
+            young_large: Vec::new(),
+            sticky_marks: false,
+            marks_left: false,
+            full_due: false,
+            live_at_full: 0,
+            last_promoted: 0,
         }
+    }
+
+    pub(crate) fn remembered_set(&self) -> &RememberedSet {
+        // SAFETY: the set lives from `new` until the heap drops; only shared references
+        // to it are made, and it mutates through its `UnsafeCell`.
+        unsafe { self.remembered.as_ref() }
     }
 
     /// Whether allocation has passed its budget: the embedder should collect at its next
@@ -295,7 +343,9 @@ impl Heap {
     fn large_slot(&mut self, bytes: usize) -> *mut Word {
         let page = self.pool.large_run(bytes);
         page.set_allocated(0, 1, true);
+        page.make_fresh();
         self.large.push(page);
+        self.young_large.push(page);
         self.count_allocation(page.header().slot_bytes as usize);
         page.slot_ptr(0).cast()
     }
@@ -308,20 +358,40 @@ impl Heap {
         }
     }
 
+    /// Collects: a minor collection or a full one, as [`Heap::next_collection_kind`]
+    /// says (see [`Heap::collect_as`]).
+    ///
+    /// # Safety
+    /// The rules of [`Heap::collect_as`].
+    pub unsafe fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
+        let kind = self.next_collection_kind();
+        // SAFETY: forwarded from the caller.
+        unsafe { self.collect_as(roots, kind) }
+    }
+
     /// Collects: finishes the last collection's sweep, marks from `roots`, breaks dead
     /// weak cars, frees dead large objects, and sweeps the small-object pages, or (with the
     /// `lazy-sweep` feature) leaves them to be swept while the program runs. Every word
-    /// the program still uses must be reachable from `roots`; the rest is freed.
+    /// the program still uses must be reachable from `roots`; the rest is freed. A minor
+    /// collection (when the heap is generational; otherwise every collection is full)
+    /// frees only objects allocated since the last collection.
     ///
     /// # Safety
     /// Marking follows every pointer word `roots` names, so each must point to an object
     /// this heap is still keeping:
     /// 1. every pair or object word `roots` visits was handed out by this heap (by an
     ///    allocation, or read from a field of an object that was live),
-    /// 2. and the object it points to was reachable from the roots of every collection
-    ///    since it was allocated, so that none of them freed it.
-    pub unsafe fn collect<R: RootSet + ?Sized>(&mut self, roots: &R) -> CollectionStats {
-        let mode = self.mark_mode();
+    /// 2. the object it points to was reachable from the roots of every collection
+    ///    since it was allocated, so that none of them freed it,
+    /// 3. and every store of a pointer into an object since the last collection went
+    ///    through [`crate::write_barrier`].
+    pub unsafe fn collect_as<R: RootSet + ?Sized>(
+        &mut self,
+        roots: &R,
+        kind: CollectionKind,
+    ) -> CollectionStats {
+        let minor = kind == CollectionKind::Minor && self.generational();
+        let mode = self.mark_mode(minor);
         if mode != Mode::Alone {
             if let Some(pool) = &self.markers {
                 pool.wake_early();
@@ -335,9 +405,14 @@ impl Heap {
         let start = Instant::now();
         gather(roots, &mut self.roots);
         self.roots.extend(self.ready.iter().map(|&(w, _)| w));
+        let mut remembered_weak = Vec::new();
+        let remembered = self.take_remembered(minor, &mut remembered_weak);
+        if !minor && self.marks_left {
+            self.clear_sticky_marks();
+        }
         self.mark(mode);
-        self.resurrect_guarded();
-        let weak_broken = self.break_dead_weak_cars();
+        self.resurrect_guarded(minor);
+        let weak_broken = self.break_dead_weak_cars(minor.then_some(&remembered_weak[..]));
         let work = self.reports.iter().fold(MarkWork::default(), |mut w, r| {
             w.marked_bytes += r.counts.marked_bytes;
             w.marked_objects += r.counts.marked_objects;
@@ -347,24 +422,46 @@ impl Heap {
             w.per_marker[r.id] = r.counts.marked_objects;
             w
         });
-        self.live_bytes = work.marked_bytes;
+        if minor {
+            self.live_bytes += work.marked_bytes;
+            self.last_promoted = work.marked_bytes;
+        } else {
+            self.live_bytes = work.marked_bytes;
+            self.live_at_full = work.marked_bytes;
+            self.full_due = false;
+        }
         let mark = start.elapsed();
-        // The budget, known now, bounds the pool before the sweep fills it.
-        let target = (self.live_bytes as f64 * self.config.growth_factor) as usize;
-        self.budget = target
-            .saturating_sub(self.live_bytes)
-            .max(self.config.min_budget_bytes);
+        // The budget, known now, bounds the pool before the sweep fills it. A
+        // generational heap's budget is its young generation's size.
+        self.budget = if self.generational() {
+            self.heap_target()
+                .saturating_sub(self.live_bytes)
+                .clamp(self.config.nursery_bytes / 4, self.config.nursery_bytes)
+        } else {
+            self.growth_budget(self.live_bytes)
+        };
         self.pool
             .set_retain_bytes(self.config.pool_retain_bytes + self.budget);
 
         let sweep_start = Instant::now();
-        pages_freed += self.begin_sweep();
+        self.sticky_marks = self.generational();
+        pages_freed += if minor {
+            self.begin_minor_sweep()
+        } else {
+            self.begin_sweep()
+        };
         if !cfg!(feature = "lazy-sweep") {
             pages_freed += self.finish_sweep();
         }
+        self.marks_left = self.sticky_marks;
         let sweep = leftover + sweep_start.elapsed();
 
         let c = CollectionStats {
+            kind: if minor {
+                CollectionKind::Minor
+            } else {
+                CollectionKind::Major
+            },
             mark,
             sweep,
             marked_bytes: work.marked_bytes,
@@ -377,6 +474,7 @@ impl Heap {
             marked_objects_by_marker: work.per_marker,
             weak_broken,
             pages_freed,
+            remembered,
         };
         self.stats.record(c);
         self.allocated_before += self.allocated_since as u64;
@@ -386,10 +484,24 @@ impl Heap {
         c
     }
 
-    /// How the next collection marks.
-    fn mark_mode(&self) -> Mode {
+    /// What may be allocated after a collection that found `live` bytes live before a
+    /// heap that is not generational collects again.
+    pub(crate) fn growth_budget(&self, live: usize) -> usize {
+        let target = (live as f64 * self.config.growth_factor) as usize;
+        target
+            .saturating_sub(live)
+            .max(self.config.min_budget_bytes)
+    }
+
+    /// How the next collection marks. A minor collection is expected to mark about what
+    /// the last one did.
+    fn mark_mode(&self, minor: bool) -> Mode {
         let threads = self.config.mark_threads.clamp(1, MAX_MARK_THREADS);
-        let may_be_live = self.live_bytes + self.allocated_since;
+        let may_be_live = if minor {
+            self.last_promoted
+        } else {
+            self.live_bytes + self.allocated_since
+        };
         if threads == 1 || may_be_live < self.config.parallel_mark_min_bytes {
             Mode::Alone
         } else if self.config.page_ownership
@@ -489,6 +601,7 @@ impl Heap {
             // Every marker's buffers, as its report of the last collection gives them.
             + self.reports.iter().map(|r| r.capacity_bytes).sum::<usize>()
             + self.roots.capacity() * std::mem::size_of::<Word>()
+            + self.remembered_set().capacity_bytes()
     }
 
     fn page_counts(&self) -> PageCounts {
@@ -529,7 +642,13 @@ impl Drop for Heap {
         }
         for s in &mut self.spaces {
             s.available.clear();
+            s.fresh.clear();
+            s.pending_minor.clear();
         }
+        self.young_large.clear();
+        // SAFETY: `remembered` came from `Box::leak` in `new`, and no page points to it
+        // any more: every page has gone back to the pool, which the heap no longer uses.
+        drop(unsafe { Box::from_raw(self.remembered.as_ptr()) });
     }
 }
 

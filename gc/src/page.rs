@@ -2,19 +2,24 @@
 //!
 //! A page is [`PAGE_SIZE`] bytes aligned to its size, so the page of any address in it is
 //! found by masking. Its header says what the page holds (one kind, one size class) and
-//! carries two bitmaps with one bit per slot:
+//! carries three bitmaps with one bit per slot:
 //!
 //! - the **mark** bitmap, set by markers with an atomic OR;
 //! - the **alloc** bitmap, owned by the mutator: a set bit is a slot that is allocated (or
 //!   claimed by the allocator's current run). Sweeping a page makes its alloc bitmap a
 //!   copy of its mark bitmap, so no object carries a mark bit and none is ever moved.
+//!   When collection is generational, sweeping leaves the marks set: a marked object is
+//!   an old one (see `generations.rs`);
+//! - the **remembered** bitmap, owned by the mutator: an old object that the write
+//!   barrier has put in the remembered set since the last collection.
 //!
 //! A large object has a run of pages to itself; its header sits at the start of the first
 //! page with a single slot, so every object pointer masks to a page header.
 
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
+use crate::barrier::RememberedSet;
 use crate::word::Word;
 
 /// The size of a page, and its alignment.
@@ -44,7 +49,7 @@ pub(crate) enum PageKind {
     Large,
 }
 
-/// The fixed part of a page header; the two bitmaps follow it.
+/// The fixed part of a page header; the three bitmaps follow it.
 /// Aligned to 8 so that the bitmaps after it are aligned too.
 #[repr(C, align(8))]
 pub(crate) struct PageHeader {
@@ -66,6 +71,11 @@ pub(crate) struct PageHeader {
     /// collection's epoch shifted left by [`OWNER_BITS`], or'd with the marker's id. A
     /// page whose epoch is older has no owner yet in this collection.
     owner: AtomicU64,
+    /// Whether allocation has claimed slots of the page since the last collection, so
+    /// that a minor collection sweeps it. Only the mutator touches it.
+    fresh: AtomicBool,
+    /// The remembered set of the heap that owns the page, for the write barrier.
+    remembered_set: *const RememberedSet,
 }
 
 /// Bits of [`PageHeader::owner`] that hold a marker's id.
@@ -73,9 +83,12 @@ const OWNER_BITS: u32 = 8;
 
 /// Bytes taken by a header whose page has `slot_count` slots, rounded up to 16.
 pub(crate) const fn header_bytes_for(slot_count: usize) -> usize {
-    let raw = std::mem::size_of::<PageHeader>() + 2 * 8 * bitmap_words_for(slot_count);
+    let raw = std::mem::size_of::<PageHeader>() + BITMAPS * 8 * bitmap_words_for(slot_count);
     raw.next_multiple_of(16)
 }
+
+/// Mark, alloc and remembered.
+const BITMAPS: usize = 3;
 
 pub(crate) const fn bitmap_words_for(slot_count: usize) -> usize {
     slot_count.div_ceil(64)
@@ -91,7 +104,9 @@ impl PagePtr {
     /// # Safety
     /// 1. `base` is `pages * PAGE_SIZE` bytes from `os::map_pages`, aligned to `PAGE_SIZE`,
     /// 2. nothing else uses that memory while the page lives,
-    /// 3. and the slots fit: `first_slot + slot_count * slot_bytes <= pages * PAGE_SIZE`.
+    /// 3. the slots fit: `first_slot + slot_count * slot_bytes <= pages * PAGE_SIZE`,
+    /// 4. and `remembered_set` outlives the page.
+    #[allow(clippy::too_many_arguments)]
     pub unsafe fn init(
         base: NonNull<u8>,
         kind: PageKind,
@@ -100,6 +115,7 @@ impl PagePtr {
         slot_bytes: usize,
         slot_count: usize,
         first_slot: usize,
+        remembered_set: *const RememberedSet,
     ) -> PagePtr {
         debug_assert_eq!(base.as_ptr() as usize % PAGE_SIZE, 0);
         debug_assert!(first_slot >= header_bytes_for(slot_count));
@@ -120,12 +136,14 @@ impl PagePtr {
                 bitmap_words: bitmap_words as u32,
                 live: AtomicU32::new(0),
                 owner: AtomicU64::new(0),
+                fresh: AtomicBool::new(false),
+                remembered_set,
             });
             let bitmaps = base
                 .as_ptr()
                 .add(std::mem::size_of::<PageHeader>())
                 .cast::<u64>();
-            bitmaps.write_bytes(0, 2 * bitmap_words);
+            bitmaps.write_bytes(0, BITMAPS * bitmap_words);
         }
         // Words that point into the page are decoded with exposed provenance.
         let _ = base.expose_provenance();
@@ -192,6 +210,49 @@ impl PagePtr {
         let n = self.header().bitmap_words as usize;
         // SAFETY: the alloc bitmap follows the mark bitmap, inside the header (`init`).
         unsafe { self.0.as_ptr().add(1).cast::<u64>().add(n) }
+    }
+
+    /// The remembered bitmap, after the alloc bitmap. Only the mutator touches it.
+    #[inline(always)]
+    fn remembered_bits(self) -> *mut u64 {
+        let n = self.header().bitmap_words as usize;
+        // SAFETY: the third bitmap, inside the header (`init`).
+        unsafe { self.0.as_ptr().add(1).cast::<u64>().add(2 * n) }
+    }
+
+    /// Sets the remembered bit of slot `i`; true if it was clear.
+    pub fn remember(self, i: usize) -> bool {
+        // SAFETY: `i / 64` is below `bitmap_words`; the mutator is the only user.
+        unsafe {
+            let w = self.remembered_bits().add(i / 64);
+            let bit = 1u64 << (i % 64);
+            let was_clear = *w & bit == 0;
+            *w |= bit;
+            was_clear
+        }
+    }
+
+    /// Clears the remembered bit of slot `i`.
+    pub fn forget(self, i: usize) {
+        // SAFETY: as in `remember`.
+        unsafe { *self.remembered_bits().add(i / 64) &= !(1u64 << (i % 64)) }
+    }
+
+    pub fn is_remembered(self, i: usize) -> bool {
+        // SAFETY: as in `remember`.
+        unsafe { *self.remembered_bits().add(i / 64) & (1u64 << (i % 64)) != 0 }
+    }
+
+    /// The remembered set of the heap that owns the page.
+    #[inline(always)]
+    pub fn remembered_set(self) -> *const RememberedSet {
+        self.header().remembered_set
+    }
+
+    /// Marks the page as allocated into since the last collection; true if it was not.
+    #[inline(always)]
+    pub fn make_fresh(self) -> bool {
+        !self.header().fresh.swap(true, Ordering::Relaxed)
     }
 
     /// The index of the slot that starts at `addr`, or `None` if no slot starts there.
@@ -335,11 +396,14 @@ impl PagePtr {
         None
     }
 
-    /// Sweeps the page's bitmaps: the marked slots become the allocated ones and the marks
-    /// are cleared for the next collection. Returns the number of live slots.
+    /// Sweeps the page's bitmaps: the marked slots become the allocated ones, and the
+    /// marks are cleared for the next collection unless they are `sticky` (then they say
+    /// which objects are old). The page is no longer fresh. Returns the number of live
+    /// slots.
     ///
     /// In debug builds every slot that dies here is overwritten with [`POISON`].
-    pub fn sweep_bitmaps(self) -> usize {
+    pub fn sweep_bitmaps(self, sticky: bool) -> usize {
+        self.header().fresh.store(false, Ordering::Relaxed);
         let alloc = self.alloc_bits();
         let mut live = 0;
         for (w, mark) in self.marks().iter().enumerate() {
@@ -347,7 +411,9 @@ impl PagePtr {
             // and a locked swap per word made sweeping a full page of pairs about 20%
             // slower (best of 15: 390-520 ns against 290-410 ns).
             let marked = mark.load(Ordering::Relaxed);
-            mark.store(0, Ordering::Relaxed);
+            if !sticky {
+                mark.store(0, Ordering::Relaxed);
+            }
             // SAFETY: `w` is below `bitmap_words`; the mutator is the only user.
             let was_allocated = unsafe { alloc.add(w).replace(marked) };
             if cfg!(debug_assertions) {
@@ -365,6 +431,7 @@ impl PagePtr {
     /// Frees every slot of a page none of whose slots is marked, without visiting them
     /// (but to poison them, in debug builds).
     pub fn free_all(self) {
+        self.header().fresh.store(false, Ordering::Relaxed);
         let alloc = self.alloc_bits();
         let words = self.header().bitmap_words as usize;
         for w in 0..words {
@@ -378,6 +445,13 @@ impl PagePtr {
                     dying &= dying - 1;
                 }
             }
+        }
+    }
+
+    /// Clears every mark, for a full collection of a heap whose marks were sticky.
+    pub fn clear_marks(self) {
+        for mark in self.marks() {
+            mark.store(0, Ordering::Relaxed);
         }
     }
 
@@ -399,8 +473,8 @@ impl PagePtr {
 }
 
 // SAFETY: markers on other threads read a page's immutable fields and its mark bitmap,
-// which is atomic; the alloc bitmap and `live` are touched only by the mutator while no
-// marker runs.
+// which is atomic; the alloc and remembered bitmaps, `fresh`, `live` and the remembered
+// set's pointer are touched only by the mutator while no marker runs.
 unsafe impl Send for PagePtr {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for PagePtr {}
@@ -426,6 +500,7 @@ mod tests {
                 g.slot_bytes,
                 g.slot_count,
                 g.first_slot,
+                std::ptr::null(),
             )
         };
         (page, base)

@@ -6,6 +6,7 @@
 
 use std::alloc::{handle_alloc_error, Layout};
 
+use crate::barrier::RememberedSet;
 use crate::os;
 use crate::page::{PageKind, PagePtr, PAGE_SIZE};
 use crate::size_class::{geometry, Geometry};
@@ -15,14 +16,18 @@ pub(crate) struct PagePool {
     retain_pages: usize,
     /// Pages mapped and not yet unmapped, including the free ones.
     pub mapped_pages: usize,
+    /// The heap's remembered set, which every page it hands out points to.
+    remembered_set: *const RememberedSet,
 }
 
 impl PagePool {
-    pub fn new(retain_bytes: usize) -> PagePool {
+    /// A pool whose pages point to `remembered_set`, which must outlive them.
+    pub fn new(retain_bytes: usize, remembered_set: *const RememberedSet) -> PagePool {
         PagePool {
             free: Vec::new(),
             retain_pages: retain_bytes / PAGE_SIZE,
             mapped_pages: 0,
+            remembered_set,
         }
     }
 
@@ -51,8 +56,8 @@ impl PagePool {
             slot_count,
             first_slot,
         } = geometry(class);
-        // SAFETY: `base` is one whole page that no space uses (it was free or is new), and
-        // the class geometry fits a page.
+        // SAFETY: `base` is one whole page that no space uses (it was free or is new), the
+        // class geometry fits a page, and the heap's remembered set outlives its pages.
         unsafe {
             PagePtr::init(
                 base,
@@ -62,6 +67,7 @@ impl PagePool {
                 slot_bytes,
                 slot_count,
                 first_slot,
+                self.remembered_set,
             )
         }
     }
@@ -72,8 +78,8 @@ impl PagePool {
         let pages = (first_slot + bytes).div_ceil(PAGE_SIZE);
         let base = self.map(pages);
         let slot_bytes = pages * PAGE_SIZE - first_slot;
-        // SAFETY: `base` is `pages` fresh pages and the one slot fills the run after the
-        // header.
+        // SAFETY: `base` is `pages` fresh pages, the one slot fills the run after the
+        // header, and the heap's remembered set outlives its pages.
         unsafe {
             PagePtr::init(
                 base,
@@ -83,6 +89,7 @@ impl PagePool {
                 slot_bytes,
                 1,
                 first_slot,
+                self.remembered_set,
             )
         }
     }
@@ -154,6 +161,10 @@ impl PagePool {
         }
     }
 }
+
+// SAFETY: the remembered set's pointer is only followed by the thread that owns the heap,
+// and it goes where the heap goes.
+unsafe impl Send for PagePool {}
 
 impl Drop for PagePool {
     fn drop(&mut self) {

@@ -4,14 +4,18 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use crate::generations::CollectionKind;
+
 /// What one collection did and how long it paused the program.
-#[derive(Copy, Clone, Debug, Default)]
+#[derive(Copy, Clone, Debug)]
 pub struct CollectionStats {
+    pub kind: CollectionKind,
     pub mark: Duration,
     /// Sweeping inside the pause: what the last collection left pending, and large
     /// objects (and, without lazy sweeping, every page).
     pub sweep: Duration,
-    /// Bytes of the slots the marker reached.
+    /// Bytes of the slots the marker reached: in a minor collection, the young objects
+    /// found live, which are now old (promoted).
     pub marked_bytes: usize,
     pub marked_objects: usize,
     /// Runs of objects the markers marked one after another on one page (see
@@ -32,6 +36,29 @@ pub struct CollectionStats {
     pub weak_broken: usize,
     /// Pages (small or large) this collection gave back to the pool or the system.
     pub pages_freed: usize,
+    /// Objects in the remembered set (in a full collection, dropped unread).
+    pub remembered: usize,
+}
+
+impl Default for CollectionStats {
+    fn default() -> CollectionStats {
+        CollectionStats {
+            kind: CollectionKind::Major,
+            mark: Duration::ZERO,
+            sweep: Duration::ZERO,
+            marked_bytes: 0,
+            marked_objects: 0,
+            page_runs: 0,
+            mark_threads: 0,
+            pages_owned: false,
+            chunks_shared: 0,
+            batches_sent: 0,
+            marked_objects_by_marker: [0; crate::heap::MAX_MARK_THREADS],
+            weak_broken: 0,
+            pages_freed: 0,
+            remembered: 0,
+        }
+    }
 }
 
 impl CollectionStats {
@@ -67,10 +94,29 @@ pub struct PageCounts {
     pub pooled: usize,
 }
 
+/// Pause percentiles of one kind of collection.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pauses {
+    pub count: u64,
+    pub p50: Duration,
+    pub p95: Duration,
+    pub max: Duration,
+    pub total: Duration,
+}
+
 /// A snapshot of the collector's statistics.
 #[derive(Clone, Debug, Default)]
 pub struct GcStats {
     pub collections: u64,
+    /// Minor collections (generational heaps only), and their pauses.
+    pub minor: Pauses,
+    /// Full collections, and their pauses.
+    pub major: Pauses,
+    /// Objects remembered by the write barrier, summed over the minor collections.
+    pub remembered_total: u64,
+    /// Bytes that minor collections found live among the young objects, which became
+    /// old, summed.
+    pub promoted_bytes: u64,
     /// Bytes allocated since the heap was made (slot sizes, so including slot rounding).
     pub allocated_bytes: u64,
     /// Everything the heap holds from the system: pages and the collector's own tables.
@@ -112,9 +158,19 @@ pub(crate) struct StatsRecorder {
     lazy_sweep_steps: u64,
     pages_swept_lazily: u64,
     lazy_sweep_total: Duration,
-    /// Pauses, and steps of lazy sweeping, in nanoseconds.
+    remembered_total: u64,
+    promoted_bytes: u64,
+    /// Pauses (all, minor, major), and steps of lazy sweeping, in nanoseconds.
     pauses: Histogram<u64>,
+    minor_pauses: Histogram<u64>,
+    major_pauses: Histogram<u64>,
+    minor_total: Duration,
+    major_total: Duration,
     sweep_steps: Histogram<u64>,
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_PAUSE_NS, 3).expect("valid bounds and precision")
 }
 
 impl StatsRecorder {
@@ -127,10 +183,14 @@ impl StatsRecorder {
             lazy_sweep_steps: 0,
             pages_swept_lazily: 0,
             lazy_sweep_total: Duration::ZERO,
-            pauses: Histogram::new_with_bounds(1, MAX_PAUSE_NS, 3)
-                .expect("valid bounds and precision"),
-            sweep_steps: Histogram::new_with_bounds(1, MAX_PAUSE_NS, 3)
-                .expect("valid bounds and precision"),
+            remembered_total: 0,
+            promoted_bytes: 0,
+            pauses: histogram(),
+            minor_pauses: histogram(),
+            major_pauses: histogram(),
+            minor_total: Duration::ZERO,
+            major_total: Duration::ZERO,
+            sweep_steps: histogram(),
         }
     }
 
@@ -138,8 +198,20 @@ impl StatsRecorder {
         self.collections += 1;
         self.mark_total += c.mark;
         self.sweep_total += c.sweep;
-        self.pauses
-            .saturating_record(c.pause().as_nanos().max(1) as u64);
+        let ns = c.pause().as_nanos().max(1) as u64;
+        self.pauses.saturating_record(ns);
+        match c.kind {
+            CollectionKind::Minor => {
+                self.minor_pauses.saturating_record(ns);
+                self.minor_total += c.pause();
+                self.remembered_total += c.remembered as u64;
+                self.promoted_bytes += c.marked_bytes as u64;
+            }
+            CollectionKind::Major => {
+                self.major_pauses.saturating_record(ns);
+                self.major_total += c.pause();
+            }
+        }
         self.last = Some(c);
     }
 
@@ -166,5 +238,20 @@ impl StatsRecorder {
         out.pause_p95 = q(0.95);
         out.pause_p99 = q(0.99);
         out.pause_max = Duration::from_nanos(self.pauses.max());
+        out.minor = pauses(&self.minor_pauses, self.minor_total);
+        out.major = pauses(&self.major_pauses, self.major_total);
+        out.remembered_total = self.remembered_total;
+        out.promoted_bytes = self.promoted_bytes;
+    }
+}
+
+fn pauses(h: &Histogram<u64>, total: Duration) -> Pauses {
+    let q = |q: f64| Duration::from_nanos(h.value_at_quantile(q));
+    Pauses {
+        count: h.len(),
+        p50: q(0.50),
+        p95: q(0.95),
+        max: Duration::from_nanos(h.max()),
+        total,
     }
 }

@@ -27,33 +27,45 @@ impl Heap {
     /// Replaces the car of every live weak pair whose target was not marked by
     /// [`Word::BROKEN`]. Runs after marking and before sweeping, so a dead target is
     /// reported dead even before its page is swept. Returns how many cars it broke.
-    pub(crate) fn break_dead_weak_cars(&mut self) -> usize {
+    ///
+    /// A minor collection looks only at the weak pairs that may hold a young car: those
+    /// on pages allocated into since the last collection, and the old ones in
+    /// `remembered` (whose cars were stored since); every other weak pair's car was
+    /// marked by an earlier collection, and is old.
+    pub(crate) fn break_dead_weak_cars(&mut self, minor: Option<&[Word]>) -> usize {
+        let space = &self.spaces[WEAK_PAIRS];
+        let pages = match minor {
+            Some(_) => &space.fresh,
+            None => &space.pages,
+        };
         let mut broken = 0;
-        for &page in &self.spaces[WEAK_PAIRS].pages {
+        for &page in pages {
             let count = page.header().slot_count as usize;
             for i in (0..count).filter(|&i| page.is_marked(i)) {
-                let car = page.first_word(i);
-                // SAFETY: the weak pair is live, so its car was a live object when the
-                // pair was last traced or written; its page is still mapped because
-                // nothing has been swept yet in this collection.
-                if car.is_pointer() && !unsafe { is_marked(car) } {
-                    // SAFETY: slot `i` is a live weak pair of this page; its car is the
-                    // first word, and only the mutator (here, the collector) writes it.
-                    unsafe { page.slot_ptr(i).cast::<Word>().write(Word::BROKEN) };
-                    broken += 1;
-                }
+                // SAFETY: slot `i` is a live weak pair: it is marked.
+                broken += unsafe { break_if_dead(page.slot_ptr(i).cast()) } as usize;
             }
+        }
+        for &w in minor.unwrap_or_default() {
+            // SAFETY: a remembered object is live (old, and not swept in a minor
+            // collection); the caller passes the remembered weak pairs.
+            broken += unsafe { break_if_dead(w.pair_ptr()) } as usize;
         }
         broken
     }
 
-    /// Ends a collection's marking: every small-object page becomes pending, in time
+    /// Ends a full collection's marking: every small-object page becomes pending, in time
     /// proportional to the number of spaces, not pages; large objects are swept now, and
     /// the dead ones freed. Returns how many large objects it freed.
     pub(crate) fn begin_sweep(&mut self) -> usize {
         for space in &mut self.spaces {
             debug_assert!(space.pending.is_empty(), "a sweep was left unfinished");
+            debug_assert!(
+                space.pending_minor.is_empty(),
+                "a sweep was left unfinished"
+            );
             space.available.clear();
+            space.fresh.clear();
             std::mem::swap(&mut space.pages, &mut space.pending);
             let n = space.pending.len();
             // Swept pages go back to these lists a step at a time; room for all of them
@@ -70,16 +82,52 @@ impl Heap {
         self.pool.reserve_kept(self.pending_pages);
         self.sweep_cursor = 0;
         self.update_safepoint_due();
+        self.young_large.clear();
         self.sweep_large()
+    }
+
+    /// Ends a minor collection's marking: the pages allocated into since the last
+    /// collection become pending, and the large objects allocated since are swept now.
+    /// Returns how many large objects it freed.
+    pub(crate) fn begin_minor_sweep(&mut self) -> usize {
+        for space in &mut self.spaces {
+            debug_assert!(
+                space.pending_minor.is_empty(),
+                "a sweep was left unfinished"
+            );
+            std::mem::swap(&mut space.fresh, &mut space.pending_minor);
+            self.pending_pages += space.pending_minor.len();
+            space.available.reserve(space.pending_minor.len());
+        }
+        self.sweep_cursor = 0;
+        self.update_safepoint_due();
+        let dead: Vec<PagePtr> = self
+            .young_large
+            .drain(..)
+            .filter(|&page| {
+                page.take_live();
+                page.sweep_bitmaps(true) == 0
+            })
+            .collect();
+        if !dead.is_empty() {
+            // Sweeping cleared the dead objects' alloc bits.
+            self.large.retain(|page| page.is_allocated(0));
+        }
+        for &page in &dead {
+            // SAFETY: the large object is dead and no list holds its run any more.
+            unsafe { self.pool.release(page) };
+        }
+        dead.len()
     }
 
     fn sweep_large(&mut self) -> usize {
         let pool = &mut self.pool;
+        let sticky = self.sticky_marks;
         let before = self.large.len();
         self.large.retain(|&page| {
             page.take_live();
             if page.is_marked(0) {
-                page.sweep_bitmaps();
+                page.sweep_bitmaps(sticky);
                 return true;
             }
             // SAFETY: the large object is dead and `retain` drops its run from the list.
@@ -90,21 +138,40 @@ impl Heap {
     }
 
     /// Sweeps the next pending page of `space`; `None` when the space has none. A page
-    /// with live objects goes back to the space; an empty one is the caller's.
+    /// with live objects goes back to the space; an empty one is the caller's, unless a
+    /// minor collection left it pending: it stays in the space, with room.
     fn sweep_page(&mut self, space: usize) -> Option<Swept> {
-        let page = self.spaces[space].pending.pop()?;
+        let Some(page) = self.spaces[space].pending.pop() else {
+            return self.sweep_minor_page(space);
+        };
         self.pending_pages -= 1;
         let live = page.take_live();
         if live == 0 {
             page.free_all();
             return Some(Swept::Empty(page));
         }
-        let marked = page.sweep_bitmaps();
+        let marked = page.sweep_bitmaps(self.sticky_marks);
         debug_assert_eq!(marked, live, "the marker's count disagrees with the bitmap");
         let s = &mut self.spaces[space];
         s.pages.push(page);
         Some(if live < page.header().slot_count as usize {
             s.available.push(page);
+            Swept::HasRoom
+        } else {
+            Swept::Full
+        })
+    }
+
+    /// Sweeps the next page a minor collection left pending in `space`. Its marks count
+    /// old objects as well as the ones this collection marked, so the bitmap, not the
+    /// marker's count, says what lives.
+    fn sweep_minor_page(&mut self, space: usize) -> Option<Swept> {
+        let page = self.spaces[space].pending_minor.pop()?;
+        self.pending_pages -= 1;
+        page.take_live();
+        let live = page.sweep_bitmaps(true);
+        Some(if live < page.header().slot_count as usize {
+            self.spaces[space].available.push(page);
             Swept::HasRoom
         } else {
             Swept::Full
@@ -179,6 +246,25 @@ impl Heap {
         }
         None
     }
+}
+
+/// Breaks the car of the live weak pair at `pair` if its target was not marked; true if
+/// it did.
+///
+/// # Safety
+/// `pair` points to a live weak pair, and no page has been swept since marking.
+unsafe fn break_if_dead(pair: *mut Word) -> bool {
+    // SAFETY: the caller's word that the weak pair is live.
+    let car = unsafe { pair.read() };
+    // SAFETY: the car was a live object when the pair was last traced or written; its
+    // page is still mapped because nothing has been swept yet in this collection.
+    if car.is_pointer() && !unsafe { is_marked(car) } {
+        // SAFETY: the car is the pair's first word, and only the mutator (here, the
+        // collector) writes it.
+        unsafe { pair.write(Word::BROKEN) };
+        return true;
+    }
+    false
 }
 
 /// Pending pages an allocation sweeps at most in one step while it looks for room.

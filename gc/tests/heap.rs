@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use rudo_gc::CollectionKind::Major;
 use rudo_gc::{Header, Heap, HeapConfig, Word, PAGE_SIZE};
 
 #[test]
@@ -148,7 +149,7 @@ fn a_long_list_marks_without_recursion_and_is_freed() {
     });
     let l = list(&mut heap, n);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    let c = unsafe { heap.collect(&[l]) };
+    let c = unsafe { heap.collect_as(&[l], Major) };
     assert_eq!(c.marked_objects, n);
     assert_eq!(list_sum(l), (n, (n as i64 - 1) * n as i64 / 2));
     assert!(
@@ -158,7 +159,7 @@ fn a_long_list_marks_without_recursion_and_is_freed() {
     let full = heap.heap_bytes();
     assert!(full >= n * 16);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[] as &[Word]) };
+    unsafe { heap.collect_as(&[] as &[Word], Major) };
     assert_eq!(heap.stats().live_bytes, 0);
     heap.sweep_pending(usize::MAX);
     heap.release_free_pages();
@@ -215,7 +216,7 @@ fn dead_slots_are_reused() {
     let keep: Vec<Word> = (0..1000).map(|i| heap.alloc_pair(fx(i), fx(0))).collect();
     let every_other: Vec<Word> = keep.iter().step_by(2).copied().collect();
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&every_other) };
+    unsafe { heap.collect_as(&every_other, Major) };
     let pages = heap.stats().pages.pair;
     // 500 pairs fit in the freed holes: no new page.
     let fresh: Vec<Word> = (0..500).map(|i| heap.alloc_pair(fx(-i), fx(0))).collect();
@@ -245,7 +246,7 @@ fn weak_cars_break_exactly_when_their_target_dies() {
     assert_eq!(car(weak), target);
     // Only the weak pair holds it: broken. The cdr is strong and survives.
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    let c = unsafe { heap.collect(&[weak, weak_imm]) };
+    let c = unsafe { heap.collect_as(&[weak, weak_imm], Major) };
     assert_eq!(c.weak_broken, 1);
     assert_eq!(car(weak), Word::BROKEN);
     assert_eq!(car(cdr(weak)), fx(2));
@@ -260,11 +261,11 @@ fn a_weak_car_reachable_another_way_survives() {
     let weak = heap.alloc_weak_pair(target, fx(0));
     let holder = vector(&mut heap, &[weak, target]);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[holder]) };
+    unsafe { heap.collect_as(&[holder], Major) };
     assert_eq!(car(weak), target);
     set_field(holder, 1, fx(0));
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[holder]) };
+    unsafe { heap.collect_as(&[holder], Major) };
     assert_eq!(car(weak), Word::BROKEN);
 }
 
@@ -275,7 +276,7 @@ fn weak_pairs_can_be_rewritten() {
     let a = heap.alloc_pair(fx(1), fx(1));
     set_car(weak, a);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[weak, a]) };
+    unsafe { heap.collect_as(&[weak, a], Major) };
     assert_eq!(car(weak), a);
 }
 
@@ -297,7 +298,7 @@ fn large_objects_are_freed_with_their_pages() {
     assert_eq!(field(big, words - 1), small);
     // Freed by the collection itself, lazy sweeping or not.
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    let c = unsafe { heap.collect(&[] as &[Word]) };
+    let c = unsafe { heap.collect_as(&[] as &[Word], Major) };
     assert_eq!(heap.stats().pages.large_objects, 0);
     assert_eq!(heap.stats().pages.large, 0);
     assert!(c.pages_freed >= 1);
@@ -328,7 +329,7 @@ fn allocation_requests_collection_but_never_collects() {
     assert_eq!(heap.stats().collections, 0);
     assert_eq!(list_sum(l).0, n);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[l]) };
+    unsafe { heap.collect_as(&[l], Major) };
     assert!(!heap.collection_requested());
 }
 
@@ -337,11 +338,12 @@ fn the_budget_grows_with_the_live_heap() {
     let mut heap = Heap::new(HeapConfig {
         min_budget_bytes: 64 << 10,
         growth_factor: 3.0,
+        generational: false,
         ..HeapConfig::default()
     });
     let live = list(&mut heap, scaled(100_000, 8_000));
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[live]) };
+    unsafe { heap.collect_as(&[live], Major) };
     let live_bytes = heap.stats().live_bytes;
     let mut allocated = 0;
     while !heap.collection_requested() {
@@ -364,7 +366,7 @@ fn statistics_count_collections_pauses_and_pages() {
     let v = vector(&mut heap, &[l]);
     for _ in 0..5 {
         // SAFETY: the roots are words this heap handed out, each kept reachable since.
-        unsafe { heap.collect(&[v]) };
+        unsafe { heap.collect_as(&[v], Major) };
     }
     let s = heap.stats();
     assert_eq!(s.collections, 5);
@@ -409,7 +411,7 @@ fn the_verifier_catches_planted_dangling_pointers() {
     let dead = heap.alloc_pair(fx(2), fx(2));
     let holder = vector(&mut heap, &[keep, fx(0)]);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[holder]) };
+    unsafe { heap.collect_as(&[holder], Major) };
     heap.sweep_pending(usize::MAX);
     // A pointer to a slot swept free, in a page that is still live.
     set_field(holder, 1, dead);
@@ -428,7 +430,7 @@ fn the_verifier_catches_planted_dangling_pointers() {
     set_field(holder, 1, fx(0));
     let lone = vector(&mut heap, &[fx(0); 600]);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[holder]) };
+    unsafe { heap.collect_as(&[holder], Major) };
     heap.sweep_pending(usize::MAX);
     set_field(holder, 1, lone);
     expect_unsound(&heap, &[holder], "outside the heap");
@@ -446,7 +448,7 @@ fn freed_slots_are_poisoned_in_debug_builds() {
     let keep = heap.alloc_pair(fx(1), fx(1));
     let dead = heap.alloc_pair(fx(2), fx(2));
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[keep]) };
+    unsafe { heap.collect_as(&[keep], Major) };
     heap.sweep_pending(usize::MAX);
     assert_eq!(car(dead).bits(), 0xdead_beef_dead_beef);
     assert_eq!(car(keep), fx(1));
@@ -460,20 +462,21 @@ fn pages_beyond_the_pool_go_back_to_the_system() {
     let mut heap = Heap::new(HeapConfig {
         pool_retain_bytes: retain - PAGE_SIZE,
         min_budget_bytes: PAGE_SIZE,
+        generational: false,
         ..HeapConfig::default()
     });
     let l = list(&mut heap, scaled(400_000, 12_100));
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[l]) };
+    unsafe { heap.collect_as(&[l], Major) };
     let pages = heap.stats().pages.pair;
     assert!(pages > retain_pages);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[] as &[Word]) };
+    unsafe { heap.collect_as(&[] as &[Word], Major) };
     // A lazy sweep keeps every empty page (giving memory back is too slow for a step);
     // the next collection gives back the surplus.
     heap.sweep_pending(usize::MAX);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[] as &[Word]) };
+    unsafe { heap.collect_as(&[] as &[Word], Major) };
     let s = heap.stats();
     assert_eq!(s.pages.pooled, retain_pages);
     assert!(s.heap_bytes <= retain + PAGE_SIZE);
@@ -525,7 +528,7 @@ fn ready_objects_stay_live_until_taken() {
     unsafe { heap.guard(guarded, 1) };
     let weak = heap.alloc_weak_pair(guarded, fx(0));
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[weak]) };
+    unsafe { heap.collect_as(&[weak], Major) };
     // Not taken yet: the next collection keeps it.
     collect_and_verify(&mut heap, &[weak]);
     assert_eq!(car(weak), guarded);

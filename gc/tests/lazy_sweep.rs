@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use rudo_gc::CollectionKind::Major;
 use rudo_gc::{Header, Heap, HeapConfig, Word};
 
 const LAZY: bool = cfg!(feature = "lazy-sweep");
@@ -27,7 +28,7 @@ fn a_collection_leaves_small_pages_pending_and_sweep_pending_takes_them() {
     let mut heap = Heap::default();
     let l = striped_list(&mut heap, scaled(100_000, 5_000), 1);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[l]) };
+    unsafe { heap.collect_as(&[l], Major) };
     let pages = heap.stats().pages.pair;
     assert!(pages >= 2);
     if !LAZY {
@@ -55,7 +56,7 @@ fn a_weak_car_breaks_while_its_targets_page_waits_to_be_swept() {
     let target = heap.alloc_object(Header::new(VECTOR, 3, 3), fx(9));
     let weak = heap.alloc_weak_pair(target, fx(1));
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    let c = unsafe { heap.collect(&[weak]) };
+    let c = unsafe { heap.collect_as(&[weak], Major) };
     assert_eq!(c.weak_broken, 1);
     assert_eq!(car(weak), Word::BROKEN);
     assert_eq!(cdr(weak), fx(1));
@@ -76,7 +77,7 @@ fn allocation_sweeps_pending_pages_of_its_class_and_reuses_them() {
     let keep = vector(&mut heap, &[fx(1), fx(2)]);
     let _garbage = list(&mut heap, n);
     // SAFETY: the roots are words this heap handed out, each kept reachable since.
-    unsafe { heap.collect(&[keep]) };
+    unsafe { heap.collect_as(&[keep], Major) };
     let pair_pages = heap.stats().pages.pair;
     assert_eq!(
         pair_pages > 0,
@@ -131,7 +132,7 @@ fn a_large_live_heap_survives_collections_with_sweeps_pending() {
     let mut young = fx(-1);
     for round in 0..3 {
         // SAFETY: the roots are words this heap handed out, each kept reachable since.
-        unsafe { heap.collect(&[l, vs, young]) };
+        unsafe { heap.collect_as(&[l, vs, young], Major) };
         assert_eq!(heap.pending_sweep_pages() > 0, LAZY);
         // Sweep a little, allocate in the pair class (which sweeps pair pages), and leave
         // the rest pending for the next collection to finish before it marks.

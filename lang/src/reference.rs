@@ -348,7 +348,10 @@ impl<'p> Machine<'p, '_> {
                 Some(Special::Values) if args.len() != 1 && !takes_any_values(k) => {
                     Err(Error::value_count(args.len()))
                 }
-                Some(Special::Collect) if args.is_empty() => Ok(State::Return(Value::UNSPECIFIED)),
+                Some(Special::Collect) => {
+                    crate::vm::collection_kind(&args)?;
+                    Ok(State::Return(Value::UNSPECIFIED))
+                }
                 Some(Special::Eval | Special::EvalSource) => Err(Error::runtime(
                     "the reference evaluator does not evaluate at run time",
                     vec![],

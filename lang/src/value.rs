@@ -231,16 +231,21 @@ impl Value {
     #[inline]
     pub(crate) fn set_car(self, v: Value) {
         debug_assert!(self.is_pair());
-        // SAFETY: as in `car`. The collector is non-moving and not incremental, so a
-        // store needs no barrier.
-        unsafe { self.0.pair_ptr().write(v.0) }
+        // SAFETY: as in `car`. The barrier runs on the heap's thread, for a live pair.
+        unsafe {
+            rudo_gc::write_barrier(self.0, v.0);
+            self.0.pair_ptr().write(v.0)
+        }
     }
 
     #[inline]
     pub(crate) fn set_cdr(self, v: Value) {
         debug_assert!(self.is_pair());
         // SAFETY: as in `set_car`.
-        unsafe { self.0.pair_ptr().add(1).write(v.0) }
+        unsafe {
+            rudo_gc::write_barrier(self.0, v.0);
+            self.0.pair_ptr().add(1).write(v.0)
+        }
     }
 
     // ---- object fields ----
@@ -261,8 +266,12 @@ impl Value {
     #[inline]
     pub(crate) fn set_field(self, i: usize, v: Value) {
         debug_assert!(self.is_object() && i < self.header().traced());
-        // SAFETY: as in `field`; only traced fields hold values.
-        unsafe { self.0.field_ptr(i).write(v.0) }
+        // SAFETY: as in `field`; only traced fields hold values. The barrier runs on the
+        // heap's thread, for a live object.
+        unsafe {
+            rudo_gc::write_barrier(self.0, v.0);
+            self.0.field_ptr(i).write(v.0)
+        }
     }
 
     /// Raw field `i` (not traced) as a number.

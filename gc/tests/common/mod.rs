@@ -1,7 +1,7 @@
 //! Helpers the heap tests share: words, pairs, vectors and lists through the public API.
 #![allow(dead_code)]
 
-use rudo_gc::{Header, Heap, Word};
+use rudo_gc::{CollectionKind, Header, Heap, Word};
 
 /// Sizes shrink under Miri, which runs these tests a thousand times slower.
 pub const fn scaled(native: usize, miri: usize) -> usize {
@@ -30,8 +30,19 @@ pub fn cdr(w: Word) -> Word {
 }
 
 pub fn set_car(w: Word, v: Word) {
-    // SAFETY: as in `car`.
-    unsafe { w.pair_ptr().write(v) }
+    // SAFETY: as in `car`; the barrier is called on the heap's own thread.
+    unsafe {
+        rudo_gc::write_barrier(w, v);
+        w.pair_ptr().write(v)
+    }
+}
+
+pub fn set_cdr(w: Word, v: Word) {
+    // SAFETY: as in `car`; the barrier is called on the heap's own thread.
+    unsafe {
+        rudo_gc::write_barrier(w, v);
+        w.pair_ptr().add(1).write(v)
+    }
 }
 
 pub fn field(w: Word, i: usize) -> Word {
@@ -40,8 +51,11 @@ pub fn field(w: Word, i: usize) -> Word {
 }
 
 pub fn set_field(w: Word, i: usize, v: Word) {
-    // SAFETY: as in `field`.
-    unsafe { w.field_ptr(i).write(v) }
+    // SAFETY: as in `field`; the barrier is called on the heap's own thread.
+    unsafe {
+        rudo_gc::write_barrier(w, v);
+        w.field_ptr(i).write(v)
+    }
 }
 
 pub fn vector(heap: &mut Heap, items: &[Word]) -> Word {
@@ -68,10 +82,20 @@ pub fn list_sum(mut l: Word) -> (usize, i64) {
     (len, sum)
 }
 
+/// A full collection, and a check of the heap after it.
 pub fn collect_and_verify(heap: &mut Heap, roots: &[Word]) {
+    collect_as_and_verify(heap, roots, CollectionKind::Major);
+}
+
+/// A collection of `kind`, with the checks of the generational invariant before it and
+/// of the heap after it.
+pub fn collect_as_and_verify(heap: &mut Heap, roots: &[Word], kind: CollectionKind) {
+    if let Err(e) = heap.verify_remembered(roots) {
+        panic!("an old object holds a young one unremembered: {e}");
+    }
     // SAFETY: the tests pass as roots only words this heap handed out and that they
-    // have kept as roots at every collection since.
-    unsafe { heap.collect(roots) };
+    // have kept as roots at every collection since, and store through the barrier.
+    unsafe { heap.collect_as(roots, kind) };
     if let Err(e) = heap.verify(roots) {
         panic!("heap unsound after collection: {e}");
     }

@@ -85,7 +85,7 @@ pub fn all() -> Vec<Builtin> {
     out.extend(hashing::builtins());
     out.push(Builtin {
         special: Some(Special::Collect),
-        ..builtin("collect", 0, Some(0), |_, _| {
+        ..builtin("collect", 0, Some(1), |_, _| {
             unreachable!("the VM collects")
         })
     });

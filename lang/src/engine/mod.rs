@@ -175,7 +175,7 @@ impl Engine {
     /// Runs a full collection now.
     pub fn collect(&mut self) {
         let top = crate::bytecode::Proto::default();
-        self.vm.collect(&top);
+        self.vm.collect(&top, rudo_gc::CollectionKind::Major);
     }
 
     /// The collector's statistics: collections, pauses, heap size, live bytes.

@@ -169,6 +169,11 @@ impl Store {
                 .limit_budget((self.options.max_heap - used).max(least_budget));
             return Ok(());
         }
+        if self.heap.last_collection_kind() == Some(rudo_gc::CollectionKind::Minor) {
+            // Old garbage may be what fills the heap: only a full collection says.
+            self.heap.request_full_collection();
+            return Ok(());
+        }
         let first = !self.memory_limit_raised;
         self.memory_limit_raised = true;
         let limit = self.memory_limit();

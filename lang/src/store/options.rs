@@ -53,6 +53,10 @@ impl Default for Options {
                     .ok()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(heap.mark_threads),
+                generational: !matches!(
+                    std::env::var("RUDO_GC_GENERATIONAL").as_deref(),
+                    Ok("0" | "off")
+                ),
                 ..heap
             },
         };

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use rudo_gc::{CollectionStats, Heap, RootSet, RootVisitor};
+use rudo_gc::{CollectionKind, CollectionStats, Heap, RootSet, RootVisitor};
 
 use super::{CodeTable, Store};
 use crate::handles::Handles;
@@ -27,15 +27,20 @@ struct Roots<'a, R: RootSet> {
 }
 
 impl Store {
-    /// A full collection, with the store's roots and `extra`'s; then, under
+    /// A collection of `kind`, with the store's roots and `extra`'s; then, under
     /// `--gc-stress`, a verification of the heap, and the hand-over of what guardians got
-    /// back and of the code whose units died. `--gc-log` prints a line about it.
+    /// back and of the code whose units died. `--gc-log` prints a line about it. Under
+    /// `--gc-stress` the generational invariant is checked before the collection too.
     ///
     /// # Safety
     /// 1. Every value the caller will use again that the store does not hold is named
     ///    by `extra`: the rooting invariant (`value.rs`).
     /// 2. Every word `extra` names came from this store's heap.
-    pub(crate) unsafe fn collect(&mut self, extra: &impl RootSet) -> CollectionStats {
+    pub(crate) unsafe fn collect(
+        &mut self,
+        extra: &impl RootSet,
+        kind: CollectionKind,
+    ) -> CollectionStats {
         let Store {
             heap,
             symbols,
@@ -62,9 +67,16 @@ impl Store {
             guardian_ready,
             extra,
         };
+        if options.gc_stress {
+            if let Err(e) = heap.verify_remembered(&roots) {
+                eprintln!("rudo-scheme: a store into an old object was not remembered: {e}");
+                std::process::abort();
+            }
+        }
         // SAFETY: the store's roots are every value it holds, all from this heap, and
-        // the caller names the rest (rules 1 and 2).
-        let collection = unsafe { heap.collect(&roots) };
+        // the caller names the rest (rules 1 and 2); every store into an object goes
+        // through `Value::set_car`, `set_cdr` or `set_field`, which call the barrier.
+        let collection = unsafe { heap.collect_as(&roots, kind) };
         if options.gc_log {
             eprintln!("{}", log_line(heap, &collection));
         }
@@ -117,13 +129,17 @@ fn log_line(heap: &Heap, c: &CollectionStats) -> String {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     let mb = |bytes: usize| bytes as f64 / 1e6;
     format!(
-        "gc {}: pause {:.2} ms (mark {:.2}, sweep {:.2}), marked {:.1} MB in {} objects \
+        "gc {}: pause {:.2} ms (mark {:.2}, sweep {:.2}), {}, marked {:.1} MB in {} objects \
          by {} marker{}{} {:?} ({:.1} per page run), {} chunks shared, {} batches sent, \
-         {} weak broken, {} pages freed; heap {:.1} MB, {} pages pending",
+         {} remembered, {} weak broken, {} pages freed; heap {:.1} MB, {} pages pending",
         heap.collections(),
         ms(c.pause()),
         ms(c.mark),
         ms(c.sweep),
+        match c.kind {
+            CollectionKind::Minor => "minor",
+            CollectionKind::Major => "major",
+        },
         mb(c.marked_bytes),
         c.marked_objects,
         c.mark_threads,
@@ -137,6 +153,7 @@ fn log_line(heap: &Heap, c: &CollectionStats) -> String {
         c.objects_per_page_run(),
         c.chunks_shared,
         c.batches_sent,
+        c.remembered,
         c.weak_broken,
         c.pages_freed,
         mb(heap.heap_bytes()),

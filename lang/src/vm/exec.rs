@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use super::collection_kind;
 use super::{
     fixnum_arith, fixnum_compare, proto, stack_overflow, unbound, vector_index, vector_index_error,
     Frame, Proto, Vm,
@@ -18,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::object::Alloc;
 use crate::object::CELL_VALUE;
 use crate::value::{Kind, Value};
+use rudo_gc::CollectionKind;
 
 impl Vm {
     /// Runs `entry` until it returns to the frame depth `base_frames`; with `TRACE`, prints
@@ -601,9 +603,10 @@ impl Vm {
                                 argc = 0;
                                 continue;
                             }
-                            Some(Special::Collect) if argc == 0 => {
+                            Some(Special::Collect) => {
+                                let kind = try_at!(at, collection_kind(args!(argc)));
                                 sync!();
-                                self.collect(code);
+                                self.collect(code, kind);
                                 try_at!(at, self.store.check_memory());
                                 Value::UNSPECIFIED
                             }
@@ -615,7 +618,7 @@ impl Vm {
                                     // The builtin may pass the memory limit unless a
                                     // collection frees room; it changed nothing yet.
                                     self.store.reservation_refused = false;
-                                    self.collect(code);
+                                    self.collect(code, CollectionKind::Major);
                                     self.store.reserving_after_collection = true;
                                     result = self.builtins.call(&mut self.store, index, args);
                                     self.store.reserving_after_collection = false;

@@ -15,7 +15,7 @@ mod trace;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use rudo_gc::{RootSet, RootVisitor};
+use rudo_gc::{CollectionKind, RootSet, RootVisitor};
 
 use crate::builtins::{self, Builtins};
 use crate::bytecode::{disassemble, Op, Proto};
@@ -345,7 +345,12 @@ impl Vm {
             return Err(e);
         }
         if self.store.heap.collection_requested() || memory::over_limit() {
-            self.collect(current);
+            let kind = if memory::over_limit() {
+                CollectionKind::Major
+            } else {
+                self.store.heap.next_collection_kind()
+            };
+            self.collect(current, kind);
             self.store.check_memory()
         } else {
             self.store.heap.sweep_pending(SAFEPOINT_SWEEP_PAGES);
@@ -353,7 +358,7 @@ impl Vm {
         }
     }
 
-    pub(crate) fn collect(&mut self, current: &Proto) {
+    pub(crate) fn collect(&mut self, current: &Proto, kind: CollectionKind) {
         let roots = VmRoots {
             stack: &self.stack,
             frames: &self.frames,
@@ -363,7 +368,7 @@ impl Vm {
         // invariant (`value.rs`) every value the program can still reach is then on the
         // VM stack, in the code being run, or in the store: the store names its own
         // roots and `roots` the rest. Every word in them came from this heap.
-        unsafe { self.store.collect(&roots) };
+        unsafe { self.store.collect(&roots, kind) };
     }
 
     /// Runs top-level code to completion.
@@ -657,5 +662,20 @@ impl RootSet for VmRoots<'_> {
                 roots.word(c.word());
             }
         }
+    }
+}
+
+/// The collection `(collect)` asks for: a full one, or the kind its argument names,
+/// `'minor` or `'major`.
+pub(crate) fn collection_kind(args: &[Value]) -> Result<CollectionKind> {
+    match args {
+        [] => Ok(CollectionKind::Major),
+        [kind] if kind.is(Kind::Symbol) && symbol_name(*kind) == "minor" => {
+            Ok(CollectionKind::Minor)
+        }
+        [kind] if kind.is(Kind::Symbol) && symbol_name(*kind) == "major" => {
+            Ok(CollectionKind::Major)
+        }
+        [other, ..] => Err(Error::expected("minor or major", *other).named("collect")),
     }
 }
