@@ -6,7 +6,8 @@
 //! store of a pointer into an object, puts an old object there the first time it receives
 //! a pointer after a collection. The test is one mark bit of the holder (its page is found
 //! by masking, its slot by a multiplication); an object already remembered has a second
-//! bit, in its page's remembered bitmap, so it goes into the set once.
+//! bit, in its page's remembered bitmap, so it goes into the set once. A large object
+//! also has a bit per field, so that a minor collection scans only the fields written.
 //!
 //! Every page points to its heap's remembered set, so the barrier needs only the object.
 //! Built without the `generational` feature the barrier does nothing, and every
@@ -14,7 +15,7 @@
 
 use std::cell::UnsafeCell;
 
-use crate::page::PagePtr;
+use crate::page::{PageKind, PagePtr};
 use crate::word::Word;
 
 /// The old objects that received a pointer since the last collection.
@@ -57,15 +58,16 @@ impl RememberedSet {
     }
 }
 
-/// Records that `value` is about to be (or has just been) stored into a traced field of
-/// the object `holder` points to. Call it for every such store, but for stores into an
-/// object allocated since the last safepoint that may have collected, which is young.
+/// Records that `value` is about to be (or has just been) stored into traced field
+/// `field` of the object `holder` points to (for a pair, 0 is the car and 1 the cdr).
+/// Call it for every such store.
 ///
 /// # Safety
-/// 1. `holder` is a pair or object word of a live object of a heap,
+/// 1. `holder` is a pair or object word of a live object of a heap, and `field` one of
+///    its traced fields,
 /// 2. and the call is on the thread that allocates in that heap, between collections.
 #[inline(always)]
-pub unsafe fn write_barrier(holder: Word, value: Word) {
+pub unsafe fn write_barrier(holder: Word, field: usize, value: Word) {
     if !cfg!(feature = "generational") || !value.is_pointer() {
         return;
     }
@@ -74,14 +76,18 @@ pub unsafe fn write_barrier(holder: Word, value: Word) {
     let page = unsafe { PagePtr::containing(holder.addr()) };
     let slot = page.slot_index_exact(holder.addr());
     if page.is_marked(slot) {
-        remember(page, slot, holder);
+        remember(page, slot, holder, field);
     }
 }
 
-/// The barrier's slow path: an old holder goes into the remembered set, once.
+/// The barrier's slow path: an old holder goes into the remembered set, once; for a
+/// large object, the field is marked dirty too.
 #[cold]
 #[inline(never)]
-fn remember(page: PagePtr, slot: usize, holder: Word) {
+fn remember(page: PagePtr, slot: usize, holder: Word, field: usize) {
+    if page.header().kind == PageKind::Large {
+        page.mark_field_dirty(field);
+    }
     if page.remember(slot) {
         let set = page.remembered_set();
         // SAFETY: the heap that owns the page owns its remembered set and outlives the

@@ -96,6 +96,18 @@ impl Heap {
             // minor collections free no old object; full ones empty the set.
             let page = unsafe { PagePtr::containing(w.addr()) };
             page.forget(page.slot_index_exact(w.addr()));
+            if page.header().kind == PageKind::Large {
+                // SAFETY: as above; the dirty fields are fields of the object.
+                let fields = unsafe { w.field_ptr(0) };
+                let roots = &mut self.roots;
+                page.take_dirty_fields(|i| {
+                    if minor {
+                        // SAFETY: as above.
+                        roots.push(unsafe { fields.add(i).read() });
+                    }
+                });
+                continue;
+            }
             if !minor {
                 continue;
             }
@@ -157,7 +169,9 @@ impl Heap {
             // SAFETY: a word reachable from the roots points to a live object.
             let page = unsafe { PagePtr::containing(w.addr()) };
             let slot = page.slot_index_exact(w.addr());
-            let checked = page.is_marked(slot) && !page.is_remembered(slot);
+            let old = page.is_marked(slot);
+            let large = page.header().kind == PageKind::Large;
+            let remembered = page.is_remembered(slot);
             // SAFETY: as above; the traced fields of a live object.
             let children: Vec<Word> = unsafe {
                 match page.header().kind {
@@ -169,7 +183,11 @@ impl Heap {
                         .collect(),
                 }
             };
-            for child in children.into_iter().filter(|c| c.is_pointer()) {
+            for (i, child) in children.into_iter().enumerate() {
+                if !child.is_pointer() {
+                    continue;
+                }
+                let checked = old && !(remembered && (!large || page.is_field_dirty(i)));
                 // SAFETY: a field of a live object points to a live object.
                 if checked && !unsafe { is_marked(child) } {
                     return Err(VerifyError {

@@ -95,7 +95,7 @@ impl Default for HeapConfig {
             page_ownership: true,
             shared_when_scattered: true,
             generational: true,
-            nursery_bytes: 4 << 20,
+            nursery_bytes: 2 << 20,
         }
     }
 }

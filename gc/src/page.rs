@@ -90,6 +90,14 @@ pub(crate) const fn header_bytes_for(slot_count: usize) -> usize {
 /// Mark, alloc and remembered.
 const BITMAPS: usize = 3;
 
+/// The bytes a large run needs for an object of `bytes` bytes: the page header, the
+/// object, and after it a bitmap of one bit per word of the object, its dirty fields
+/// (see [`PagePtr::mark_field_dirty`]). The bitmap goes after the object so that the
+/// object starts in the run's first page, where its header can be found by masking.
+pub(crate) const fn large_run_bytes(bytes: usize) -> usize {
+    header_bytes_for(1) + bytes + 8 * bytes.div_ceil(8).div_ceil(64)
+}
+
 pub(crate) const fn bitmap_words_for(slot_count: usize) -> usize {
     slot_count.div_ceil(64)
 }
@@ -104,7 +112,8 @@ impl PagePtr {
     /// # Safety
     /// 1. `base` is `pages * PAGE_SIZE` bytes from `os::map_pages`, aligned to `PAGE_SIZE`,
     /// 2. nothing else uses that memory while the page lives,
-    /// 3. the slots fit: `first_slot + slot_count * slot_bytes <= pages * PAGE_SIZE`,
+    /// 3. the slots fit: `first_slot + slot_count * slot_bytes <= pages * PAGE_SIZE`, and
+    ///    for a large object its dirty-field bitmap too (`large_run_bytes`),
     /// 4. and `remembered_set` outlives the page.
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn init(
@@ -144,6 +153,11 @@ impl PagePtr {
                 .add(std::mem::size_of::<PageHeader>())
                 .cast::<u64>();
             bitmaps.write_bytes(0, BITMAPS * bitmap_words);
+            if kind == PageKind::Large {
+                // The dirty-field bitmap, after the object (rule 3 covers it too).
+                let after = base.as_ptr().add(first_slot + slot_bytes);
+                after.write_bytes(0, 8 * slot_bytes.div_ceil(8).div_ceil(64));
+            }
         }
         // Words that point into the page are decoded with exposed provenance.
         let _ = base.expose_provenance();
@@ -241,6 +255,53 @@ impl PagePtr {
     pub fn is_remembered(self, i: usize) -> bool {
         // SAFETY: as in `remember`.
         unsafe { *self.remembered_bits().add(i / 64) & (1u64 << (i % 64)) != 0 }
+    }
+
+    /// A large object's dirty-field bitmap, as its first word and its length: one bit
+    /// per word of the object (the first for its header), after the object. Only the
+    /// mutator touches it.
+    fn dirty_fields(self) -> (*mut u64, usize) {
+        let h = self.header();
+        debug_assert_eq!(h.kind, PageKind::Large);
+        let at = (h.first_slot + h.slot_bytes) as usize;
+        let words = (h.slot_bytes as usize).div_ceil(8).div_ceil(64);
+        // SAFETY: `init` zeroed these words of a large run for the bitmap (rule 3).
+        (
+            unsafe { self.0.as_ptr().cast::<u8>().add(at).cast() },
+            words,
+        )
+    }
+
+    /// Marks field `i` of the page's large object as holding a pointer stored since the
+    /// last collection: a minor collection scans only those fields of an old large
+    /// object, not all of them (a vector of a million slots with a few written).
+    pub fn mark_field_dirty(self, i: usize) {
+        let (bits, words) = self.dirty_fields();
+        assert!((i + 1) / 64 < words, "a field of the object");
+        // SAFETY: the word is within the bitmap; the mutator is the only user.
+        unsafe { *bits.add((i + 1) / 64) |= 1 << ((i + 1) % 64) }
+    }
+
+    /// Whether field `i` of the page's large object is dirty.
+    pub fn is_field_dirty(self, i: usize) -> bool {
+        let (bits, words) = self.dirty_fields();
+        assert!((i + 1) / 64 < words, "a field of the object");
+        // SAFETY: as in `mark_field_dirty`.
+        unsafe { *bits.add((i + 1) / 64) & (1 << ((i + 1) % 64)) != 0 }
+    }
+
+    /// Calls `f` with the index of every dirty field of the page's large object, and
+    /// clears them.
+    pub fn take_dirty_fields(self, mut f: impl FnMut(usize)) {
+        let (bits, words) = self.dirty_fields();
+        for w in 0..words {
+            // SAFETY: `w` is within the bitmap; the mutator is the only user.
+            let mut word = unsafe { bits.add(w).replace(0) };
+            while word != 0 {
+                f(w * 64 + word.trailing_zeros() as usize - 1);
+                word &= word - 1;
+            }
+        }
     }
 
     /// The remembered set of the heap that owns the page.

@@ -72,21 +72,22 @@ impl PagePool {
         }
     }
 
-    /// A run of pages for a large object of `bytes` bytes, header included.
+    /// A run of pages for a large object of `bytes` bytes (a multiple of 8), header
+    /// included, and its dirty-field bitmap (see [`PagePtr::mark_field_dirty`]).
     pub fn large_run(&mut self, bytes: usize) -> PagePtr {
+        debug_assert!(bytes.is_multiple_of(8));
         let first_slot = crate::page::header_bytes_for(1);
-        let pages = (first_slot + bytes).div_ceil(PAGE_SIZE);
+        let pages = crate::page::large_run_bytes(bytes).div_ceil(PAGE_SIZE);
         let base = self.map(pages);
-        let slot_bytes = pages * PAGE_SIZE - first_slot;
-        // SAFETY: `base` is `pages` fresh pages, the one slot fills the run after the
-        // header, and the heap's remembered set outlives its pages.
+        // SAFETY: `base` is `pages` fresh pages, which hold the header, the one slot and
+        // the field bitmap, and the heap's remembered set outlives its pages.
         unsafe {
             PagePtr::init(
                 base,
                 PageKind::Large,
                 u8::MAX,
                 pages,
-                slot_bytes,
+                bytes,
                 1,
                 first_slot,
                 self.remembered_set,

@@ -233,7 +233,7 @@ impl Value {
         debug_assert!(self.is_pair());
         // SAFETY: as in `car`. The barrier runs on the heap's thread, for a live pair.
         unsafe {
-            rudo_gc::write_barrier(self.0, v.0);
+            rudo_gc::write_barrier(self.0, 0, v.0);
             self.0.pair_ptr().write(v.0)
         }
     }
@@ -243,7 +243,7 @@ impl Value {
         debug_assert!(self.is_pair());
         // SAFETY: as in `set_car`.
         unsafe {
-            rudo_gc::write_barrier(self.0, v.0);
+            rudo_gc::write_barrier(self.0, 1, v.0);
             self.0.pair_ptr().add(1).write(v.0)
         }
     }
@@ -269,7 +269,7 @@ impl Value {
         // SAFETY: as in `field`; only traced fields hold values. The barrier runs on the
         // heap's thread, for a live object.
         unsafe {
-            rudo_gc::write_barrier(self.0, v.0);
+            rudo_gc::write_barrier(self.0, i, v.0);
             self.0.field_ptr(i).write(v.0)
         }
     }

@@ -32,7 +32,7 @@ pub fn cdr(w: Word) -> Word {
 pub fn set_car(w: Word, v: Word) {
     // SAFETY: as in `car`; the barrier is called on the heap's own thread.
     unsafe {
-        rudo_gc::write_barrier(w, v);
+        rudo_gc::write_barrier(w, 0, v);
         w.pair_ptr().write(v)
     }
 }
@@ -40,7 +40,7 @@ pub fn set_car(w: Word, v: Word) {
 pub fn set_cdr(w: Word, v: Word) {
     // SAFETY: as in `car`; the barrier is called on the heap's own thread.
     unsafe {
-        rudo_gc::write_barrier(w, v);
+        rudo_gc::write_barrier(w, 1, v);
         w.pair_ptr().add(1).write(v)
     }
 }
@@ -53,7 +53,7 @@ pub fn field(w: Word, i: usize) -> Word {
 pub fn set_field(w: Word, i: usize, v: Word) {
     // SAFETY: as in `field`; the barrier is called on the heap's own thread.
     unsafe {
-        rudo_gc::write_barrier(w, v);
+        rudo_gc::write_barrier(w, i, v);
         w.field_ptr(i).write(v)
     }
 }

@@ -129,7 +129,7 @@ fn log_line(heap: &Heap, c: &CollectionStats) -> String {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     let mb = |bytes: usize| bytes as f64 / 1e6;
     format!(
-        "gc {}: pause {:.2} ms (mark {:.2}, sweep {:.2}), {}, marked {:.1} MB in {} objects \
+        "gc {}: pause {:.3} ms (mark {:.3}, sweep {:.3}), {}, marked {:.1} MB in {} objects \
          by {} marker{}{} {:?} ({:.1} per page run), {} chunks shared, {} batches sent, \
          {} remembered, {} weak broken, {} pages freed; heap {:.1} MB, {} pages pending",
         heap.collections(),
