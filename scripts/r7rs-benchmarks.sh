@@ -10,7 +10,9 @@
 # wall time in seconds, rudo-scheme's time over each other Scheme's, and the geometric
 # mean of those ratios.
 # BENCHMARKS="fib tak" picks programs; SCHEMES="rudo guile" picks Schemes; TIMEOUT
-# (seconds, default 120) ends a run that takes too long.
+# (seconds, default 120) ends a run that takes too long. RUDO_ARGS gives rudo-scheme
+# options; the Scheme `rudo-base`, a second rudo-scheme to compare against, runs the
+# command RUDO_BASE (a binary and its options: see scripts/barrier-cost.sh).
 #
 # Inputs are the suite's, with the iteration count (the first datum) lowered so that
 # guile 3.0.8 takes about half a second on the 2-core machine; programs whose single
@@ -32,6 +34,7 @@ schemes=${SCHEMES:-"rudo guile chez"}
 have() {
     case $1 in
         rudo) true ;;
+        rudo-base) [ -n "${RUDO_BASE:-}" ] ;;
         guile) command -v guile >/dev/null ;;
         chez) command -v scheme >/dev/null ;;
     esac
@@ -137,7 +140,7 @@ strip_imports() {
 make_program() {
     local scheme=$1 name=$2 out=$work/programs/$name.$1.scm
     case $scheme in
-        rudo)
+        rudo | rudo-base)
             { echo '(define (this-scheme-implementation-name) "rudo-scheme")'
               cat "$suite/src/$name.scm" "$suite/src/common.scm" "$suite/src/common-postlude.scm"; } > "$out" ;;
         guile)
@@ -156,7 +159,8 @@ run_once() {
     start=$(date +%s%N)
     set +e
     case $scheme in
-        rudo) timeout "$timeout_s" "$rudo" "$program" < "$input" > "$log" 2>&1 ;;
+        rudo) timeout "$timeout_s" "$rudo" ${RUDO_ARGS:-} "$program" < "$input" > "$log" 2>&1 ;;
+        rudo-base) timeout "$timeout_s" $RUDO_BASE "$program" < "$input" > "$log" 2>&1 ;;
         guile) GC_INITIAL_HEAP_SIZE=100000000 timeout "$timeout_s" guile "$program" < "$input" > "$log" 2>&1 ;;
         chez) timeout "$timeout_s" scheme --script "$program" < "$input" > "$log" 2>&1 ;;
     esac
@@ -222,7 +226,7 @@ for name in $benchmarks; do
             [ "${verdict[$s]}" = ok ] && correct=$((correct + 1))
         else
             if [[ $m =~ ^[0-9] && $base =~ ^[0-9] ]]; then
-                q=$(awk -v a="$base" -v b="$m" 'BEGIN { printf "%.2f", a / b }')
+                q=$(awk -v a="$base" -v b="$m" 'BEGIN { printf "%.3f", a / b }')
                 printf ' %11s' "$q"
                 ratio_logs[$s]="${ratio_logs[$s]:-} $q"
             else
@@ -239,5 +243,5 @@ for s in $active; do
     [ "$s" = rudo ] && continue
     [ -n "${ratio_logs[$s]:-}" ] || continue
     tr ' ' '\n' <<<"${ratio_logs[$s]}" | grep . |
-        awk -v s="$s" '{ l += log($1); n++ } END { printf "rudo-scheme / %s: geometric mean %.2f over %d programs (below 1: rudo-scheme is faster)\n", s, exp(l / n), n }'
+        awk -v s="$s" '{ l += log($1); n++ } END { printf "rudo-scheme / %s: geometric mean %.3f over %d programs (below 1: rudo-scheme is faster)\n", s, exp(l / n), n }'
 done

@@ -80,6 +80,18 @@ pub unsafe fn write_barrier(holder: Word, field: usize, value: Word) {
     }
 }
 
+/// Whether the object `holder` points to is old: marked by an earlier collection, so
+/// that a store into it must go through [`write_barrier`]. For debug checks of stores
+/// that skip the barrier because they fill an object just allocated.
+///
+/// # Safety
+/// The rules of [`write_barrier`].
+pub unsafe fn is_old(holder: Word) -> bool {
+    // SAFETY: rule 1 of `write_barrier`.
+    let page = unsafe { PagePtr::containing(holder.addr()) };
+    page.is_marked(page.slot_index_exact(holder.addr()))
+}
+
 /// The barrier's slow path: an old holder goes into the remembered set, once; for a
 /// large object, the field is marked dirty too.
 #[cold]

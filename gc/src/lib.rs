@@ -24,7 +24,7 @@ mod sync;
 mod verify;
 mod word;
 
-pub use barrier::write_barrier;
+pub use barrier::{is_old, write_barrier};
 pub use generations::CollectionKind;
 pub use heap::{
     default_mark_threads, Heap, HeapConfig, MAX_MARK_THREADS, SCATTERED_OBJECTS_PER_RUN,

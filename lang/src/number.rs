@@ -379,8 +379,8 @@ pub fn to_value(heap: &mut Heap, n: Number) -> Value {
             let n = to_value(heap, Number::from_bigint(n));
             let d = to_value(heap, Number::from_bigint(d));
             let v = heap.object(Kind::Ratnum, 2, 2, Value::FALSE);
-            v.set_field(0, n);
-            v.set_field(1, d);
+            v.init_field(0, n);
+            v.init_field(1, d);
             v
         }
     }

@@ -26,7 +26,7 @@ pub trait Alloc {
     fn vector(&mut self, items: &[Value]) -> Value {
         let v = self.object(Kind::Vector, items.len(), items.len(), Value::FALSE);
         for (i, &x) in items.iter().enumerate() {
-            v.set_field(i, x);
+            v.init_field(i, x);
         }
         v
     }

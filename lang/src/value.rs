@@ -274,6 +274,18 @@ impl Value {
         }
     }
 
+    /// Fills field `i` of an object allocated since the last safepoint, which is young:
+    /// no collection has run since, so the store needs no barrier. Only for filling new
+    /// objects; `set_field` for anything else.
+    #[inline]
+    pub(crate) fn init_field(self, i: usize, v: Value) {
+        debug_assert!(self.is_object() && i < self.header().traced());
+        // SAFETY: as in `field`; the barrier check runs on the heap's thread.
+        debug_assert!(!unsafe { rudo_gc::is_old(self.0) }, "a new object is young");
+        // SAFETY: as in `field`; only traced fields hold values.
+        unsafe { self.0.field_ptr(i).write(v.0) }
+    }
+
     /// Raw field `i` (not traced) as a number.
     #[inline]
     pub(crate) fn raw(self, i: usize) -> u64 {

@@ -47,7 +47,7 @@ fn record(store: &mut Store, fields: &[Value]) -> Value {
         .heap
         .object(Kind::Record, fields.len(), fields.len(), Value::FALSE);
     for (i, &v) in fields.iter().enumerate() {
-        r.set_field(i, v);
+        r.init_field(i, v);
     }
     r
 }

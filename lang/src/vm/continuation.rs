@@ -43,9 +43,9 @@ impl Vm {
             .store
             .heap
             .object(Kind::Continuation, size, n + 1, Value::FALSE);
-        k.set_field(0, Value::fixnum(n as i64));
+        k.init_field(0, Value::fixnum(n as i64));
         for (i, &v) in self.stack[..n].iter().enumerate() {
-            k.set_field(1 + i, v);
+            k.init_field(1 + i, v);
         }
         k.set_raw(1 + n, m as u64);
         for (i, f) in frames.iter().enumerate() {

@@ -728,7 +728,7 @@ impl Vm {
                         } else {
                             closure_self!().field(index + 1)
                         };
-                        closure.set_field(i + 1, v);
+                        closure.init_field(i + 1, v);
                     }
                     debug_assert_eq!(CAPTURE_BYTES, 3);
                     push!(closure);

@@ -67,9 +67,9 @@ pub(super) fn new_closure(heap: &mut rudo_gc::Heap, code: &Rc<Proto>, free: usiz
     // The code word is a traced field that reads as a fixnum: `Proto`s are 8-aligned.
     let address = Rc::as_ptr(code).expose_provenance() as u64;
     debug_assert_eq!(address & 0b11, 0);
-    closure.set_field(0, Value(rudo_gc::Word::from_bits(address)));
+    closure.init_field(0, Value(rudo_gc::Word::from_bits(address)));
     if let Some(anchor) = code.anchor {
-        closure.set_field(size - 1, anchor);
+        closure.init_field(size - 1, anchor);
     }
     closure
 }

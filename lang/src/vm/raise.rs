@@ -174,7 +174,7 @@ impl Vm {
             .heap
             .object(Kind::Record, fields.len(), fields.len(), Value::FALSE);
         for (i, v) in fields.into_iter().enumerate() {
-            obj.set_field(i, v);
+            obj.init_field(i, v);
         }
         obj
     }
