@@ -343,7 +343,6 @@ impl Heap {
     fn large_slot(&mut self, bytes: usize) -> *mut Word {
         let page = self.pool.large_run(bytes);
         page.set_allocated(0, 1, true);
-        page.make_fresh();
         self.large.push(page);
         self.young_large.push(page);
         self.count_allocation(page.header().slot_bytes as usize);

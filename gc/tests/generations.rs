@@ -26,7 +26,7 @@ fn a_minor_collection_frees_young_garbage_and_keeps_old_garbage() {
     major(&mut heap, &[old_garbage, kept]);
     let old_live = heap.live_bytes();
     // `old_garbage` is old now: a minor collection does not look at it.
-    let young_garbage = list(&mut heap, 5000);
+    let young_garbage = list(&mut heap, scaled(5000, 500));
     let young_kept = list(&mut heap, 10);
     let _ = young_garbage;
     minor(&mut heap, &[kept, young_kept]);
@@ -169,23 +169,24 @@ fn young_large_objects_die_in_minor_collections_and_old_ones_are_remembered() {
 
 #[test]
 fn minor_collections_run_until_the_old_generation_nears_twice_the_live_heap() {
-    let nursery = 256 << 10;
+    let nursery = scaled(256 << 10, 32 << 10);
     let mut heap = Heap::new(HeapConfig {
-        min_budget_bytes: 256 << 10,
+        min_budget_bytes: nursery,
         nursery_bytes: nursery,
         growth_factor: 2.0,
         ..HeapConfig::default()
     });
-    let base = list(&mut heap, scaled(64_000, 20_000));
+    let base = list(&mut heap, scaled(64_000, 4_000));
     let mut roots = vec![base];
     major(&mut heap, &roots);
     let at_full = heap.live_bytes();
     // Survivors accumulate until the old generation is within a quarter of a young
     // generation of twice what the full collection found; then a full collection comes.
-    let step = 4_000 * 16;
+    let pairs = scaled(4_000, 500);
+    let step = pairs * 16;
     let mut minors = 0;
     while heap.next_collection_kind() == Minor {
-        roots.push(list(&mut heap, 4_000));
+        roots.push(list(&mut heap, pairs));
         minor(&mut heap, &roots);
         minors += 1;
         assert!(minors < 100, "no full collection came");
