@@ -15,6 +15,7 @@
 
 use std::cell::UnsafeCell;
 
+use crate::mark::is_marked;
 use crate::page::{PageKind, PagePtr};
 use crate::word::Word;
 
@@ -88,8 +89,7 @@ pub unsafe fn write_barrier(holder: Word, field: usize, value: Word) {
 /// The rules of [`write_barrier`].
 pub unsafe fn is_old(holder: Word) -> bool {
     // SAFETY: rule 1 of `write_barrier`.
-    let page = unsafe { PagePtr::containing(holder.addr()) };
-    page.is_marked(page.slot_index_exact(holder.addr()))
+    unsafe { is_marked(holder) }
 }
 
 /// The barrier's slow path: an old holder goes into the remembered set, once; for a

@@ -140,10 +140,9 @@ pub struct Heap {
     remembered: NonNull<RememberedSet>,
     /// Large objects allocated since the last collection (also in `large`).
     pub(crate) young_large: Vec<PagePtr>,
-    /// Whether sweeping leaves the marks set (the heap is generational).
+    /// Whether the last collection's sweep leaves the marks set (the heap was
+    /// generational): then a full collection clears them first.
     pub(crate) sticky_marks: bool,
-    /// Whether some swept page holds marks a sweep left: a full collection clears them.
-    marks_left: bool,
     /// The next collection is a full one, whatever the old generation's size.
     pub(crate) full_due: bool,
     /// The bytes the last full collection found live.
@@ -196,7 +195,6 @@ impl Heap {
             remembered,
             young_large: Vec::new(),
             sticky_marks: false,
-            marks_left: false,
             full_due: false,
             live_at_full: 0,
             last_promoted: 0,
@@ -406,7 +404,7 @@ impl Heap {
         self.roots.extend(self.ready.iter().map(|&(w, _)| w));
         let mut remembered_weak = Vec::new();
         let remembered = self.take_remembered(minor, &mut remembered_weak);
-        if !minor && self.marks_left {
+        if !minor && self.sticky_marks {
             self.clear_sticky_marks();
         }
         self.mark(mode);
@@ -452,7 +450,6 @@ impl Heap {
         if !cfg!(feature = "lazy-sweep") {
             pages_freed += self.finish_sweep();
         }
-        self.marks_left = self.sticky_marks;
         let sweep = leftover + sweep_start.elapsed();
 
         let c = CollectionStats {
