@@ -31,6 +31,8 @@ pub enum Size {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Ty {
     Int,
+    /// A flonum.
+    Real,
     Bool,
     List,
     Str,
@@ -39,7 +41,14 @@ enum Ty {
     Proc(u8),
 }
 
-const VALUE_TYPES: [Ty; 5] = [Ty::Int, Ty::Bool, Ty::List, Ty::Str, Ty::Vector];
+const VALUE_TYPES: [Ty; 6] = [Ty::Int, Ty::Real, Ty::Bool, Ty::List, Ty::Str, Ty::Vector];
+
+/// Flonum literals: ordinary ones, zeros of both signs, and magnitudes on both sides of
+/// the edges where a flonum stops fitting a word and needs a box.
+const REALS: [&str; 14] = [
+    "0.", "-0.", "1.5", "-2.25", "0.1", "-7.", "100.", "1e38", "3.4e38", "-1e-38", "1.2e-38",
+    "1e300", "-1e-300", "4.5e15",
+];
 
 struct Var {
     name: String,
@@ -286,6 +295,7 @@ impl Gen {
     fn literal(&mut self, ty: Ty) -> Sx {
         match ty {
             Ty::Int => Sx::from(self.small()),
+            Ty::Real => Sx::atom(*self.pick(&REALS)),
             Ty::Bool => Sx::atom(if self.chance(0.5) { "#t" } else { "#f" }),
             Ty::List => {
                 let items: Vec<Sx> = (0..self.rng.random_range(0..4))
@@ -366,6 +376,7 @@ impl Gen {
         }
         match ty {
             Ty::Int => self.int_expr(d),
+            Ty::Real => self.real_expr(d),
             Ty::Bool => self.bool_expr(d),
             Ty::List => self.list_expr(d),
             Ty::Str => self.str_expr(d),
@@ -609,7 +620,21 @@ impl Gen {
     }
 
     fn int_expr(&mut self, d: u32) -> Sx {
-        match self.rng.random_range(0..22) {
+        match self.rng.random_range(0..23) {
+            21 => {
+                // A flonum rounded back to an integer, where it is finite and not huge.
+                let r = self.fresh("r");
+                sx![
+                    "let",
+                    sx![sx![r.as_str(), self.expr(Ty::Real, d)]],
+                    sx![
+                        "if",
+                        sx!["<", sx!["abs", r.as_str()], "1e15"],
+                        sx!["exact", sx!["round", r.as_str()]],
+                        self.small()
+                    ]
+                ]
+            }
             0 | 1 => {
                 let op = *self.pick(&["+", "-", "+", "max", "min"]);
                 sx![op, self.expr(Ty::Int, d), self.expr(Ty::Int, d)]
@@ -692,6 +717,60 @@ impl Gen {
     }
 
     /// A named `let` over a counter to a literal bound, accumulating.
+    fn real_expr(&mut self, d: u32) -> Sx {
+        match self.rng.random_range(0..10) {
+            0..=2 => {
+                let op = *self.pick(&["+", "-", "*"]);
+                sx![op, self.expr(Ty::Real, d), self.expr(Ty::Real, d)]
+            }
+            3 => {
+                let op = *self.pick(&["+", "-", "*"]);
+                let (a, b) = (self.expr(Ty::Real, d), self.expr(Ty::Int, d));
+                if self.chance(0.5) {
+                    sx![op, a, b]
+                } else {
+                    sx![op, b, a]
+                }
+            }
+            4 => {
+                let divisor = *self.pick(&["2.", "-0.5", "3", "1e-30", "1e30"]);
+                sx!["/", self.expr(Ty::Real, d), divisor]
+            }
+            5 => sx!["exact->inexact", self.expr(Ty::Int, d)],
+            6 => sx!["sqrt", sx!["abs", self.expr(Ty::Real, d)]],
+            7 => {
+                let op = *self.pick(&["max", "min"]);
+                sx![op, self.expr(Ty::Real, d), self.expr(Ty::Real, d)]
+            }
+            8 => sx!["abs", self.expr(Ty::Real, d)],
+            _ => self.real_loop(d),
+        }
+    }
+
+    /// A loop that scales a flonum each iteration: past enough of them it leaves the
+    /// range of flonums held in a word, for infinity or zero.
+    fn real_loop(&mut self, d: u32) -> Sx {
+        let (lp, i, x) = (self.fresh("loop"), self.fresh("i"), self.fresh("x"));
+        let bound = self.count();
+        let factor = *self.pick(&["1.5", "-3.", "0.25", "1e10"]);
+        let init = self.expr(Ty::Real, d);
+        sx![
+            "let",
+            lp.as_str(),
+            sx![sx![i.as_str(), 0], sx![x.as_str(), init]],
+            sx![
+                "if",
+                sx!["<", i.as_str(), bound],
+                sx![
+                    lp.as_str(),
+                    sx!["+", i.as_str(), 1],
+                    sx!["+", sx!["*", x.as_str(), factor], i.as_str()]
+                ],
+                x.as_str()
+            ]
+        ]
+    }
+
     fn named_let_sum(&mut self, d: u32) -> Sx {
         let (lp, i, acc) = (self.fresh("loop"), self.fresh("i"), self.fresh("s"));
         let bound = self.count();
@@ -763,7 +842,20 @@ impl Gen {
     }
 
     fn bool_expr(&mut self, d: u32) -> Sx {
-        match self.rng.random_range(0..10) {
+        match self.rng.random_range(0..12) {
+            10 => {
+                let op = *self.pick(&["<", ">", "=", "<=", ">=", "eqv?"]);
+                sx![op, self.expr(Ty::Real, d), self.expr(Ty::Real, d)]
+            }
+            11 => {
+                let op = *self.pick(&["<", ">", "=", "<=", ">="]);
+                let (a, b) = (self.expr(Ty::Real, d), self.expr(Ty::Int, d));
+                if self.chance(0.5) {
+                    sx![op, a, b]
+                } else {
+                    sx![op, b, a]
+                }
+            }
             0..=2 => {
                 let op = *self.pick(&["<", ">", "=", "<=", ">="]);
                 sx![op, self.expr(Ty::Int, d), self.expr(Ty::Int, d)]

@@ -33,4 +33,4 @@ pub use page::PAGE_SIZE;
 pub use roots::{RootSet, RootVisitor};
 pub use stats::{CollectionStats, GcStats, PageCounts, Pauses};
 pub use verify::{VerifyError, VerifyReport};
-pub use word::{Header, Word, BROKEN_SUBTAG, MAX_OBJECT_WORDS};
+pub use word::{Header, Word, BROKEN_SUBTAG, EMBEDDER_TAG, MAX_OBJECT_WORDS};

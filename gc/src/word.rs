@@ -8,6 +8,7 @@
 //! | `.001`   | pointer to a pair: two words, no header                    |
 //! | `.011`   | pointer to an object: a [`Header`] word, then its fields   |
 //! | `.010`   | immediate: a 5-bit subtag in bits 3..8, payload above      |
+//! | `.110`   | the embedder's own immediate: 61 bits, never traced        |
 //!
 //! The collector traces exactly the pair and object words. The embedder gives meaning
 //! to immediate subtags and header kinds; subtag [`BROKEN_SUBTAG`] is the collector's own.
@@ -18,6 +19,9 @@ const TAG_MASK: u64 = 0b111;
 const PAIR_TAG: u64 = 0b001;
 const OBJECT_TAG: u64 = 0b011;
 const IMMEDIATE_TAG: u64 = 0b010;
+/// The tag of words whose upper 61 bits are the embedder's alone (rudo-lang keeps
+/// flonums there); like an immediate, the collector never traces them.
+pub const EMBEDDER_TAG: u64 = 0b110;
 const FIXNUM_SHIFT: u32 = 2;
 const SUBTAG_SHIFT: u32 = 3;
 const PAYLOAD_SHIFT: u32 = 8;
@@ -77,6 +81,12 @@ impl Word {
 
     pub const fn is_immediate(self) -> bool {
         self.0 & TAG_MASK == IMMEDIATE_TAG
+    }
+
+    /// Whether the word carries the embedder's own bits ([`EMBEDDER_TAG`]).
+    #[inline(always)]
+    pub const fn is_embedder(self) -> bool {
+        self.0 & TAG_MASK == EMBEDDER_TAG
     }
 
     pub const fn immediate_subtag(self) -> u8 {
@@ -235,6 +245,8 @@ mod tests {
             (Word::BROKEN, "immediate"),
             (Word(0x1000 | PAIR_TAG), "pair"),
             (Word(0x1000 | OBJECT_TAG), "object"),
+            (Word(u64::MAX << 3 | EMBEDDER_TAG), "embedder"),
+            (Word(EMBEDDER_TAG), "embedder"),
         ];
         for (w, what) in cases {
             let seen = [
@@ -242,6 +254,7 @@ mod tests {
                 (w.is_immediate(), "immediate"),
                 (w.is_pair(), "pair"),
                 (w.is_object(), "object"),
+                (w.is_embedder(), "embedder"),
             ];
             let hits: Vec<_> = seen.iter().filter(|s| s.0).map(|s| s.1).collect();
             assert_eq!(hits, vec![what], "{w:?}");

@@ -35,7 +35,11 @@ pub trait Alloc {
         self.object(Kind::Vector, len, len, fill)
     }
 
+    /// A flonum: immediate when it fits a word (see `Value::try_flonum`), else boxed.
     fn flonum(&mut self, f: f64) -> Value {
+        if let Some(v) = Value::try_flonum(f) {
+            return v;
+        }
         let v = self.object(Kind::Flonum, 1, 0, Value::FALSE);
         v.set_raw(0, f.to_bits());
         v
@@ -243,6 +247,9 @@ pub fn symbol_name(sym: Value) -> &'static str {
 
 pub fn flonum_value(f: Value) -> f64 {
     debug_assert!(f.is(Kind::Flonum));
+    if f.is_immediate_flonum() {
+        return f.immediate_flonum_value();
+    }
     f64::from_bits(f.raw(0))
 }
 

@@ -170,7 +170,7 @@ fn print_atom(v: Value, style: Style, out: &mut String) {
             Style::Display => out.push(c),
             Style::Write | Style::WriteShared => write_char_literal(c, out),
         }
-    } else if v.is_object() {
+    } else if v.is_object() || v.is_immediate_flonum() {
         print_object(v, style, out);
     } else {
         out.push_str(match v {

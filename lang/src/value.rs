@@ -30,6 +30,10 @@ mod subtag {
     pub const DEFAULT_OBJECT: u8 = 7;
 }
 
+/// The biased exponent just below the range of immediate flonums: they keep the
+/// exponents `FLONUM_EXPONENT_BASE + 1 ..= FLONUM_EXPONENT_BASE + 255`, centred on 1.0's.
+const FLONUM_EXPONENT_BASE: u64 = 1023 - 127;
+
 /// The kind byte of an object header: what the object is.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 #[repr(u8)]
@@ -159,6 +163,55 @@ impl Value {
         self.0.fixnum_value()
     }
 
+    /// A flonum as an immediate word, when its exponent is in the usual range (about
+    /// 1e-38 to 1e38 in magnitude) or it is a zero; `None` for the rest (denormals, huge
+    /// magnitudes, infinities, NaNs), which live in the heap. The encoding is 64-bit
+    /// Spur's SmallFloat64: rotate the sign to bit 0, rebase the 11-bit exponent so that
+    /// the range kept fits 8 bits, and shift the tag in below. Every flonum that fits is
+    /// made immediate, so each has one representation and `eqv?` may compare words.
+    #[inline(always)]
+    pub fn try_flonum(f: f64) -> Option<Value> {
+        let rotated = f.to_bits().rotate_left(1);
+        let exponent = rotated >> 53;
+        if exponent.wrapping_sub(FLONUM_EXPONENT_BASE + 1) < 255 {
+            let rebased = rotated - (FLONUM_EXPONENT_BASE << 53);
+            Some(Value(Word::from_bits(rebased << 3 | rudo_gc::EMBEDDER_TAG)))
+        } else if rotated <= 1 {
+            Some(Value(Word::from_bits(rotated << 3 | rudo_gc::EMBEDDER_TAG)))
+        } else {
+            None
+        }
+    }
+
+    /// Whether this is a flonum held in the word itself (see [`Value::try_flonum`]).
+    #[inline(always)]
+    pub const fn is_immediate_flonum(self) -> bool {
+        self.0.is_embedder()
+    }
+
+    /// The flonum of an immediate flonum word; meaningless for other words.
+    #[inline(always)]
+    pub fn immediate_flonum_value(self) -> f64 {
+        let mut rotated = self.0.bits() >> 3;
+        // Only the zeros have a rebased exponent of zero.
+        if rotated > 1 {
+            rotated += FLONUM_EXPONENT_BASE << 53;
+        }
+        f64::from_bits(rotated.rotate_right(1))
+    }
+
+    /// The number of a flonum, immediate or in the heap.
+    #[inline]
+    pub fn as_flonum(self) -> Option<f64> {
+        if self.is_immediate_flonum() {
+            Some(self.immediate_flonum_value())
+        } else if self.is_object() && self.header().kind() == Kind::Flonum as u8 {
+            Some(f64::from_bits(self.raw(0)))
+        } else {
+            None
+        }
+    }
+
     pub const fn as_fixnum(self) -> Option<i64> {
         if self.is_fixnum() {
             Some(self.fixnum_value())
@@ -193,16 +246,24 @@ impl Value {
         self.0.is_object()
     }
 
-    /// The object kind, if this is an object.
+    /// The object kind, if this is an object; an immediate flonum is of kind `Flonum`
+    /// too, though it has no header.
     #[inline]
     pub(crate) fn kind(self) -> Option<Kind> {
+        if self.is_immediate_flonum() {
+            return Some(Kind::Flonum);
+        }
         self.is_object()
             .then(|| Kind::from_byte(self.header().kind()))
             .flatten()
     }
 
+    /// Whether this is an object of `kind`, or, for `Kind::Flonum`, any flonum.
     #[inline]
     pub(crate) fn is(self, kind: Kind) -> bool {
+        if kind == Kind::Flonum && self.is_immediate_flonum() {
+            return true;
+        }
         self.is_object() && self.header().kind() == kind as u8
     }
 
@@ -334,6 +395,41 @@ impl std::fmt::Debug for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flonums_in_the_usual_range_are_immediate_and_exact() {
+        let immediate = [0.0, -0.0, 1.0, -1.5, std::f64::consts::PI, 1e38, -1e-37];
+        let edges = [
+            2f64.powi(-126),
+            2f64.powi(128),
+            f64::from_bits(0x47ff_ffff_ffff_ffff),
+        ];
+        for f in immediate.into_iter().chain(edges) {
+            let v = Value::try_flonum(f).unwrap_or_else(|| panic!("{f} is immediate"));
+            assert!(v.is_immediate_flonum() && !v.is_object() && !v.is_fixnum());
+            assert_eq!(v.as_flonum().map(f64::to_bits), Some(f.to_bits()), "{f}");
+        }
+        let boxed = [
+            2f64.powi(-127),
+            2f64.powi(129),
+            1e300,
+            5e-324,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for f in boxed {
+            assert_eq!(Value::try_flonum(f), None, "{f} needs a box");
+        }
+        // Every bit pattern either round-trips or is refused.
+        let mut bits = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..100_000 {
+            bits = bits.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let f = f64::from_bits(bits);
+            if let Some(v) = Value::try_flonum(f) {
+                assert_eq!(v.immediate_flonum_value().to_bits(), bits);
+            }
+        }
+    }
 
     #[test]
     fn immediates_are_distinct() {

@@ -310,12 +310,20 @@ fn fold(store: &mut Store, args: &[Value], start: Number, op: &Op) -> Result<Val
     Ok(store.number(acc))
 }
 
+/// Sums and products start from their first argument, not from 0 or 1: an exact zero
+/// would turn a sum of negative zeros into a positive one.
 pub(crate) fn add(store: &mut Store, args: &[Value]) -> Result<Value> {
-    fold(store, args, Number::Fixnum(0), &ADD)
+    match args {
+        [] => Ok(Value::fixnum(0)),
+        [first, rest @ ..] => fold(store, rest, num(*first)?, &ADD),
+    }
 }
 
 fn mul(store: &mut Store, args: &[Value]) -> Result<Value> {
-    fold(store, args, Number::Fixnum(1), &MUL)
+    match args {
+        [] => Ok(Value::fixnum(1)),
+        [first, rest @ ..] => fold(store, rest, num(*first)?, &MUL),
+    }
 }
 
 fn sub(store: &mut Store, args: &[Value]) -> Result<Value> {

@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use super::collection_kind;
 use super::{
-    fixnum_arith, fixnum_compare, proto, stack_overflow, unbound, vector_index, vector_index_error,
-    Frame, Proto, Vm,
+    fixnum_arith, fixnum_compare, flonum_arith, flonum_branch, proto, stack_overflow, unbound,
+    vector_index, vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
 use crate::bytecode::{Op, CAPTURE_BYTES};
@@ -348,23 +348,31 @@ impl Vm {
                 }
             };
         }
-        // A fixnum operation inline, anything else through the builtins.
+        // A fixnum or flonum operation inline, anything else through the builtins.
         macro_rules! arith {
-            ($at:expr, $op:expr, $a:expr, $b:expr) => {
-                match fixnum_arith($op, $a, $b) {
+            ($at:expr, $op:expr, $a:expr, $b:expr) => {{
+                let (a, b) = ($a, $b);
+                match fixnum_arith($op, a, b) {
                     Some(v) => v,
-                    None => try_at!($at, self.generic_arith($op, $a, $b)),
+                    None => match flonum_arith($op, a, b) {
+                        Some(v) => v,
+                        None => try_at!($at, self.generic_arith($op, a, b)),
+                    },
                 }
-            };
+            }};
         }
-        // Whether a comparison holds, inline for fixnums.
+        // Whether a comparison holds, inline for fixnums and flonums.
         macro_rules! holds {
-            ($at:expr, $compare:expr, $a:expr, $b:expr) => {
-                match fixnum_compare($compare, $a, $b) {
+            ($at:expr, $compare:expr, $a:expr, $b:expr) => {{
+                let (a, b) = ($a, $b);
+                match fixnum_compare($compare, a, b) {
                     Some(holds) => holds,
-                    None => try_at!($at, self.generic_arith($compare, $a, $b)) != Value::FALSE,
+                    None => match flonum_branch($compare, a, b) {
+                        Some(holds) => holds,
+                        None => try_at!($at, self.generic_arith($compare, a, b)) != Value::FALSE,
+                    },
                 }
-            };
+            }};
         }
         macro_rules! binary {
             ($at:expr, $op:expr) => {{

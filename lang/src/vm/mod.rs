@@ -130,6 +130,28 @@ pub struct Vm {
     hooks: raise::Hooks,
     /// Where recent errors were raised, for reporting them if they are re-raised.
     error_sites: raise::ErrorSites,
+    /// The builtins the arithmetic instructions call for operands they do not handle
+    /// inline, by [`generic_op_slot`].
+    generic_ops: [usize; GENERIC_OPS.len()],
+}
+
+/// The arithmetic instructions that fall back on a builtin, and its name.
+const GENERIC_OPS: [(Op, &str); 8] = [
+    (Op::Add, "+"),
+    (Op::Sub, "-"),
+    (Op::Mul, "*"),
+    (Op::Lt, "<"),
+    (Op::Gt, ">"),
+    (Op::Le, "<="),
+    (Op::Ge, ">="),
+    (Op::NumEq, "="),
+];
+
+fn generic_op_slot(op: Op) -> usize {
+    GENERIC_OPS
+        .iter()
+        .position(|&(o, _)| o == op)
+        .unwrap_or_else(|| unreachable!("{op:?} has no builtin"))
 }
 
 /// The value stack's first capacity, in slots; it doubles when a call needs more, up to
@@ -158,6 +180,7 @@ impl Vm {
         let mut store = Store::new(options);
         let builtins = Builtins::install(&mut store);
         let hooks = raise::Hooks::new(&mut store);
+        let generic_ops = GENERIC_OPS.map(|(_, name)| store.builtin_index(name));
         let mut vm = Vm {
             store,
             builtins,
@@ -168,6 +191,7 @@ impl Vm {
             toplevel: None,
             hooks,
             error_sites: raise::ErrorSites::default(),
+            generic_ops,
         };
         if vm.store.options.gc_stress {
             vm.store.heap.request_collection();
@@ -416,17 +440,7 @@ impl Vm {
         if op == Op::IsZero {
             return builtins::numbers::is_zero(&mut self.store, &[a]).map_err(|e| e.named("zero?"));
         }
-        let name = match op {
-            Op::Add => "+",
-            Op::Sub => "-",
-            Op::Mul => "*",
-            Op::Lt => "<",
-            Op::Gt => ">",
-            Op::Le => "<=",
-            Op::Ge => ">=",
-            _ => "=",
-        };
-        let index = self.store.builtin_index(name);
+        let index = self.generic_ops[generic_op_slot(op)];
         self.builtins.call(&mut self.store, index, &[a, b])
     }
 
@@ -551,6 +565,59 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
         Op::IsZero => Some(Value::bool(x == 0)),
         _ => None,
     }
+}
+
+/// An operation on flonums inline: two immediate flonums, or one and a fixnum that
+/// converts to a flonum exactly (what the builtins would compute); `None` for anything
+/// else, and for a sum, difference or product that needs a box.
+#[inline(always)]
+pub(super) fn flonum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
+    let (x, y) = flonum_operands(a, b)?;
+    match op {
+        Op::Add => Value::try_flonum(x + y),
+        Op::Sub => Value::try_flonum(x - y),
+        Op::Mul => Value::try_flonum(x * y),
+        Op::IsZero => Some(Value::bool(x == 0.0)),
+        _ => flonum_compare(op, x, y).map(Value::bool),
+    }
+}
+
+#[inline(always)]
+fn flonum_operands(a: Value, b: Value) -> Option<(f64, f64)> {
+    if !(a.is_immediate_flonum() || b.is_immediate_flonum()) {
+        return None;
+    }
+    #[inline(always)]
+    fn operand(v: Value) -> Option<f64> {
+        if v.is_immediate_flonum() {
+            Some(v.immediate_flonum_value())
+        } else if v.is_fixnum() && v.fixnum_value().unsigned_abs() <= 1 << f64::MANTISSA_DIGITS {
+            Some(v.fixnum_value() as f64)
+        } else {
+            None
+        }
+    }
+    Some((operand(a)?, operand(b)?))
+}
+
+#[inline(always)]
+fn flonum_compare(op: Op, x: f64, y: f64) -> Option<bool> {
+    match op {
+        Op::Lt => Some(x < y),
+        Op::Gt => Some(x > y),
+        Op::Le => Some(x <= y),
+        Op::Ge => Some(x >= y),
+        Op::NumEq => Some(x == y),
+        _ => None,
+    }
+}
+
+/// A comparison of two flonums (or a flonum and a fixnum), for the instructions that
+/// branch on it; `None` as for [`flonum_arith`].
+#[inline(always)]
+pub(super) fn flonum_branch(op: Op, a: Value, b: Value) -> Option<bool> {
+    let (x, y) = flonum_operands(a, b)?;
+    flonum_compare(op, x, y)
 }
 
 /// A comparison of two fixnums, for the instructions that branch on it; `None` when
