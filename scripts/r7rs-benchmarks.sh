@@ -10,7 +10,8 @@
 # wall time in seconds, rudo-scheme's time over each other Scheme's, and the geometric
 # mean of those ratios.
 # BENCHMARKS="fib tak" picks programs; SCHEMES="rudo guile" picks Schemes; TIMEOUT
-# (seconds, default 120) ends a run that takes too long. RUDO_ARGS gives rudo-scheme
+# (seconds, default 120) ends a run that takes too long. KEEP=DIR keeps the programs
+# and their inputs in DIR, to profile them: run `PROGRAM < NAME.input` from DIR. RUDO_ARGS gives rudo-scheme
 # options; the Scheme `rudo-base`, a second rudo-scheme to compare against, runs the
 # command RUDO_BASE (a binary and its options: see scripts/barrier-cost.sh).
 #
@@ -48,7 +49,7 @@ gcbench mperm equal bv2string"
 benchmarks=${BENCHMARKS:-$all}
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp -rP "$work"/. "$KEEP"; fi; rm -rf "$work"' EXIT
 mkdir -p "$work/inputs" "$work/outputs" "$work/programs"
 for f in "$suite"/inputs/*; do
     ln -s "$f" "$work/inputs/$(basename "$f")"

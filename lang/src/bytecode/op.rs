@@ -153,6 +153,11 @@ ops! {
     JumpUnlessLeImmLocal "jump-unless-le-imm-local" [U16, I16, Target];
     JumpUnlessGeImmLocal "jump-unless-ge-imm-local" [U16, I16, Target];
     JumpUnlessNumEqImmLocal "jump-unless-num-eq-imm-local" [U16, I16, Target];
+    // A captured variable that `set!` assigns: read or assigned through its box.
+    FreeUnbox "free-unbox" [U16];
+    FreeSetBox "free-set-box" [U16];
+    Memq "memq" [];
+    JumpUnlessMemq "jump-unless-memq" [Target];
 }
 
 /// A closure's capture list follows `closure`: for each free variable, a byte (0: a local

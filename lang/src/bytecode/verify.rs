@@ -313,7 +313,7 @@ fn step(
             frame.pop_value()?;
             frame.push(Slot::Value)?;
         }
-        Add | Sub | Mul | Lt | Gt | Le | Ge | NumEq | Cons | IsEq | VectorRef => {
+        Add | Sub | Mul | Lt | Gt | Le | Ge | NumEq | Cons | IsEq | VectorRef | Memq => {
             frame.pop_values(2)?;
             frame.push(Slot::Value)?;
         }
@@ -331,7 +331,9 @@ fn step(
         JumpUnlessZero | JumpUnlessNull | JumpUnlessPair | JumpUnlessLtImm | JumpUnlessGtImm
         | JumpUnlessLeImm | JumpUnlessGeImm | JumpUnlessNumEqImm => frame.pop_value()?,
         JumpUnlessLt | JumpUnlessGt | JumpUnlessLe | JumpUnlessGe | JumpUnlessNumEq
-        | JumpUnlessEq => frame.pop_values(2)?,
+        | JumpUnlessEq | JumpUnlessMemq => frame.pop_values(2)?,
+        FreeUnbox => frame.push(Slot::Value)?,
+        FreeSetBox => frame.pop_value()?,
         JumpUnlessNullLocal
         | JumpUnlessPairLocal
         | JumpUnlessLtImmLocal

@@ -62,6 +62,7 @@ pub enum Prim {
     VectorSet,
     SetCar,
     SetCdr,
+    Memq,
 }
 
 impl Prim {
@@ -89,6 +90,7 @@ impl Prim {
             ("vector-set!", 3) => VectorSet,
             ("set-car!", 2) => SetCar,
             ("set-cdr!", 2) => SetCdr,
+            ("memq", 2) => Memq,
             _ => return None,
         })
     }
@@ -125,6 +127,7 @@ impl Prim {
             VectorSet => "vector-set!",
             SetCar => "set-car!",
             SetCdr => "set-cdr!",
+            Memq => "memq",
         }
     }
 }

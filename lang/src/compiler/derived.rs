@@ -1,12 +1,12 @@
 //! Derived forms, expanded straight into the core language: `let` (and named `let`),
 //! `let*`, `letrec`, `letrec*`, `do`, `cond`, `case`, `and`, `or`, `when`, `unless`.
 
-use super::ast::Expr;
+use super::ast::{Expr, Prim};
 use super::expand::{seq, Expander};
 use super::forms::Form;
 use crate::error::{Error, Result};
 use crate::reader::{Datum, Span};
-use crate::value::Value;
+use crate::value::{Kind, Value};
 
 type Bindings<'d> = Vec<(&'d str, &'d Datum)>;
 
@@ -348,8 +348,21 @@ impl Expander<'_> {
         let data = parts[0].list().ok_or_else(bad)?;
         let otherwise = self.case_clauses(key, rest, span)?;
         let memv = self.store.builtin("memv");
-        let set = Expr::Const(self.store.datum_to_value(&parts[0]));
+        let set = self.store.datum_to_value(&parts[0]);
+        let eq_will_do = list_items(set).all(eqv_is_eq);
         let test = match data.len() {
+            // Symbols, fixnums, characters and the like are `eqv?` exactly when `eq?`,
+            // which the VM tests inline.
+            1 if eq_will_do => Expr::Prim(
+                Prim::IsEq,
+                vec![Expr::Local(key), Expr::Const(set.car())],
+                span.clone(),
+            ),
+            _ if eq_will_do => Expr::Prim(
+                Prim::Memq,
+                vec![Expr::Local(key), Expr::Const(set)],
+                span.clone(),
+            ),
             1 => {
                 let datum = Expr::Const(self.store.datum_to_value(&data[0]));
                 let eqv = self.store.builtin("eqv?");
@@ -361,7 +374,7 @@ impl Expander<'_> {
             }
             _ => Expr::Call(
                 Box::new(Expr::Const(memv)),
-                vec![Expr::Local(key), set],
+                vec![Expr::Local(key), Expr::Const(set)],
                 span.clone(),
             ),
         };
@@ -450,4 +463,19 @@ fn check_unique(bindings: &Bindings<'_>, span: &Span) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `eqv?` on `v` and anything is `eq?`: true of every value but the numbers
+/// that live in the heap (bignums, ratnums, and flonums too large or small for a word).
+fn eqv_is_eq(v: Value) -> bool {
+    !(v.is_object() && matches!(v.kind(), Some(Kind::Flonum | Kind::Bignum | Kind::Ratnum)))
+}
+
+/// The items of a proper list the expander made.
+fn list_items(mut list: Value) -> impl Iterator<Item = Value> {
+    std::iter::from_fn(move || {
+        let item = list.is_pair().then(|| list.car())?;
+        list = list.cdr();
+        Some(item)
+    })
 }

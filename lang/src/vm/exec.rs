@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::collection_kind;
 use super::{
-    fixnum_arith, fixnum_compare, flonum_arith, flonum_branch, proto, stack_overflow, unbound,
+    fixnum_arith, fixnum_compare, flonum_arith, flonum_branch, memq_inline, proto, stack_overflow, unbound,
     vector_index, vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
@@ -356,7 +356,7 @@ impl Vm {
                     Some(v) => v,
                     None => match flonum_arith($op, a, b) {
                         Some(v) => v,
-                        None => try_at!($at, self.generic_arith($op, a, b)),
+                        None => try_at!($at, self.generic_op($op, a, b)),
                     },
                 }
             }};
@@ -369,7 +369,7 @@ impl Vm {
                     Some(holds) => holds,
                     None => match flonum_branch($compare, a, b) {
                         Some(holds) => holds,
-                        None => try_at!($at, self.generic_arith($compare, a, b)) != Value::FALSE,
+                        None => try_at!($at, self.generic_op($compare, a, b)) != Value::FALSE,
                     },
                 }
             }};
@@ -676,6 +676,11 @@ impl Vm {
                 Op::Free => push!(closure_self!().field(u16!() + 1)),
                 Op::SelfRef => push!(closure_self!()),
                 Op::Unbox => set_top!(top!().field(0)),
+                Op::FreeUnbox => push!(closure_self!().field(u16!() + 1).field(0)),
+                Op::FreeSetBox => {
+                    let b = closure_self!().field(u16!() + 1);
+                    b.set_field(0, pop!());
+                }
                 Op::SetBox => {
                     let b = pop!();
                     b.set_field(0, pop!());
@@ -935,6 +940,24 @@ impl Vm {
                         fail!(at, Error::wrong_type(name, "a pair", p));
                     }
                     push!(if op == Op::LocalCar { p.car() } else { p.cdr() });
+                }
+                Op::Memq => {
+                    let (key, list) = popped_pair!();
+                    push!(match memq_inline(key, list) {
+                        Some(found) => found,
+                        None => try_at!(at, self.generic_op(Op::Memq, key, list)),
+                    });
+                }
+                Op::JumpUnlessMemq => {
+                    let target = u32!();
+                    let (key, list) = popped_pair!();
+                    let found = match memq_inline(key, list) {
+                        Some(found) => found,
+                        None => try_at!(at, self.generic_op(Op::Memq, key, list)),
+                    };
+                    if found == Value::FALSE {
+                        jump!(target);
+                    }
                 }
                 Op::VectorRef => {
                     let i = pop!();

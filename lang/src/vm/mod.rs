@@ -130,13 +130,13 @@ pub struct Vm {
     hooks: raise::Hooks,
     /// Where recent errors were raised, for reporting them if they are re-raised.
     error_sites: raise::ErrorSites,
-    /// The builtins the arithmetic instructions call for operands they do not handle
-    /// inline, by [`generic_op_slot`].
+    /// The builtins the inline instructions call for operands they do not handle
+    /// themselves, by [`generic_op_slot`].
     generic_ops: [usize; GENERIC_OPS.len()],
 }
 
-/// The arithmetic instructions that fall back on a builtin, and its name.
-const GENERIC_OPS: [(Op, &str); 8] = [
+/// The inline instructions that fall back on a builtin, and its name.
+const GENERIC_OPS: [(Op, &str); 9] = [
     (Op::Add, "+"),
     (Op::Sub, "-"),
     (Op::Mul, "*"),
@@ -145,6 +145,7 @@ const GENERIC_OPS: [(Op, &str); 8] = [
     (Op::Le, "<="),
     (Op::Ge, ">="),
     (Op::NumEq, "="),
+    (Op::Memq, "memq"),
 ];
 
 fn generic_op_slot(op: Op) -> usize {
@@ -434,9 +435,10 @@ impl Vm {
         self.hooks.forget_extents();
     }
 
-    /// Arithmetic and comparison on anything but two fixnums, through the builtins.
+    /// Arithmetic and comparison on what the VM does not compute inline, and `memq` of
+    /// lists it does not walk inline, through the builtins.
     #[cold]
-    fn generic_arith(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
+    fn generic_op(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
         if op == Op::IsZero {
             return builtins::numbers::is_zero(&mut self.store, &[a]).map_err(|e| e.named("zero?"));
         }
@@ -676,6 +678,28 @@ pub(super) fn stack_overflow(limit: usize) -> Error {
         format!("stack overflow: more than {limit} nested calls"),
     )
 }
+
+/// `memq` inline, for short proper lists (those of `case` above all): `None` for an
+/// improper, cyclic or long list, which the builtin walks instead.
+#[inline]
+pub(super) fn memq_inline(key: Value, mut list: Value) -> Option<Value> {
+    for _ in 0..MEMQ_INLINE_STEPS {
+        if list == Value::NIL {
+            return Some(Value::FALSE);
+        }
+        if !list.is_pair() {
+            return None;
+        }
+        if list.car() == key {
+            return Some(list);
+        }
+        list = list.cdr();
+    }
+    None
+}
+
+/// The longest list `memq` walks inline.
+const MEMQ_INLINE_STEPS: usize = 64;
 
 /// The index `i` into the vector `v`, when `v` is a vector and `i` one of its indices.
 #[inline(always)]

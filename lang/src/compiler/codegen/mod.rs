@@ -466,6 +466,12 @@ impl<'a> Codegen<'a> {
                 }
                 self.emit_u16(s as usize, None)?;
             }
+            Place::Free(i) if self.boxed(var) && self.optimize => {
+                self.emit(Op::FreeUnbox);
+                self.emit_u16(i as usize, None)?;
+                self.push_depth(1);
+                return Ok(());
+            }
             Place::Free(i) => {
                 self.emit(Op::Free);
                 self.emit_u16(i as usize, None)?;
@@ -481,6 +487,12 @@ impl<'a> Codegen<'a> {
     /// Pops the top of the stack into `var`.
     fn store(&mut self, var: VarId) -> Result<()> {
         if self.boxed(var) {
+            if let (Place::Free(i), true) = (self.place(var), self.optimize) {
+                self.emit(Op::FreeSetBox);
+                self.emit_u16(i as usize, None)?;
+                self.push_depth(-1);
+                return Ok(());
+            }
             self.load_box(var)?;
             self.emit(Op::SetBox);
             self.push_depth(-2);

@@ -16,6 +16,7 @@ pub(super) fn branch_op(p: Prim) -> Option<Op> {
         Prim::IsNull => Op::JumpUnlessNull,
         Prim::IsPair => Op::JumpUnlessPair,
         Prim::IsZero => Op::JumpUnlessZero,
+        Prim::Memq => Op::JumpUnlessMemq,
         _ => return None,
     })
 }
@@ -108,5 +109,6 @@ pub(super) fn prim_op(p: Prim) -> Op {
         Prim::VectorSet => Op::VectorSet,
         Prim::SetCar => Op::SetCar,
         Prim::SetCdr => Op::SetCdr,
+        Prim::Memq => Op::Memq,
     }
 }
