@@ -1,7 +1,11 @@
 //! The page pool: every page the heap maps from the system comes through here.
 //!
 //! Empty pages come back to the pool after a sweep and are reused before new ones are
-//! mapped; past `retain_pages` the pool gives them back to the system. The pool also
+//! mapped; past `retain_pages` the pool gives them back to the system. Runs of dead
+//! large objects are kept whole, up to as many pages again, for the next large object of
+//! about their size, and a large object of one page takes a free page: a program that
+//! makes and drops big strings or vectors over and over would otherwise map, fault in
+//! and unmap every one. The pool also
 //! counts every page the heap holds, so the heap's size is known without a walk.
 
 use std::alloc::{handle_alloc_error, Layout};
@@ -13,6 +17,9 @@ use crate::size_class::{geometry, Geometry};
 
 pub(crate) struct PagePool {
     free: Vec<PagePtr>,
+    /// Large runs kept for reuse, and how many pages they hold.
+    free_runs: Vec<PagePtr>,
+    free_run_pages: usize,
     retain_pages: usize,
     /// Pages mapped and not yet unmapped, including the free ones.
     pub mapped_pages: usize,
@@ -25,6 +32,8 @@ impl PagePool {
     pub fn new(retain_bytes: usize, remembered_set: *const RememberedSet) -> PagePool {
         PagePool {
             free: Vec::new(),
+            free_runs: Vec::new(),
+            free_run_pages: 0,
             retain_pages: retain_bytes / PAGE_SIZE,
             mapped_pages: 0,
             remembered_set,
@@ -77,10 +86,14 @@ impl PagePool {
     pub fn large_run(&mut self, bytes: usize) -> PagePtr {
         debug_assert!(bytes.is_multiple_of(8));
         let first_slot = crate::page::header_bytes_for(1);
-        let pages = crate::page::large_run_bytes(bytes).div_ceil(PAGE_SIZE);
-        let base = self.map(pages);
-        // SAFETY: `base` is `pages` fresh pages, which hold the header, the one slot and
-        // the field bitmap, and the heap's remembered set outlives its pages.
+        let needed = crate::page::large_run_bytes(bytes).div_ceil(PAGE_SIZE);
+        let (base, pages) = match self.take_run(needed) {
+            Some(run) => run,
+            None => (self.map(needed), needed),
+        };
+        // SAFETY: `base` is `pages` pages, fresh or zeroed by `take_run`, which hold the
+        // header, the one slot and the field bitmap, and the heap's remembered set
+        // outlives its pages.
         unsafe {
             PagePtr::init(
                 base,
@@ -95,6 +108,26 @@ impl PagePool {
         }
     }
 
+    /// A kept large run of `needed` pages or a quarter more (a free page for one), zeroed
+    /// as a fresh mapping is, with its page count.
+    fn take_run(&mut self, needed: usize) -> Option<(std::ptr::NonNull<u8>, usize)> {
+        let (base, pages) = if needed == 1 {
+            (self.free.pop()?.base(), 1)
+        } else {
+            let fits = |run: &PagePtr| {
+                (needed..=needed + needed / 4).contains(&(run.header().pages as usize))
+            };
+            let i = self.free_runs.iter().position(fits)?;
+            let run = self.free_runs.swap_remove(i);
+            let pages = run.header().pages as usize;
+            self.free_run_pages -= pages;
+            (run.base(), pages)
+        };
+        // SAFETY: the run is `pages` whole pages that nothing refers to (see `release`).
+        unsafe { base.as_ptr().write_bytes(0, pages * PAGE_SIZE) };
+        Some((base, pages))
+    }
+
     /// Takes back a page (or a large run) that holds no live object.
     ///
     /// # Safety
@@ -104,6 +137,9 @@ impl PagePool {
         let pages = page.header().pages as usize;
         if pages == 1 && self.free.len() < self.retain_pages {
             self.free.push(page);
+        } else if pages > 1 && self.free_run_pages + pages <= self.retain_pages {
+            self.free_runs.push(page);
+            self.free_run_pages += pages;
         } else {
             // SAFETY: rules 1 and 2; the run was mapped with this many pages.
             unsafe { os::unmap_pages(page.base(), pages) };
@@ -153,13 +189,20 @@ impl PagePool {
         }
     }
 
-    /// Gives every pooled page back to the system.
+    /// Gives every pooled page and run back to the system.
     pub fn trim(&mut self) {
         for page in std::mem::take(&mut self.free) {
             // SAFETY: pooled pages came from `map(1)` and nothing refers to them.
             unsafe { os::unmap_pages(page.base(), 1) };
             self.mapped_pages -= 1;
         }
+        for run in std::mem::take(&mut self.free_runs) {
+            let pages = run.header().pages as usize;
+            // SAFETY: kept runs came from `map(pages)` and nothing refers to them.
+            unsafe { os::unmap_pages(run.base(), pages) };
+            self.mapped_pages -= pages;
+        }
+        self.free_run_pages = 0;
     }
 }
 

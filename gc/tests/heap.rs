@@ -306,6 +306,30 @@ fn large_objects_are_freed_with_their_pages() {
 }
 
 #[test]
+fn dead_large_runs_are_reused_zeroed() {
+    let mut heap = Heap::default();
+    let words = scaled(1 << 16, 20_000);
+    let raw = Header::new(BYTES, words, 0);
+    let first = heap.alloc_object(raw, fx(0));
+    for i in 0..words {
+        // SAFETY: raw fields of a live object take any bits.
+        unsafe { first.field_ptr(i).write(Word::from_bits(u64::MAX)) };
+    }
+    let before = heap.heap_bytes();
+    // SAFETY: no roots: the object is dead.
+    unsafe { heap.collect_as(&[] as &[Word], Major) };
+    assert_eq!(heap.stats().pages.large_objects, 0);
+    // A run a little smaller takes the kept one, cleared as a new mapping is.
+    let second = heap.alloc_object(Header::new(BYTES, words - 8, 0), fx(0));
+    assert_eq!(
+        heap.heap_bytes(),
+        before,
+        "the kept run is reused, not mapped anew"
+    );
+    assert!((0..words - 8).all(|i| field(second, i) == Word::from_bits(0)));
+}
+
+#[test]
 fn allocation_requests_collection_but_never_collects() {
     let budget = scaled(1 << 20, 128 << 10);
     let mut heap = Heap::new(HeapConfig {

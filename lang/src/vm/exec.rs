@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use super::collection_kind;
 use super::{
-    fixnum_arith, fixnum_compare, flonum_arith, flonum_branch, memq_inline, proto, stack_overflow, unbound,
-    vector_index, vector_index_error, Frame, Proto, Vm,
+    fixnum_arith, fixnum_compare, flonum_arith, flonum_branch, memq_inline, proto, stack_overflow,
+    unbound, vector_index, vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
 use crate::bytecode::{Op, CAPTURE_BYTES};
