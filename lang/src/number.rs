@@ -5,6 +5,8 @@
 //! is computed, and goes back normalized (an integer that fits is a fixnum, a ratio
 //! whose denominator is one is an integer).
 
+use std::borrow::Cow;
+
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
@@ -65,13 +67,20 @@ impl Number {
     }
 
     pub fn to_bigint(&self) -> Option<BigInt> {
+        self.as_bigint().map(Cow::into_owned)
+    }
+
+    /// The integer as a bigint, borrowed when it is one: the arithmetic on bignums
+    /// reads its operands without copying them.
+    pub fn as_bigint(&self) -> Option<Cow<'_, BigInt>> {
         match self {
-            Number::Fixnum(i) => Some(BigInt::from(*i)),
-            Number::Big(b) => Some(b.clone()),
+            Number::Fixnum(i) => Some(Cow::Owned(BigInt::from(*i))),
+            Number::Big(b) => Some(Cow::Borrowed(b)),
             Number::Rational(_) => None,
             Number::Real(f) => (f.is_finite() && f.fract() == 0.0)
                 .then(|| BigInt::from_f64(*f))
-                .flatten(),
+                .flatten()
+                .map(Cow::Owned),
         }
     }
 
@@ -344,20 +353,16 @@ pub fn is_number(v: Value) -> bool {
 }
 
 fn bignum_value(v: Value) -> BigInt {
-    let digits: Vec<u64> = (1..v.size()).map(|i| v.raw(i)).collect();
+    // The digits come least significant first, so their bytes, each least significant
+    // first, are the magnitude's in little-endian order: one copy, where going through
+    // 32-bit digits made three.
+    let bytes: Vec<u8> = (1..v.size()).flat_map(|i| v.raw(i).to_le_bytes()).collect();
     let sign = if v.raw(0) == 1 {
         num_bigint::Sign::Minus
     } else {
         num_bigint::Sign::Plus
     };
-    BigInt::from_biguint(sign, num_bigint::BigUint::from_slice(&u64_to_u32(&digits)))
-}
-
-fn u64_to_u32(digits: &[u64]) -> Vec<u32> {
-    digits
-        .iter()
-        .flat_map(|d| [*d as u32, (*d >> 32) as u32])
-        .collect()
+    BigInt::from_biguint(sign, num_bigint::BigUint::from_bytes_le(&bytes))
 }
 
 /// A number as a heap value: fixnums are immediate, the rest are objects.
@@ -366,11 +371,11 @@ pub fn to_value(heap: &mut Heap, n: Number) -> Value {
         Number::Fixnum(i) => Value::fixnum(i),
         Number::Real(f) => heap.flonum(f),
         Number::Big(b) => {
-            let (sign, digits) = b.to_u64_digits();
+            let digits = b.magnitude().iter_u64_digits();
             let v = heap.object(Kind::Bignum, 1 + digits.len(), 0, Value::FALSE);
-            v.set_raw(0, u64::from(sign == num_bigint::Sign::Minus));
-            for (i, d) in digits.iter().enumerate() {
-                v.set_raw(1 + i, *d);
+            v.set_raw(0, u64::from(b.sign() == num_bigint::Sign::Minus));
+            for (i, d) in digits.enumerate() {
+                v.set_raw(1 + i, d);
             }
             v
         }

@@ -245,6 +245,12 @@ fn int(v: Value) -> Result<BigInt> {
         .ok_or_else(|| Error::expected("an integer", v))
 }
 
+/// The integer `n`, read from the argument `v`, as a bigint.
+fn integer(n: &Number, v: Value) -> Result<std::borrow::Cow<'_, BigInt>> {
+    n.as_bigint()
+        .ok_or_else(|| Error::expected("an integer", v))
+}
+
 fn radix_arg(v: Option<Value>) -> Result<u32> {
     match v.map(|v| (v, v.as_fixnum())) {
         None => Ok(10),
@@ -296,8 +302,8 @@ fn arith(a: &Number, b: &Number, op: &Op) -> Number {
             &b.to_ratio().expect("exact"),
         )),
         _ => Number::from_bigint((op.int)(
-            &a.to_bigint().expect("integer"),
-            &b.to_bigint().expect("integer"),
+            &a.as_bigint().expect("integer"),
+            &b.as_bigint().expect("integer"),
         )),
     }
 }
@@ -428,7 +434,7 @@ fn int_div(store: &mut Store, args: &[Value], division: Division) -> Result<Valu
         }
     }
     let (a, b) = (num(args[0])?, num(args[1])?);
-    let (x, y) = (int(args[0])?, int(args[1])?);
+    let (x, y) = (integer(&a, args[0])?, integer(&b, args[1])?);
     if y.is_zero() {
         return Err(Error::runtime("division by zero", vec![args[0]]).unnamed());
     }
