@@ -98,7 +98,15 @@ pub(crate) fn fold(c: char) -> char {
     downcase(c)
 }
 
+/// Whether `ok` holds of each character and the next; every argument is checked, and
+/// nothing is allocated (these run in the inner loops of text processing).
 fn compare(args: &[Value], ok: fn(char, char) -> bool) -> Result<Value> {
-    let chars = args.iter().map(|&a| ch(a)).collect::<Result<Vec<_>>>()?;
-    Ok(Value::bool(chars.windows(2).all(|w| ok(w[0], w[1]))))
+    let mut prev = ch(args[0])?;
+    let mut holds = true;
+    for &a in &args[1..] {
+        let c = ch(a)?;
+        holds &= ok(prev, c);
+        prev = c;
+    }
+    Ok(Value::bool(holds))
 }

@@ -368,11 +368,17 @@ fn order(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
     }
 }
 
+/// Whether `ok` holds of the order of each number and the next; every argument is
+/// checked.
 fn compare(_: &mut Store, args: &[Value], ok: fn(std::cmp::Ordering) -> bool) -> Result<Value> {
-    let nums = args.iter().map(|&a| real(a)).collect::<Result<Vec<_>>>()?;
-    Ok(Value::bool(
-        nums.windows(2).all(|w| order(&w[0], &w[1]).is_some_and(ok)),
-    ))
+    let mut prev = real(args[0])?;
+    let mut holds = true;
+    for &a in &args[1..] {
+        let n = real(a)?;
+        holds = holds && order(&prev, &n).is_some_and(ok);
+        prev = n;
+    }
+    Ok(Value::bool(holds))
 }
 
 fn extremum(store: &mut Store, args: &[Value], keep: std::cmp::Ordering) -> Result<Value> {

@@ -4,8 +4,8 @@ use super::chars::{ch, downcase, fold, upcase};
 use super::{builtin, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::{
-    string_concat, string_len, string_ref, string_set, string_to_rust, substring, symbol_name,
-    Alloc, MAX_STRING_LENGTH,
+    string_chars, string_concat, string_len, string_ref, string_set, string_to_rust, substring,
+    symbol_name, Alloc, MAX_STRING_LENGTH,
 };
 use crate::store::Store;
 use crate::value::{Kind, Value};
@@ -179,17 +179,14 @@ fn map_chars(store: &mut Store, s: Value, f: fn(char) -> char) -> Result<Value> 
     Ok(store.heap.string(&text))
 }
 
+/// Whether `ok` holds of the order of each string and the next, compared a character
+/// at a time in place; every argument is checked.
 fn compare(args: &[Value], fold_case: bool, ok: fn(std::cmp::Ordering) -> bool) -> Result<Value> {
-    let texts = args
-        .iter()
-        .map(|&s| {
-            let t = string_to_rust(string(s)?);
-            Ok(if fold_case {
-                t.chars().map(fold).collect()
-            } else {
-                t
-            })
-        })
-        .collect::<Result<Vec<String>>>()?;
-    Ok(Value::bool(texts.windows(2).all(|w| ok(w[0].cmp(&w[1])))))
+    for &s in args {
+        string(s)?;
+    }
+    let chars = |s: Value| string_chars(s).map(move |c| if fold_case { fold(c) } else { c });
+    Ok(Value::bool(
+        args.windows(2).all(|w| ok(chars(w[0]).cmp(chars(w[1])))),
+    ))
 }

@@ -65,3 +65,13 @@
 (write-string "write-string")
 (write-char #\!)
 (newline)
+
+;; Comparisons of several arguments check every one and compare each with the next.
+(write (list (char<? #\a #\b #\c) (char<? #\a #\c #\b) (char-ci=? #\A #\a #\A)
+             (string<? "abc" "abd" "b") (string<? "abc" "ab") (string=? "λx" "λx")
+             (string-ci<? "a" "B") (< 1 2.5 3) (< 1 3 2) (= 1e300 1e300 1e300)
+             (< 100000000000000000000 100000000000000000001)
+             (guard (e (#t (error-object-message e))) (char<? #\b #\a 1))
+             (guard (e (#t (error-object-message e))) (string=? "a" "b" 'c))
+             (guard (e (#t (error-object-message e))) (< 2 1 'x))))
+(newline)
