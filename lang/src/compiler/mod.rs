@@ -99,7 +99,10 @@ impl Session {
 pub fn compile(store: &mut Store, session: &mut Session, datum: &Datum) -> Result<Rc<Proto>> {
     let mut expander = expand::Expander::new(store, session);
     let expr = expander.expand_toplevel(datum)?;
-    let vars = std::mem::take(&mut expander.vars);
+    let mut vars = std::mem::take(&mut expander.vars);
+    if store.options.optimize {
+        codegen::drop_loop_captures(&expr, &mut vars);
+    }
     codegen::Codegen::new(store, &vars).toplevel(&expr, &datum.span)
 }
 

@@ -93,9 +93,9 @@ impl Codegen<'_> {
 
 /// The parts of a loop the current function can run in place (see [`Loop`]).
 pub(super) struct LoopForm<'e> {
-    var: VarId,
-    lambda: &'e Lambda,
-    args: &'e [Expr],
+    pub(super) var: VarId,
+    pub(super) lambda: &'e Lambda,
+    pub(super) args: &'e [Expr],
 }
 
 /// `(let ((v #<undefined>)) (set! v (lambda params body)) (v args ...))`, the shape of a

@@ -8,6 +8,7 @@
 //! in a box that the frame and the closures share. Calls in tail position reuse the
 //! frame.
 
+mod captures;
 mod closures;
 mod emit;
 mod loops;
@@ -23,6 +24,7 @@ use crate::reader::Span;
 use crate::store::Store;
 use crate::value::Value;
 
+pub(super) use self::captures::drop_loop_captures;
 use self::loops::loop_form;
 use self::prims::*;
 

@@ -1,0 +1,40 @@
+;; Internal definitions that a `do` loop or named `let` run in place reads live in plain
+;; slots; those a real closure captures before they are set keep their boxes.
+(define (squares n)
+  (define v (make-vector n 0))
+  (define offset 1)
+  (do ((i 0 (+ i 1))) ((= i n) v)
+    (vector-set! v i (+ offset (* i i)))))
+(write (squares 5))
+(newline)
+
+(define (early-capture)
+  (define get (lambda () x))
+  (define x 5)
+  (get))
+(write (early-capture))
+(newline)
+
+(define (closures-in-a-loop)
+  (define base 100)
+  (define made '())
+  (let loop ((i 0))
+    (when (< i 3)
+      (set! made (cons (lambda () (+ base i)) made))
+      (loop (+ i 1))))
+  (map (lambda (p) (p)) made))
+(write (closures-in-a-loop))
+(newline)
+
+;; A continuation captured inside the loop and re-entered after it ends sees the
+;; definitions as they were, and the assigned counter as it is now.
+(define (reentry)
+  (define step 10)
+  (define saved #f)
+  (define total 0)
+  (do ((i 0 (+ i 1))) ((= i 2))
+    (call-with-current-continuation (lambda (k) (unless saved (set! saved k))))
+    (set! total (+ total step)))
+  (if (< total 50) (saved #f) total))
+(write (reentry))
+(newline)
