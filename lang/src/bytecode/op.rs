@@ -155,6 +155,7 @@ ops! {
     JumpUnlessNumEqImmLocal "jump-unless-num-eq-imm-local" [U16, I16, Target];
     // A captured variable that `set!` assigns: read or assigned through its box.
     FreeUnbox "free-unbox" [U16];
+    Free2 "free2" [U16, U16];
     FreeSetBox "free-set-box" [U16];
     Memq "memq" [];
     JumpUnlessMemq "jump-unless-memq" [Target];

@@ -333,6 +333,10 @@ fn step(
         JumpUnlessLt | JumpUnlessGt | JumpUnlessLe | JumpUnlessGe | JumpUnlessNumEq
         | JumpUnlessEq | JumpUnlessMemq => frame.pop_values(2)?,
         FreeUnbox => frame.push(Slot::Value)?,
+        Free2 => {
+            frame.push(Slot::Value)?;
+            frame.push(Slot::Value)?;
+        }
         FreeSetBox => frame.pop_value()?,
         JumpUnlessNullLocal
         | JumpUnlessPairLocal

@@ -677,6 +677,11 @@ impl Vm {
                 Op::SelfRef => push!(closure_self!()),
                 Op::Unbox => set_top!(top!().field(0)),
                 Op::FreeUnbox => push!(closure_self!().field(u16!() + 1).field(0)),
+                Op::Free2 => {
+                    let closure = closure_self!();
+                    push!(closure.field(u16!() + 1));
+                    push!(closure.field(u16!() + 1));
+                }
                 Op::FreeSetBox => {
                     let b = closure_self!().field(u16!() + 1);
                     b.set_field(0, pop!());

@@ -31,6 +31,7 @@ impl Codegen<'_> {
             places,
             depth,
             last_local: None,
+            last_free: None,
             last_label: 0,
             loops: Vec::new(),
             depths: Vec::new(),

@@ -94,6 +94,8 @@ struct Function {
     depth: usize,
     /// Where the last plain `local` instruction starts, to fuse the next one into it.
     last_local: Option<usize>,
+    /// Likewise for the last plain `free` instruction.
+    last_free: Option<usize>,
     /// The last position a jump lands on: nothing before it fuses with what follows.
     last_label: usize,
     /// The loops run in place whose bodies enclose the code being compiled.
@@ -136,6 +138,7 @@ impl<'a> Codegen<'a> {
             places: HashMap::new(),
             depth: 0,
             last_local: None,
+            last_free: None,
             last_label: 0,
             loops: Vec::new(),
             depths: Vec::new(),
@@ -475,7 +478,21 @@ impl<'a> Codegen<'a> {
                 return Ok(());
             }
             Place::Free(i) => {
-                self.emit(Op::Free);
+                let pc = self.pc();
+                let fuse = self.optimize && !self.boxed(var);
+                let f = self.current();
+                // `free a` right before `free b`, with no jump landing between them,
+                // becomes `free2 a b`.
+                match f.last_free {
+                    Some(at) if fuse && at + 3 == pc && f.last_label <= at => {
+                        f.proto.code[at] = Op::Free2 as u8;
+                        f.last_free = None;
+                    }
+                    _ => {
+                        f.last_free = fuse.then_some(pc);
+                        self.emit(Op::Free);
+                    }
+                }
                 self.emit_u16(i as usize, None)?;
             }
         }
