@@ -8,7 +8,9 @@
 # RUNS (default 3) timed runs of each program per Scheme, the Schemes alternating so
 # that a slow spell of the machine falls on all of them; the table gives medians of
 # wall time in seconds, rudo-scheme's time over each other Scheme's, and the geometric
-# mean of those ratios.
+# mean of those ratios. With /usr/bin/time installed it also gives each Scheme's peak
+# resident memory: the median over the programs of each program's median, and the
+# median over the programs of rudo-scheme's peak over the other Scheme's.
 # BENCHMARKS="fib tak" picks programs; SCHEMES="rudo guile" picks Schemes; TIMEOUT
 # (seconds, default 120) ends a run that takes too long. KEEP=DIR keeps the programs
 # and their inputs in DIR, to profile them: run `PROGRAM < NAME.input` from DIR. RUDO_ARGS gives rudo-scheme
@@ -157,13 +159,15 @@ make_program() {
 # Runs one program once: its wall time in seconds, or a word saying why not.
 run_once() {
     local scheme=$1 program=$2 input=$3 log=$4 start end status
+    local measure=()
+    [ -x /usr/bin/time ] && measure=(/usr/bin/time -f %M -o "$log.rss")
     start=$(date +%s%N)
     set +e
     case $scheme in
-        rudo) timeout "$timeout_s" "$rudo" ${RUDO_ARGS:-} "$program" < "$input" > "$log" 2>&1 ;;
-        rudo-base) timeout "$timeout_s" $RUDO_BASE "$program" < "$input" > "$log" 2>&1 ;;
-        guile) GC_INITIAL_HEAP_SIZE=100000000 timeout "$timeout_s" guile "$program" < "$input" > "$log" 2>&1 ;;
-        chez) timeout "$timeout_s" scheme --script "$program" < "$input" > "$log" 2>&1 ;;
+        rudo) timeout "$timeout_s" "${measure[@]}" "$rudo" ${RUDO_ARGS:-} "$program" < "$input" > "$log" 2>&1 ;;
+        rudo-base) timeout "$timeout_s" "${measure[@]}" $RUDO_BASE "$program" < "$input" > "$log" 2>&1 ;;
+        guile) GC_INITIAL_HEAP_SIZE=100000000 timeout "$timeout_s" "${measure[@]}" guile "$program" < "$input" > "$log" 2>&1 ;;
+        chez) timeout "$timeout_s" "${measure[@]}" scheme --script "$program" < "$input" > "$log" 2>&1 ;;
     esac
     status=$?
     set -e
@@ -192,10 +196,12 @@ cd "$work"
 correct=0
 total=0
 declare -A ratio_logs
+declare -A rss_medians rss_ratios
 for name in $benchmarks; do
     total=$((total + 1))
     input_of "$name" > "$work/$name.input"
     declare -A times=()
+    declare -A rss=()
     declare -A verdict=()
     for s in $active; do
         program=$(make_program "$s" "$name")
@@ -208,7 +214,11 @@ for name in $benchmarks; do
             [ "${verdict[$s]}" = ok ] || continue
             t=$(run_once "$s" "$work/programs/$name.$s.scm" "$work/$name.input" "$work/$name.$s.log")
             case $t in
-                [0-9]*) times[$s]="${times[$s]} $t" ;;
+                [0-9]*)
+                    times[$s]="${times[$s]} $t"
+                    if [ -s "$work/$name.$s.log.rss" ]; then
+                        rss[$s]="${rss[$s]:-} $(tail -1 "$work/$name.$s.log.rss")"
+                    fi ;;
                 *) verdict[$s]=$t ;;
             esac
         done
@@ -236,7 +246,19 @@ for name in $benchmarks; do
         fi
     done
     echo
-    unset times verdict
+    for s in $active; do
+        [ -n "${rss[$s]:-}" ] || continue
+        rss_medians[$s]="${rss_medians[$s]:-} $(tr ' ' '\n' <<<"${rss[$s]}" | grep . | median)"
+    done
+    if [ -n "${rss[rudo]:-}" ]; then
+        mine=$(tr ' ' '\n' <<<"${rss[rudo]}" | grep . | median)
+        for s in $active; do
+            [ "$s" != rudo ] && [ -n "${rss[$s]:-}" ] || continue
+            theirs=$(tr ' ' '\n' <<<"${rss[$s]}" | grep . | median)
+            rss_ratios[$s]="${rss_ratios[$s]:-} $(awk -v a="$mine" -v b="$theirs" 'BEGIN { printf "%.3f", a / b }')"
+        done
+    fi
+    unset times rss verdict
 done
 echo
 echo "rudo-scheme: $correct of $total programs ran with correct results"
@@ -245,4 +267,12 @@ for s in $active; do
     [ -n "${ratio_logs[$s]:-}" ] || continue
     tr ' ' '\n' <<<"${ratio_logs[$s]}" | grep . |
         awk -v s="$s" '{ l += log($1); n++ } END { printf "rudo-scheme / %s: geometric mean %.3f over %d programs (below 1: rudo-scheme is faster)\n", s, exp(l / n), n }'
+done
+for s in $active; do
+    [ -n "${rss_medians[$s]:-}" ] || continue
+    tr ' ' '\n' <<<"${rss_medians[$s]}" | grep . | median |
+        awk -v s="$s" '{ printf "%s: peak resident memory, median over the programs, %.1f MB\n", s, $1 / 1024 }'
+    [ "$s" != rudo ] && [ -n "${rss_ratios[$s]:-}" ] || continue
+    tr ' ' '\n' <<<"${rss_ratios[$s]}" | grep . | median |
+        awk -v s="$s" '{ printf "rudo-scheme / %s: peak memory, median ratio over the programs %.3f\n", s, $1 }'
 done
