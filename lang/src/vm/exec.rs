@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use super::collection_kind;
 use super::{
-    fixnum_arith, fixnum_compare, flonum_arith, flonum_branch, memq_inline, proto, stack_overflow,
-    unbound, vector_index, vector_index_error, Frame, Proto, Vm,
+    fixnum_arith, fixnum_compare, memq_inline, proto, stack_overflow, unbound, vector_index,
+    vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
 use crate::bytecode::{Op, CAPTURE_BYTES};
@@ -348,29 +348,24 @@ impl Vm {
                 }
             };
         }
-        // A fixnum or flonum operation inline, anything else through the builtins.
+        // A fixnum operation inline; flonums and anything else out of line, so that
+        // the loop's code stays as small as fixnum arithmetic needs.
         macro_rules! arith {
             ($at:expr, $op:expr, $a:expr, $b:expr) => {{
                 let (a, b) = ($a, $b);
                 match fixnum_arith($op, a, b) {
                     Some(v) => v,
-                    None => match flonum_arith($op, a, b) {
-                        Some(v) => v,
-                        None => try_at!($at, self.generic_op($op, a, b)),
-                    },
+                    None => try_at!($at, self.other_arith($op, a, b)),
                 }
             }};
         }
-        // Whether a comparison holds, inline for fixnums and flonums.
+        // Whether a comparison holds, inline for fixnums.
         macro_rules! holds {
             ($at:expr, $compare:expr, $a:expr, $b:expr) => {{
                 let (a, b) = ($a, $b);
                 match fixnum_compare($compare, a, b) {
                     Some(holds) => holds,
-                    None => match flonum_branch($compare, a, b) {
-                        Some(holds) => holds,
-                        None => try_at!($at, self.generic_op($compare, a, b)) != Value::FALSE,
-                    },
+                    None => try_at!($at, self.other_compare($compare, a, b)),
                 }
             }};
         }
@@ -946,21 +941,16 @@ impl Vm {
                     }
                     push!(if op == Op::LocalCar { p.car() } else { p.cdr() });
                 }
-                Op::Memq => {
-                    let (key, list) = popped_pair!();
-                    push!(match memq_inline(key, list) {
-                        Some(found) => found,
-                        None => try_at!(at, self.generic_op(Op::Memq, key, list)),
-                    });
-                }
-                Op::JumpUnlessMemq => {
-                    let target = u32!();
+                Op::Memq | Op::JumpUnlessMemq => {
+                    let target = if op == Op::JumpUnlessMemq { u32!() } else { 0 };
                     let (key, list) = popped_pair!();
                     let found = match memq_inline(key, list) {
                         Some(found) => found,
                         None => try_at!(at, self.generic_op(Op::Memq, key, list)),
                     };
-                    if found == Value::FALSE {
+                    if op == Op::Memq {
+                        push!(found);
+                    } else if found == Value::FALSE {
                         jump!(target);
                     }
                 }

@@ -132,7 +132,7 @@ pub struct Vm {
     error_sites: raise::ErrorSites,
     /// The builtins the inline instructions call for operands they do not handle
     /// themselves, by [`generic_op_slot`].
-    generic_ops: [usize; GENERIC_OPS.len()],
+    generic_ops: Box<[usize; GENERIC_OPS.len()]>,
 }
 
 /// The inline instructions that fall back on a builtin, and its name.
@@ -181,7 +181,7 @@ impl Vm {
         let mut store = Store::new(options);
         let builtins = Builtins::install(&mut store);
         let hooks = raise::Hooks::new(&mut store);
-        let generic_ops = GENERIC_OPS.map(|(_, name)| store.builtin_index(name));
+        let generic_ops = Box::new(GENERIC_OPS.map(|(_, name)| store.builtin_index(name)));
         let mut vm = Vm {
             store,
             builtins,
@@ -435,6 +435,30 @@ impl Vm {
         self.hooks.forget_extents();
     }
 
+    /// Arithmetic on anything but two fixnums: flonums here, the rest by the builtins.
+    /// Cold, though flonum programs run it all the time: the loop's fixnum paths are
+    /// laid out and given registers as the hot ones, which costs fixnum programs 10 to
+    /// 25% otherwise, and flonums pay a call for it.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn other_arith(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
+        match flonum_arith(op, a, b) {
+            Some(v) => Ok(v),
+            None => self.generic_op(op, a, b),
+        }
+    }
+
+    /// Whether a comparison of anything but two fixnums holds: flonums here, the rest by
+    /// the builtins. Cold for the reason `other_arith` is.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn other_compare(&mut self, op: Op, a: Value, b: Value) -> Result<bool> {
+        match flonum_branch(op, a, b) {
+            Some(holds) => Ok(holds),
+            None => Ok(self.generic_op(op, a, b)? != Value::FALSE),
+        }
+    }
+
     /// Arithmetic and comparison on what the VM does not compute inline, and `memq` of
     /// lists it does not walk inline, through the builtins.
     #[cold]
@@ -573,7 +597,7 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
 /// converts to a flonum exactly (what the builtins would compute); `None` for anything
 /// else, and for a sum, difference or product that needs a box.
 #[inline(always)]
-pub(super) fn flonum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
+fn flonum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
     let (x, y) = flonum_operands(a, b)?;
     match op {
         Op::Add => Value::try_flonum(x + y),
@@ -617,7 +641,7 @@ fn flonum_compare(op: Op, x: f64, y: f64) -> Option<bool> {
 /// A comparison of two flonums (or a flonum and a fixnum), for the instructions that
 /// branch on it; `None` as for [`flonum_arith`].
 #[inline(always)]
-pub(super) fn flonum_branch(op: Op, a: Value, b: Value) -> Option<bool> {
+fn flonum_branch(op: Op, a: Value, b: Value) -> Option<bool> {
     let (x, y) = flonum_operands(a, b)?;
     flonum_compare(op, x, y)
 }
