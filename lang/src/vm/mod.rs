@@ -132,7 +132,7 @@ pub struct Vm {
     error_sites: raise::ErrorSites,
     /// The builtins the inline instructions call for operands they do not handle
     /// themselves, by [`generic_op_slot`].
-    generic_ops: Box<[usize; GENERIC_OPS.len()]>,
+    generic_ops: [usize; GENERIC_OPS.len()],
 }
 
 /// The inline instructions that fall back on a builtin, and its name.
@@ -181,7 +181,7 @@ impl Vm {
         let mut store = Store::new(options);
         let builtins = Builtins::install(&mut store);
         let hooks = raise::Hooks::new(&mut store);
-        let generic_ops = Box::new(GENERIC_OPS.map(|(_, name)| store.builtin_index(name)));
+        let generic_ops = GENERIC_OPS.map(|(_, name)| store.builtin_index(name));
         let mut vm = Vm {
             store,
             builtins,
@@ -436,9 +436,9 @@ impl Vm {
     }
 
     /// Arithmetic on anything but two fixnums: flonums here, the rest by the builtins.
-    /// Cold, though flonum programs run it all the time: the loop's fixnum paths are
-    /// laid out and given registers as the hot ones, which costs fixnum programs 10 to
-    /// 25% otherwise, and flonums pay a call for it.
+    /// Cold, though flonum programs run it all the time: inside the loop, the flonum
+    /// paths made its fixnum paths slower (see docs/benchmarks.md), and out of it
+    /// flonums pay only a call.
     #[cold]
     #[inline(never)]
     pub(super) fn other_arith(&mut self, op: Op, a: Value, b: Value) -> Result<Value> {
@@ -593,7 +593,7 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
     }
 }
 
-/// An operation on flonums inline: two immediate flonums, or one and a fixnum that
+/// An operation on flonums without the builtins: two immediate flonums, or one and a fixnum that
 /// converts to a flonum exactly (what the builtins would compute); `None` for anything
 /// else, and for a sum, difference or product that needs a box.
 #[inline(always)]
