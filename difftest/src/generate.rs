@@ -725,12 +725,7 @@ impl Gen {
             }
             3 => {
                 let op = *self.pick(&["+", "-", "*"]);
-                let (a, b) = (self.expr(Ty::Real, d), self.expr(Ty::Int, d));
-                if self.chance(0.5) {
-                    sx![op, a, b]
-                } else {
-                    sx![op, b, a]
-                }
+                self.real_with_int(op, d)
             }
             4 => {
                 let divisor = *self.pick(&["2.", "-0.5", "3", "1e-30", "1e30"]);
@@ -744,6 +739,16 @@ impl Gen {
             }
             8 => sx!["abs", self.expr(Ty::Real, d)],
             _ => self.real_loop(d),
+        }
+    }
+
+    /// `op` on a flonum and an integer, in either order.
+    fn real_with_int(&mut self, op: &'static str, d: u32) -> Sx {
+        let (a, b) = (self.expr(Ty::Real, d), self.expr(Ty::Int, d));
+        if self.chance(0.5) {
+            sx![op, a, b]
+        } else {
+            sx![op, b, a]
         }
     }
 
@@ -849,12 +854,7 @@ impl Gen {
             }
             11 => {
                 let op = *self.pick(&["<", ">", "=", "<=", ">="]);
-                let (a, b) = (self.expr(Ty::Real, d), self.expr(Ty::Int, d));
-                if self.chance(0.5) {
-                    sx![op, a, b]
-                } else {
-                    sx![op, b, a]
-                }
+                self.real_with_int(op, d)
             }
             0..=2 => {
                 let op = *self.pick(&["<", ">", "=", "<=", ">="]);

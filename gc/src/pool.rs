@@ -5,8 +5,8 @@
 //! large objects are kept whole, up to as many pages again, for the next large object of
 //! about their size, and a large object of one page takes a free page: a program that
 //! makes and drops big strings or vectors over and over would otherwise map, fault in
-//! and unmap every one. The pool also
-//! counts every page the heap holds, so the heap's size is known without a walk.
+//! and unmap every one. The pool also counts every page the heap holds, so the heap's
+//! size is known without a walk.
 
 use std::alloc::{handle_alloc_error, Layout};
 

@@ -348,6 +348,13 @@ pub fn from_value(v: Value) -> Option<Number> {
     }
 }
 
+/// Whether `eqv?` on `v` and anything is `eq?`: true of every value but the numbers
+/// that live in the heap (bignums, ratnums, and flonums too large or small for a word;
+/// the others are immediate, one word for each number).
+pub fn eqv_is_eq(v: Value) -> bool {
+    !(v.is_object() && matches!(v.kind(), Some(Kind::Flonum | Kind::Bignum | Kind::Ratnum)))
+}
+
 pub fn is_number(v: Value) -> bool {
     v.is_fixnum() || matches!(v.kind(), Some(Kind::Flonum | Kind::Bignum | Kind::Ratnum))
 }

@@ -200,18 +200,6 @@ impl Value {
         f64::from_bits(rotated.rotate_right(1))
     }
 
-    /// The number of a flonum, immediate or in the heap.
-    #[inline]
-    pub fn as_flonum(self) -> Option<f64> {
-        if self.is_immediate_flonum() {
-            Some(self.immediate_flonum_value())
-        } else if self.is_object() && self.header().kind() == Kind::Flonum as u8 {
-            Some(f64::from_bits(self.raw(0)))
-        } else {
-            None
-        }
-    }
-
     pub const fn as_fixnum(self) -> Option<i64> {
         if self.is_fixnum() {
             Some(self.fixnum_value())
@@ -407,7 +395,7 @@ mod tests {
         for f in immediate.into_iter().chain(edges) {
             let v = Value::try_flonum(f).unwrap_or_else(|| panic!("{f} is immediate"));
             assert!(v.is_immediate_flonum() && !v.is_object() && !v.is_fixnum());
-            assert_eq!(v.as_flonum().map(f64::to_bits), Some(f.to_bits()), "{f}");
+            assert_eq!(v.immediate_flonum_value().to_bits(), f.to_bits(), "{f}");
         }
         let boxed = [
             2f64.powi(-127),

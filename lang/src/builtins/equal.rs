@@ -2,7 +2,7 @@
 //! procedures.
 
 use super::{builtin, Builtin};
-use crate::number::from_value;
+use crate::number::{eqv_is_eq, from_value};
 use crate::object::{bytevector_bytes, string_chars, string_len, symbol_name, vector_len};
 use crate::value::{Kind, Value};
 
@@ -49,14 +49,14 @@ pub(crate) fn eqv(a: Value, b: Value) -> bool {
     if a == b {
         return true;
     }
-    if a.is(Kind::Flonum) && b.is(Kind::Flonum) {
+    if eqv_is_eq(a) || eqv_is_eq(b) || a.kind() != b.kind() {
+        return false;
+    }
+    if a.is(Kind::Flonum) {
         return crate::object::flonum_value(a).to_bits()
             == crate::object::flonum_value(b).to_bits();
     }
-    if matches!(a.kind(), Some(Kind::Bignum | Kind::Ratnum)) && a.kind() == b.kind() {
-        return from_value(a) == from_value(b);
-    }
-    false
+    from_value(a) == from_value(b)
 }
 
 /// Comparisons `equal?` makes before it starts remembering the pairs of containers it

@@ -240,9 +240,7 @@ fn real(v: Value) -> Result<Number> {
 
 /// An integer argument, exact or inexact, as a bigint.
 fn int(v: Value) -> Result<BigInt> {
-    num(v)?
-        .to_bigint()
-        .ok_or_else(|| Error::expected("an integer", v))
+    Ok(integer(&num(v)?, v)?.into_owned())
 }
 
 /// The integer `n`, read from the argument `v`, as a bigint.

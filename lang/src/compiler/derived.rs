@@ -5,8 +5,9 @@ use super::ast::{Expr, Prim};
 use super::expand::{seq, Expander};
 use super::forms::Form;
 use crate::error::{Error, Result};
+use crate::number::eqv_is_eq;
 use crate::reader::{Datum, Span};
-use crate::value::{Kind, Value};
+use crate::value::Value;
 
 type Bindings<'d> = Vec<(&'d str, &'d Datum)>;
 
@@ -463,12 +464,6 @@ fn check_unique(bindings: &Bindings<'_>, span: &Span) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `eqv?` on `v` and anything is `eq?`: true of every value but the numbers
-/// that live in the heap (bignums, ratnums, and flonums too large or small for a word).
-fn eqv_is_eq(v: Value) -> bool {
-    !(v.is_object() && matches!(v.kind(), Some(Kind::Flonum | Kind::Bignum | Kind::Ratnum)))
 }
 
 /// The items of a proper list the expander made.

@@ -351,23 +351,21 @@ impl Vm {
         // A fixnum operation inline; flonums and anything else out of line, so that
         // the loop's code stays as small as fixnum arithmetic needs.
         macro_rules! arith {
-            ($at:expr, $op:expr, $a:expr, $b:expr) => {{
-                let (a, b) = ($a, $b);
-                match fixnum_arith($op, a, b) {
+            ($at:expr, $op:expr, $a:expr, $b:expr) => {
+                match fixnum_arith($op, $a, $b) {
                     Some(v) => v,
-                    None => try_at!($at, self.other_arith($op, a, b)),
+                    None => try_at!($at, self.other_arith($op, $a, $b)),
                 }
-            }};
+            };
         }
         // Whether a comparison holds, inline for fixnums.
         macro_rules! holds {
-            ($at:expr, $compare:expr, $a:expr, $b:expr) => {{
-                let (a, b) = ($a, $b);
-                match fixnum_compare($compare, a, b) {
+            ($at:expr, $compare:expr, $a:expr, $b:expr) => {
+                match fixnum_compare($compare, $a, $b) {
                     Some(holds) => holds,
-                    None => try_at!($at, self.other_compare($compare, a, b)),
+                    None => try_at!($at, self.other_compare($compare, $a, $b)),
                 }
-            }};
+            };
         }
         macro_rules! binary {
             ($at:expr, $op:expr) => {{

@@ -453,10 +453,7 @@ impl Vm {
     #[cold]
     #[inline(never)]
     pub(super) fn other_compare(&mut self, op: Op, a: Value, b: Value) -> Result<bool> {
-        match flonum_branch(op, a, b) {
-            Some(holds) => Ok(holds),
-            None => Ok(self.generic_op(op, a, b)? != Value::FALSE),
-        }
+        Ok(self.other_arith(op, a, b)? != Value::FALSE)
     }
 
     /// Arithmetic and comparison on what the VM does not compute inline, and `memq` of
@@ -593,9 +590,9 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
     }
 }
 
-/// An operation on flonums without the builtins: two immediate flonums, or one and a fixnum that
-/// converts to a flonum exactly (what the builtins would compute); `None` for anything
-/// else, and for a sum, difference or product that needs a box.
+/// An operation on flonums without the builtins: two immediate flonums, or one and a
+/// fixnum that converts to a flonum exactly (what the builtins would compute); `None` for
+/// anything else, and for a sum, difference or product that needs a box.
 #[inline(always)]
 fn flonum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
     let (x, y) = flonum_operands(a, b)?;
@@ -604,7 +601,12 @@ fn flonum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
         Op::Sub => Value::try_flonum(x - y),
         Op::Mul => Value::try_flonum(x * y),
         Op::IsZero => Some(Value::bool(x == 0.0)),
-        _ => flonum_compare(op, x, y).map(Value::bool),
+        Op::Lt => Some(Value::bool(x < y)),
+        Op::Gt => Some(Value::bool(x > y)),
+        Op::Le => Some(Value::bool(x <= y)),
+        Op::Ge => Some(Value::bool(x >= y)),
+        Op::NumEq => Some(Value::bool(x == y)),
+        _ => None,
     }
 }
 
@@ -624,26 +626,6 @@ fn flonum_operands(a: Value, b: Value) -> Option<(f64, f64)> {
         }
     }
     Some((operand(a)?, operand(b)?))
-}
-
-#[inline(always)]
-fn flonum_compare(op: Op, x: f64, y: f64) -> Option<bool> {
-    match op {
-        Op::Lt => Some(x < y),
-        Op::Gt => Some(x > y),
-        Op::Le => Some(x <= y),
-        Op::Ge => Some(x >= y),
-        Op::NumEq => Some(x == y),
-        _ => None,
-    }
-}
-
-/// A comparison of two flonums (or a flonum and a fixnum), for the instructions that
-/// branch on it; `None` as for [`flonum_arith`].
-#[inline(always)]
-fn flonum_branch(op: Op, a: Value, b: Value) -> Option<bool> {
-    let (x, y) = flonum_operands(a, b)?;
-    flonum_compare(op, x, y)
 }
 
 /// A comparison of two fixnums, for the instructions that branch on it; `None` when

@@ -92,10 +92,9 @@ struct Function {
     places: HashMap<VarId, Place>,
     /// Stack slots in use above the frame pointer.
     depth: usize,
-    /// Where the last plain `local` instruction starts, to fuse the next one into it.
-    last_local: Option<usize>,
-    /// Likewise for the last plain `free` instruction.
-    last_free: Option<usize>,
+    /// The last plain `local` or `free` instruction and where it starts, to fuse the
+    /// next of the same into it.
+    last_read: Option<(Op, usize)>,
     /// The last position a jump lands on: nothing before it fuses with what follows.
     last_label: usize,
     /// The loops run in place whose bodies enclose the code being compiled.
@@ -137,8 +136,7 @@ impl<'a> Codegen<'a> {
             self_var: None,
             places: HashMap::new(),
             depth: 0,
-            last_local: None,
-            last_free: None,
+            last_read: None,
             last_label: 0,
             loops: Vec::new(),
             depths: Vec::new(),
@@ -453,54 +451,39 @@ impl<'a> Codegen<'a> {
             return Ok(());
         }
         match self.place(var) {
-            Place::Slot(s) => {
-                let pc = self.pc();
-                let fuse = self.optimize;
-                let f = self.current();
-                // `local a` right before `local b`, with no jump landing between them,
-                // becomes `local2 a b`.
-                match f.last_local {
-                    Some(at) if fuse && at + 3 == pc && f.last_label <= at => {
-                        f.proto.code[at] = Op::Local2 as u8;
-                        f.last_local = None;
-                    }
-                    _ => {
-                        f.last_local = Some(pc);
-                        self.emit(Op::Local);
-                    }
-                }
-                self.emit_u16(s as usize, None)?;
-            }
+            Place::Slot(s) => self.emit_read(Op::Local, Op::Local2, s)?,
             Place::Free(i) if self.boxed(var) && self.optimize => {
                 self.emit(Op::FreeUnbox);
                 self.emit_u16(i as usize, None)?;
                 self.push_depth(1);
                 return Ok(());
             }
-            Place::Free(i) => {
-                let pc = self.pc();
-                let fuse = self.optimize && !self.boxed(var);
-                let f = self.current();
-                // `free a` right before `free b`, with no jump landing between them,
-                // becomes `free2 a b`.
-                match f.last_free {
-                    Some(at) if fuse && at + 3 == pc && f.last_label <= at => {
-                        f.proto.code[at] = Op::Free2 as u8;
-                        f.last_free = None;
-                    }
-                    _ => {
-                        f.last_free = fuse.then_some(pc);
-                        self.emit(Op::Free);
-                    }
-                }
-                self.emit_u16(i as usize, None)?;
-            }
+            Place::Free(i) => self.emit_read(Op::Free, Op::Free2, i)?,
         }
         if self.boxed(var) {
             self.emit(Op::Unbox);
         }
         self.push_depth(1);
         Ok(())
+    }
+
+    /// Emits `op n`, a read of a slot or a free variable; when the instruction just before
+    /// is the same read, with no jump landing between them, the two become `pair m n`.
+    fn emit_read(&mut self, op: Op, pair: Op, n: u16) -> Result<()> {
+        let pc = self.pc();
+        let fuse = self.optimize;
+        let f = self.current();
+        match f.last_read {
+            Some((last, at)) if fuse && last == op && at + 3 == pc && f.last_label <= at => {
+                f.proto.code[at] = pair as u8;
+                f.last_read = None;
+            }
+            _ => {
+                f.last_read = fuse.then_some((op, pc));
+                self.emit(op);
+            }
+        }
+        self.emit_u16(n as usize, None)
     }
 
     /// Pops the top of the stack into `var`.
