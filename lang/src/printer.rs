@@ -198,7 +198,7 @@ fn print_object(v: Value, style: Style, out: &mut String) {
             Style::Write | Style::WriteShared => write_symbol(symbol_name(v), out),
         },
         Some(Kind::Flonum) => out.push_str(&format_flonum(flonum_value(v))),
-        Some(Kind::Bignum | Kind::Ratnum) => {
+        Some(Kind::Bignum | Kind::Ratnum | Kind::Compnum) => {
             let n = crate::number::from_value(v).map_or("#<bad number>".into(), |n| n.to_string());
             out.push_str(&n);
         }
@@ -310,15 +310,21 @@ fn needs_bars(name: &str) -> bool {
     let Some(first) = name.chars().next() else {
         return true;
     };
-    let delimiter = |c: char| c.is_whitespace() || "()\";'`,|[]{}".contains(c);
+    let delimiter = |c: char| c.is_whitespace() || "()\";'`,|[]{}\\".contains(c);
     if name.chars().any(|c| delimiter(c) || c.is_control()) || first == '#' || name == "." {
         return true;
     }
-    // Names that read as numbers: an optional sign, an optional dot, then a digit.
+    // Names that read as numbers, or begin as a number does: an optional sign, an
+    // optional dot, then a digit; or an infinity or NaN (`|+nan.0abc|`); or a complex
+    // number (`|+i|`).
     let rest = name.strip_prefix(['+', '-']).unwrap_or(name);
     let rest = rest.strip_prefix('.').unwrap_or(rest);
+    let lower = name.to_ascii_lowercase();
     rest.starts_with(|c: char| c.is_ascii_digit())
-        || matches!(name, "+inf.0" | "-inf.0" | "+nan.0" | "-nan.0")
+        || ["+inf.0", "-inf.0", "+nan.0", "-nan.0"]
+            .iter()
+            .any(|special| lower.starts_with(special))
+        || crate::number::parse_number(name, 10).is_some()
 }
 
 fn write_symbol(name: &str, out: &mut String) {
@@ -361,6 +367,11 @@ mod tests {
                 "hello world",
             ),
             (|h| h.symbol_object("1+"), "|1+|", "1+"),
+            (|h| h.symbol_object("+i"), "|+i|", "+i"),
+            (|h| h.symbol_object("-2.5i"), "|-2.5i|", "-2.5i"),
+            (|h| h.symbol_object("+NaN.0abc"), "|+NaN.0abc|", "+NaN.0abc"),
+            (|h| h.symbol_object("\\123"), "|\\\\123|", "\\123"),
+            (|h| h.symbol_object("->x"), "->x", "->x"),
             (|h| h.symbol_object("+"), "+", "+"),
             (|h| h.symbol_object("..."), "...", "..."),
             (|h| h.symbol_object(""), "||", ""),
@@ -368,7 +379,7 @@ mod tests {
             (|h| h.flonum(-0.25), "-0.25", "-0.25"),
             (|h| h.flonum(f64::INFINITY), "+inf.0", "+inf.0"),
             (|h| h.flonum(f64::NAN), "+nan.0", "+nan.0"),
-            (|h| h.flonum(1e21), "1e21", "1e21"),
+            (|h| h.flonum(1e21), "1.0e21", "1.0e21"),
             (
                 |h| h.bytevector(&[0, 7, 255]),
                 "#u8(0 7 255)",

@@ -54,6 +54,9 @@ pub enum Kind {
     Bignum,
     /// `[numerator, denominator]`, exact integers in lowest terms.
     Ratnum,
+    /// `[real part, imaginary part]`: two flonums, or two exact numbers of which the
+    /// second is not zero.
+    Compnum,
     /// `[code, free variables..., anchor]`: the anchor only when the code has one (code
     /// that `eval` made, see `vm::code`).
     Closure,
@@ -80,7 +83,7 @@ pub enum Kind {
 impl Kind {
     pub fn from_byte(b: u8) -> Option<Kind> {
         use Kind::*;
-        const ALL: [Kind; 17] = [
+        const ALL: [Kind; 18] = [
             String,
             Symbol,
             Vector,
@@ -89,6 +92,7 @@ impl Kind {
             Flonum,
             Bignum,
             Ratnum,
+            Compnum,
             Closure,
             Primitive,
             Code,
@@ -450,14 +454,21 @@ mod tests {
         // and then the loop below fails until `from_byte` lists it.
         let kinds = |k: Kind| match k {
             Kind::String | Kind::Symbol | Kind::Vector | Kind::Bytevector | Kind::Bytes => 5,
-            Kind::Flonum | Kind::Bignum | Kind::Ratnum | Kind::Closure | Kind::Primitive => 5,
+            Kind::Flonum | Kind::Bignum | Kind::Ratnum | Kind::Compnum => 4,
+            Kind::Closure | Kind::Primitive => 2,
             Kind::Code | Kind::Box | Kind::Global | Kind::Record | Kind::Other => 5,
             Kind::Continuation | Kind::Port => 2,
         };
-        let count = [Kind::String, Kind::Flonum, Kind::Code, Kind::Port]
-            .into_iter()
-            .map(kinds)
-            .sum::<u8>();
+        let count = [
+            Kind::String,
+            Kind::Flonum,
+            Kind::Closure,
+            Kind::Code,
+            Kind::Port,
+        ]
+        .into_iter()
+        .map(kinds)
+        .sum::<u8>();
         for b in 0..=255u8 {
             match Kind::from_byte(b) {
                 Some(k) => assert_eq!(k as u8, b),

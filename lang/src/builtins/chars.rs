@@ -1,4 +1,6 @@
-//! Characters.
+//! Characters: comparison, classes and case by the Unicode character database.
+
+use unicode_general_category::{get_general_category, GeneralCategory};
 
 use super::{builtin, Builtin};
 use crate::error::{Error, Result};
@@ -44,7 +46,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(ch(a[0])?.is_alphabetic()))
         }),
         builtin("char-numeric?", 1, Some(1), |_, a| {
-            Ok(Value::bool(ch(a[0])?.is_numeric()))
+            Ok(Value::bool(is_decimal_digit(ch(a[0])?)))
         }),
         builtin("char-whitespace?", 1, Some(1), |_, a| {
             Ok(Value::bool(ch(a[0])?.is_whitespace()))
@@ -65,9 +67,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::char(fold(ch(a[0])?)))
         }),
         builtin("digit-value", 1, Some(1), |_, a| {
-            Ok(ch(a[0])?
-                .to_digit(10)
-                .map_or(Value::FALSE, |d| Value::fixnum(d as i64)))
+            Ok(digit_value(ch(a[0])?).map_or(Value::FALSE, |d| Value::fixnum(i64::from(d))))
         }),
     ]
 }
@@ -94,8 +94,40 @@ pub(crate) fn downcase(c: char) -> char {
     }
 }
 
+/// Simple case folding: `ſ` folds to `s`, but `ß`, whose folding is two characters,
+/// folds to itself (`string-foldcase` folds it to `ss`).
 pub(crate) fn fold(c: char) -> char {
-    downcase(c)
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut folded = caseless::Caseless::default_case_fold(std::iter::once(c));
+    match (folded.next(), folded.next()) {
+        (Some(f), None) => f,
+        _ => c,
+    }
+}
+
+/// Whether `c` is a decimal digit (general category Nd), of any script.
+fn is_decimal_digit(c: char) -> bool {
+    get_general_category(c) == GeneralCategory::DecimalNumber
+}
+
+/// The value of a decimal digit: Unicode lays every script's digits out as runs of ten,
+/// zero to nine, so the value is the distance from where its run of digits starts.
+fn digit_value(c: char) -> Option<u32> {
+    if c.is_ascii_digit() {
+        return c.to_digit(10);
+    }
+    let digit = |u: u32| char::from_u32(u).is_some_and(is_decimal_digit);
+    if !digit(c as u32) {
+        return None;
+    }
+    let start = (0..c as u32)
+        .rev()
+        .take_while(|&u| digit(u))
+        .last()
+        .unwrap_or(c as u32);
+    Some((c as u32 - start) % 10)
 }
 
 /// Whether `ok` holds of each character and the next; every argument is checked, and

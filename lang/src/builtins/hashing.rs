@@ -54,7 +54,7 @@ fn mix(x: u64) -> u64 {
 fn eqv_hash(v: Value) -> u64 {
     match v.kind() {
         Some(Kind::Flonum) => mix(flonum_value(v).to_bits()),
-        Some(Kind::Bignum | Kind::Ratnum) => {
+        Some(Kind::Bignum | Kind::Ratnum | Kind::Compnum) => {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             if let Some(n) = from_value(v) {
                 n.to_string().hash(&mut h);

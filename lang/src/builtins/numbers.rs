@@ -7,7 +7,10 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::{builtin, Builtin};
 use crate::error::{Error, Result};
-use crate::number::{from_value, is_number, parse_number, Number};
+use crate::number::{
+    self, arith, from_value, is_number, is_real, num_eq, order, parse_number, ArithOp, ComplexFn,
+    Number,
+};
 use crate::object::{string_to_rust, Alloc};
 use crate::store::Store;
 use crate::value::{Kind, Value};
@@ -18,7 +21,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("-", 1, None, sub),
         builtin("*", 0, None, mul),
         builtin("/", 1, None, div),
-        builtin("=", 1, None, |store, a| compare(store, a, |o| o.is_eq())),
+        builtin("=", 1, None, |_, a| {
+            let nums = a.iter().map(|&v| num(v)).collect::<Result<Vec<_>>>()?;
+            Ok(Value::bool(nums.windows(2).all(|w| num_eq(&w[0], &w[1]))))
+        }),
         builtin("<", 1, None, |store, a| compare(store, a, |o| o.is_lt())),
         builtin(">", 1, None, |store, a| compare(store, a, |o| o.is_gt())),
         builtin("<=", 1, None, |store, a| compare(store, a, |o| o.is_le())),
@@ -29,11 +35,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("complex?", 1, Some(1), |_, a| {
             Ok(Value::bool(is_number(a[0])))
         }),
-        builtin("real?", 1, Some(1), |_, a| Ok(Value::bool(is_number(a[0])))),
+        builtin("real?", 1, Some(1), |_, a| Ok(Value::bool(is_real(a[0])))),
         builtin("rational?", 1, Some(1), |_, a| {
-            Ok(Value::bool(from_value(a[0]).is_some_and(
-                |n| !matches!(n, Number::Real(f) if !f.is_finite()),
-            )))
+            Ok(Value::bool(from_value(a[0]).is_some_and(|n| {
+                n.is_real() && !n.is_nan() && !n.is_infinite()
+            })))
         }),
         builtin("integer?", 1, Some(1), |_, a| {
             Ok(Value::bool(
@@ -56,21 +62,19 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::bool(from_value(a[0]).is_some_and(|n| n.is_exact())))
         }),
         builtin("nan?", 1, Some(1), |_, a| {
-            Ok(Value::bool(num(a[0])?.to_f64().is_nan()))
+            Ok(Value::bool(num(a[0])?.is_nan()))
         }),
         builtin("infinite?", 1, Some(1), |_, a| {
-            Ok(Value::bool(num(a[0])?.to_f64().is_infinite()))
+            Ok(Value::bool(num(a[0])?.is_infinite()))
         }),
         builtin("finite?", 1, Some(1), |_, a| {
             let n = num(a[0])?;
-            Ok(Value::bool(n.is_exact() || n.to_f64().is_finite()))
+            Ok(Value::bool(!n.is_nan() && !n.is_infinite()))
         }),
         builtin("zero?", 1, Some(1), is_zero),
         builtin("positive?", 1, Some(1), |_, a| {
             let n = real(a[0])?;
-            Ok(Value::bool(
-                !n.is_negative() && !n.is_zero() && !n.to_f64().is_nan(),
-            ))
+            Ok(Value::bool(!n.is_negative() && !n.is_zero() && !n.is_nan()))
         }),
         builtin("negative?", 1, Some(1), |_, a| {
             Ok(Value::bool(real(a[0])?.is_negative()))
@@ -91,7 +95,24 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(store.number(real(a[0])?.abs()))
         }),
         builtin("magnitude", 1, Some(1), |store, a| {
-            Ok(store.number(real(a[0])?.abs()))
+            Ok(store.number(number::magnitude(&num(a[0])?)))
+        }),
+        builtin("angle", 1, Some(1), |store, a| {
+            Ok(store.number(number::angle(&num(a[0])?)))
+        }),
+        builtin("real-part", 1, Some(1), |store, a| {
+            Ok(store.number(num(a[0])?.parts().0))
+        }),
+        builtin("imag-part", 1, Some(1), |store, a| {
+            Ok(store.number(num(a[0])?.parts().1))
+        }),
+        builtin("make-rectangular", 2, Some(2), |store, a| {
+            let (re, im) = (real(a[0])?, real(a[1])?);
+            Ok(store.number(Number::rectangular(re, im)))
+        }),
+        builtin("make-polar", 2, Some(2), |store, a| {
+            let (magnitude, angle) = (real(a[0])?, real(a[1])?);
+            Ok(store.number(number::polar(magnitude, angle)))
         }),
         builtin("quotient", 2, Some(2), |store, a| {
             int_div(store, a, Division::Quotient)
@@ -143,12 +164,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("exact", 1, Some(1), exact),
         builtin("inexact->exact", 1, Some(1), exact),
         builtin("inexact", 1, Some(1), |store, a| {
-            Ok(store.number(Number::Real(num(a[0])?.to_f64())))
+            Ok(store.number(num(a[0])?.to_inexact()))
         }),
         builtin("exact->inexact", 1, Some(1), |store, a| {
-            Ok(store.number(Number::Real(num(a[0])?.to_f64())))
+            Ok(store.number(num(a[0])?.to_inexact()))
         }),
-        builtin("sqrt", 1, Some(1), sqrt),
+        builtin("sqrt", 1, Some(1), |store, a| {
+            Ok(store.number(number::sqrt(&num(a[0])?)))
+        }),
         // Both values, as a list; `exact-integer-sqrt` (in the prelude) returns them.
         builtin("%exact-integer-sqrt", 1, Some(1), |store, a| {
             let n = int(a[0]).map_err(|e| e.named("exact-integer-sqrt"))?;
@@ -170,38 +193,40 @@ pub(super) fn builtins() -> Vec<Builtin> {
         builtin("expt", 2, Some(2), expt),
         builtin("square", 1, Some(1), |store, a| mul(store, &[a[0], a[0]])),
         builtin("exp", 1, Some(1), |store, a| {
-            float_fn(store, a[0], f64::exp)
+            complex_fn(store, a[0], ComplexFn::Exp)
         }),
         builtin("log", 1, Some(2), |store, a| {
-            let x = ln(&num(a[0])?);
+            let x = number::complex_fn(ComplexFn::Ln, &num(a[0])?);
             let r = match a.get(1) {
-                Some(&b) => x / ln(&num(b)?),
+                Some(&b) => {
+                    let base = number::complex_fn(ComplexFn::Ln, &num(b)?);
+                    arith(&x, &base, ArithOp::Div).expect("a logarithm is inexact")
+                }
                 None => x,
             };
-            Ok(store.number(Number::Real(r)))
+            Ok(store.number(r))
         }),
         builtin("sin", 1, Some(1), |store, a| {
-            float_fn(store, a[0], f64::sin)
+            complex_fn(store, a[0], ComplexFn::Sin)
         }),
         builtin("cos", 1, Some(1), |store, a| {
-            float_fn(store, a[0], f64::cos)
+            complex_fn(store, a[0], ComplexFn::Cos)
         }),
         builtin("tan", 1, Some(1), |store, a| {
-            float_fn(store, a[0], f64::tan)
+            complex_fn(store, a[0], ComplexFn::Tan)
         }),
         builtin("asin", 1, Some(1), |store, a| {
-            float_fn(store, a[0], f64::asin)
+            complex_fn(store, a[0], ComplexFn::Asin)
         }),
         builtin("acos", 1, Some(1), |store, a| {
-            float_fn(store, a[0], f64::acos)
+            complex_fn(store, a[0], ComplexFn::Acos)
         }),
-        builtin("atan", 1, Some(2), |store, a| {
-            let y = num(a[0])?.to_f64();
-            let r = match a.get(1) {
-                Some(&x) => y.atan2(num(x)?.to_f64()),
-                None => y.atan(),
-            };
-            Ok(store.number(Number::Real(r)))
+        builtin("atan", 1, Some(2), |store, a| match a.get(1) {
+            Some(&x) => {
+                let y = real(a[0])?.to_f64();
+                Ok(store.number(Number::Real(y.atan2(real(x)?.to_f64()))))
+            }
+            None => complex_fn(store, a[0], ComplexFn::Atan),
         }),
         builtin("number->string", 1, Some(2), |store, a| {
             let n = num(a[0])?;
@@ -233,9 +258,11 @@ fn num(v: Value) -> Result<Number> {
     from_value(v).ok_or_else(|| Error::expected("a number", v))
 }
 
-/// A real number argument (every number here is real: there are no complex numbers).
+/// A real number argument.
 fn real(v: Value) -> Result<Number> {
-    num(v)
+    from_value(v)
+        .filter(Number::is_real)
+        .ok_or_else(|| Error::expected("a real number", v))
 }
 
 /// An integer argument, exact or inexact, as a bigint.
@@ -257,59 +284,11 @@ fn radix_arg(v: Option<Value>) -> Result<u32> {
     }
 }
 
-/// The result of a binary operation on two numbers of the tower.
-/// One arithmetic operation at each level of the tower.
-struct Op {
-    /// On two fixnums: an `i128` holds any result of two 62-bit operands.
-    fixnum: fn(i128, i128) -> i128,
-    int: fn(&BigInt, &BigInt) -> BigInt,
-    ratio: fn(&BigRational, &BigRational) -> BigRational,
-    float: fn(f64, f64) -> f64,
-}
-
-const ADD: Op = Op {
-    fixnum: |a, b| a + b,
-    int: |a, b| a + b,
-    ratio: |a, b| a + b,
-    float: |a, b| a + b,
-};
-const SUB: Op = Op {
-    fixnum: |a, b| a - b,
-    int: |a, b| a - b,
-    ratio: |a, b| a - b,
-    float: |a, b| a - b,
-};
-const MUL: Op = Op {
-    fixnum: |a, b| a * b,
-    int: |a, b| a * b,
-    ratio: |a, b| a * b,
-    float: |a, b| a * b,
-};
-
-/// The result of a binary operation on two numbers of the tower.
-fn arith(a: &Number, b: &Number, op: &Op) -> Number {
-    match (a, b) {
-        (Number::Fixnum(x), Number::Fixnum(y)) => {
-            Number::from_i128((op.fixnum)(*x as i128, *y as i128))
-        }
-        (Number::Real(_), _) | (_, Number::Real(_)) => {
-            Number::Real((op.float)(a.to_f64(), b.to_f64()))
-        }
-        (Number::Rational(_), _) | (_, Number::Rational(_)) => Number::from_ratio((op.ratio)(
-            &a.to_ratio().expect("exact"),
-            &b.to_ratio().expect("exact"),
-        )),
-        _ => Number::from_bigint((op.int)(
-            &a.as_bigint().expect("integer"),
-            &b.as_bigint().expect("integer"),
-        )),
-    }
-}
-
-fn fold(store: &mut Store, args: &[Value], start: Number, op: &Op) -> Result<Value> {
+fn fold(store: &mut Store, args: &[Value], start: Number, op: ArithOp) -> Result<Value> {
     let mut acc = start;
     for &a in args {
-        acc = arith(&acc, &num(a)?, op);
+        acc = arith(&acc, &num(a)?, op)
+            .ok_or_else(|| Error::runtime("division by zero", vec![]).unnamed())?;
     }
     Ok(store.number(acc))
 }
@@ -319,14 +298,14 @@ fn fold(store: &mut Store, args: &[Value], start: Number, op: &Op) -> Result<Val
 pub(crate) fn add(store: &mut Store, args: &[Value]) -> Result<Value> {
     match args {
         [] => Ok(Value::fixnum(0)),
-        [first, rest @ ..] => fold(store, rest, num(*first)?, &ADD),
+        [first, rest @ ..] => fold(store, rest, num(*first)?, ArithOp::Add),
     }
 }
 
 fn mul(store: &mut Store, args: &[Value]) -> Result<Value> {
     match args {
         [] => Ok(Value::fixnum(1)),
-        [first, rest @ ..] => fold(store, rest, num(*first)?, &MUL),
+        [first, rest @ ..] => fold(store, rest, num(*first)?, ArithOp::Mul),
     }
 }
 
@@ -335,34 +314,14 @@ fn sub(store: &mut Store, args: &[Value]) -> Result<Value> {
     if args.len() == 1 {
         return Ok(store.number(first.negate()));
     }
-    fold(store, &args[1..], first, &SUB)
+    fold(store, &args[1..], first, ArithOp::Sub)
 }
 
 fn div(store: &mut Store, args: &[Value]) -> Result<Value> {
-    let (mut acc, rest) = match args {
-        [only] => (Number::Fixnum(1), std::slice::from_ref(only)),
-        [first, rest @ ..] => (num(*first)?, rest),
+    match args {
+        [_] => fold(store, args, Number::Fixnum(1), ArithOp::Div),
+        [first, rest @ ..] => fold(store, rest, num(*first)?, ArithOp::Div),
         [] => unreachable!("arity checked"),
-    };
-    for &a in rest {
-        let d = num(a)?;
-        if d.is_exact() && d.is_zero() {
-            return Err(Error::runtime("division by zero", vec![]).unnamed());
-        }
-        acc = match (&acc, &d) {
-            (Number::Real(_), _) | (_, Number::Real(_)) => Number::Real(acc.to_f64() / d.to_f64()),
-            _ => Number::from_ratio(acc.to_ratio().expect("exact") / d.to_ratio().expect("exact")),
-        };
-    }
-    Ok(store.number(acc))
-}
-
-/// Orders two real numbers; `None` when either is NaN.
-fn order(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
-    match (a, b) {
-        (Number::Fixnum(x), Number::Fixnum(y)) => Some(x.cmp(y)),
-        (Number::Real(_), _) | (_, Number::Real(_)) => a.to_f64().partial_cmp(&b.to_f64()),
-        _ => Some(a.to_ratio()?.cmp(&b.to_ratio()?)),
     }
 }
 
@@ -509,55 +468,14 @@ fn exact(store: &mut Store, args: &[Value]) -> Result<Value> {
     }
 }
 
-fn sqrt(store: &mut Store, args: &[Value]) -> Result<Value> {
-    let n = num(args[0])?;
-    if n.is_negative() {
-        return Err(Error::runtime(
-            "negative argument (complex numbers are not supported)",
-            vec![args[0]],
-        )
-        .unnamed());
-    }
-    if let Some(i) = n.is_exact().then(|| n.to_bigint()).flatten() {
-        let s = i.sqrt();
-        if &s * &s == i {
-            return Ok(store.number(Number::from_bigint(s)));
-        }
-    }
-    if let Number::Rational(r) = &n {
-        let (a, b) = (r.numer().sqrt(), r.denom().sqrt());
-        if &a * &a == *r.numer() && &b * &b == *r.denom() {
-            return Ok(store.number(Number::from_ratio(BigRational::new(a, b))));
-        }
-    }
-    Ok(store.number(Number::Real(n.to_f64().sqrt())))
-}
-
-/// The natural logarithm, of exact numbers too large for a flonum as well: an integer of
-/// `n` bits is its top 64 bits times 2^(n - 64).
-fn ln(x: &Number) -> f64 {
-    fn ln_integer(i: &BigInt) -> f64 {
-        let bits = i.bits();
-        if bits <= 1000 || i.is_negative() {
-            return i.to_f64().unwrap_or(f64::NAN).ln();
-        }
-        let shift = bits - 64;
-        (i >> shift).to_f64().unwrap_or(f64::NAN).ln() + shift as f64 * std::f64::consts::LN_2
-    }
-    match x {
-        Number::Big(b) => ln_integer(b),
-        Number::Rational(r) if !r.to_f64().is_some_and(|f| f.is_normal()) => {
-            ln_integer(r.numer()) - ln_integer(r.denom())
-        }
-        n => n.to_f64().ln(),
-    }
-}
-
 /// The most bits an exact power may have: its squarings would take minutes beyond it.
 const MAX_POWER_BITS: u64 = 1 << 26;
 
 fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
     let (base, power) = (num(args[0])?, num(args[1])?);
+    if !base.is_real() || !power.is_real() || (base.is_negative() && !power.is_integer()) {
+        return Ok(store.number(number::expt_complex(&base, &power)));
+    }
     let exponent = power.is_exact().then(|| power.to_bigint()).flatten();
     let (Some(e), true) = (exponent, base.is_exact()) else {
         return Ok(store.number(Number::Real(base.to_f64().powf(power.to_f64()))));
@@ -601,6 +519,6 @@ fn expt(store: &mut Store, args: &[Value]) -> Result<Value> {
     Ok(store.number(Number::from_ratio(r)))
 }
 
-fn float_fn(store: &mut Store, v: Value, f: fn(f64) -> f64) -> Result<Value> {
-    Ok(store.number(Number::Real(f(num(v)?.to_f64()))))
+fn complex_fn(store: &mut Store, v: Value, f: ComplexFn) -> Result<Value> {
+    Ok(store.number(number::complex_fn(f, &num(v)?)))
 }

@@ -58,7 +58,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             put_bytes(store, port, &bytes[start..end])
         }),
         builtin("flush-output-port", 0, Some(1), |store, a| {
-            let port = output_port(store, a.first())?;
+            let port = checked_output(store, a.first(), None)?;
             let (id, _) = port_parts(port).expect("an output port");
             match store.ports.state(id) {
                 Some(State::Output(Sink::File(w))) => {
@@ -266,20 +266,24 @@ fn port_arg(store: &Store, arg: Option<&Value>, which: usize) -> Value {
 }
 
 /// An open output port of the kind `binary` says (0 for textual).
-fn checked_output(store: &mut Store, arg: Option<&Value>, binary: u64) -> Result<Value> {
+/// The output port `arg` (standard output when absent), open, and binary or textual as
+/// `binary` says (`BINARY` or 0; either when `None`).
+fn checked_output(store: &mut Store, arg: Option<&Value>, binary: Option<u64>) -> Result<Value> {
     let p = port_arg(store, arg, port::STDOUT);
     match port_parts(p) {
-        Some((id, flags)) if flags & OUTPUT != 0 && flags & BINARY == binary => {
+        Some((id, flags))
+            if flags & OUTPUT != 0 && binary.is_none_or(|binary| flags & BINARY == binary) =>
+        {
             if store.ports.state(id).is_none() {
                 return Err(Error::runtime("the port is closed", vec![p]).unnamed());
             }
             Ok(p)
         }
         _ => Err(Error::expected(
-            if binary != 0 {
-                "a binary output port"
-            } else {
-                "a textual output port"
+            match binary {
+                None => "an output port",
+                Some(0) => "a textual output port",
+                Some(_) => "a binary output port",
             },
             p,
         )),
@@ -287,11 +291,11 @@ fn checked_output(store: &mut Store, arg: Option<&Value>, binary: u64) -> Result
 }
 
 fn output_port(store: &mut Store, arg: Option<&Value>) -> Result<Value> {
-    checked_output(store, arg, 0)
+    checked_output(store, arg, Some(0))
 }
 
 fn binary_output(store: &mut Store, arg: Option<&Value>) -> Result<Value> {
-    checked_output(store, arg, BINARY)
+    checked_output(store, arg, Some(BINARY))
 }
 
 fn input_source<'r>(

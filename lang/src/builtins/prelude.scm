@@ -110,7 +110,7 @@
 (define (exact-integer-sqrt n) (apply values (%exact-integer-sqrt n)))
 (define (floor/ n d) (values (floor-quotient n d) (floor-remainder n d)))
 (define (truncate/ n d) (values (truncate-quotient n d) (truncate-remainder n d)))
-;; The rest of (scheme base), (scheme complex) for real numbers, (scheme process-context).
+;; The rest of (scheme base) and (scheme process-context).
 (define (list-set! list k obj) (set-car! (list-tail list k) obj))
 
 (define (%copy! who to at from start end ref put! size)
@@ -145,19 +145,6 @@
           ((positive? lo) (simplest lo hi))
           ((negative? hi) (- (simplest (- hi) (- lo))))
           (else (if (and (exact? x) (exact? y)) 0 0.)))))
-
-(define (real-part x) (if (real? x) x (error "real-part: expected a number" x)))
-(define (imag-part x) (if (real? x) 0 (error "imag-part: expected a number" x)))
-(define (angle x)
-  (cond ((not (real? x)) (error "angle: expected a number" x))
-        ((negative? x) (atan 0 -1))
-        (else 0)))
-(define (make-rectangular x y)
-  (if (and (exact? y) (zero? y)) x (error "make-rectangular: complex numbers are not supported" x y)))
-(define (make-polar magnitude angle)
-  (if (and (exact? angle) (zero? angle))
-      magnitude
-      (error "make-polar: complex numbers are not supported" magnitude angle)))
 
 ;; `exit` leaves every dynamic extent first, running its `after` procedures;
 ;; `emergency-exit` does not.

@@ -1,6 +1,6 @@
 //! Strings and symbols.
 
-use super::chars::{ch, downcase, fold, upcase};
+use super::chars::ch;
 use super::{builtin, index_arg, list_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::{
@@ -74,13 +74,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
         builtin("string-upcase", 1, Some(1), |store, a| {
-            map_chars(store, a[0], upcase)
+            map_text(store, a[0], str::to_uppercase)
         }),
         builtin("string-downcase", 1, Some(1), |store, a| {
-            map_chars(store, a[0], downcase)
+            map_text(store, a[0], str::to_lowercase)
         }),
         builtin("string-foldcase", 1, Some(1), |store, a| {
-            map_chars(store, a[0], fold)
+            map_text(store, a[0], caseless::default_case_fold_str)
         }),
         builtin("string=?", 1, None, |_, a| compare(a, false, |o| o.is_eq())),
         builtin("string<?", 1, None, |_, a| compare(a, false, |o| o.is_lt())),
@@ -174,8 +174,10 @@ fn copy(store: &mut Store, a: &[Value]) -> Result<Value> {
     Ok(substring(&mut store.heap, s, from, to))
 }
 
-fn map_chars(store: &mut Store, s: Value, f: fn(char) -> char) -> Result<Value> {
-    let text: String = string_to_rust(string(s)?).chars().map(f).collect();
+/// The string that `f` makes of the text of `s`: the full case mappings may change the
+/// length (`(string-upcase "ß")` is `"SS"`) and depend on context (a final sigma).
+fn map_text(store: &mut Store, s: Value, f: fn(&str) -> String) -> Result<Value> {
+    let text = f(&string_to_rust(string(s)?));
     Ok(store.heap.string(&text))
 }
 
@@ -185,8 +187,15 @@ fn compare(args: &[Value], fold_case: bool, ok: fn(std::cmp::Ordering) -> bool) 
     for &s in args {
         string(s)?;
     }
-    let chars = |s: Value| string_chars(s).map(move |c| if fold_case { fold(c) } else { c });
+    if fold_case {
+        let folded: Vec<String> = args
+            .iter()
+            .map(|&s| caseless::default_case_fold_str(&string_to_rust(s)))
+            .collect();
+        return Ok(Value::bool(folded.windows(2).all(|w| ok(w[0].cmp(&w[1])))));
+    }
     Ok(Value::bool(
-        args.windows(2).all(|w| ok(chars(w[0]).cmp(chars(w[1])))),
+        args.windows(2)
+            .all(|w| ok(string_chars(w[0]).cmp(string_chars(w[1])))),
     ))
 }

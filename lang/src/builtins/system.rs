@@ -71,9 +71,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         builtin("delete-file", 1, Some(1), |_, a| {
             let path = string_to_rust(string(a[0])?);
-            std::fs::remove_file(&path).map_err(|e| {
-                Error::runtime(format!("cannot delete {path:?}: {e}"), vec![]).unnamed()
-            })?;
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::file(format!("cannot delete {path:?}: {e}"), vec![a[0]]))?;
             Ok(Value::UNSPECIFIED)
         }),
         builtin("command-line", 0, Some(0), |store, _| {

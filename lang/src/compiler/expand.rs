@@ -274,6 +274,10 @@ impl<'rt> Expander<'rt> {
             | DatumKind::String(_)
             | DatumKind::Bytevector(_)
             | DatumKind::Value(_) => Ok(Expr::Const(self.store.datum_to_value(d))),
+            DatumKind::Labeled(..) | DatumKind::LabelRef(_) => Err(Error::syntax(
+                "datum labels may only be used in quoted data",
+                &d.span,
+            )),
         }
     }
 
@@ -829,7 +833,7 @@ impl<'rt> Expander<'rt> {
 /// `d` with its symbols and characters folded to lower case, as `include-ci` reads.
 pub(super) fn fold_case(d: &Datum) -> Datum {
     let kind = match &d.kind {
-        DatumKind::Symbol(s) => DatumKind::Symbol(s.to_lowercase()),
+        DatumKind::Symbol(s) => DatumKind::Symbol(caseless::default_case_fold_str(s)),
         DatumKind::List(items, tail) => DatumKind::List(
             items.iter().map(fold_case).collect(),
             tail.as_ref().map(|t| Box::new(fold_case(t))),

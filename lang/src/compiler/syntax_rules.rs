@@ -160,6 +160,13 @@ impl Macro {
         }))
     }
 
+    /// Whether `d` is the ellipsis. A macro that a macro defines gets its ellipsis
+    /// renamed like any inserted identifier, hence the comparison of base names. A
+    /// literal of the same name takes priority (R7RS 4.3.2): the macro then has none.
+    fn is_ellipsis(&self, d: &Datum) -> bool {
+        keyword(d) == Some(base_name(&self.ellipsis)) && !self.literals.contains(&self.ellipsis)
+    }
+
     /// The expansion of `form`, a use of this macro. `same_binding(input, literal)` tells
     /// whether an identifier of the input means what a literal of the macro means.
     pub fn expand(
@@ -211,13 +218,6 @@ fn parts(d: &Datum) -> Option<(&[Datum], Option<&Datum>)> {
 }
 
 impl Matcher<'_> {
-    /// Whether `d` is the ellipsis. A macro that a macro defines gets its ellipsis
-    /// renamed like any inserted identifier, hence the comparison of base names.
-    fn is_ellipsis(&self, d: &Datum) -> bool {
-        keyword(d) == Some(base_name(&self.mac.ellipsis))
-            && !self.mac.literals.contains(&self.mac.ellipsis)
-    }
-
     /// Matches the pattern's elements after the keyword against the form's.
     fn match_tail(&self, pattern: &Datum, form: &Datum, b: &mut Bindings) -> bool {
         let (Some((p, pt)), Some((f, ft))) = (parts(pattern), parts(form)) else {
@@ -266,7 +266,7 @@ impl Matcher<'_> {
     ) -> bool {
         let ellipsis = p
             .iter()
-            .position(|d| self.is_ellipsis(d))
+            .position(|d| self.mac.is_ellipsis(d))
             .filter(|&e| e > 0);
         let (before, repeated, after) = match ellipsis {
             Some(e) => (&p[..e - 1], Some(&p[e - 1]), &p[e + 1..]),
@@ -346,7 +346,7 @@ struct Instantiate<'a> {
 
 impl Instantiate<'_> {
     fn is_ellipsis(&self, d: &Datum, escaped: bool) -> bool {
-        !escaped && keyword(d) == Some(base_name(&self.mac.ellipsis))
+        !escaped && self.mac.is_ellipsis(d)
     }
 
     fn datum(&self, kind: DatumKind) -> Datum {

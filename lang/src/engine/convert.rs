@@ -103,7 +103,7 @@ impl FromScheme for f64 {
     const EXPECTED: &'static str = "a real number";
 
     fn from_scheme(v: Value, _: &mut Store) -> Option<f64> {
-        Some(number::from_value(v)?.to_f64())
+        Some(number::from_value(v).filter(Number::is_real)?.to_f64())
     }
 }
 

@@ -14,6 +14,7 @@ pub enum LexError {
     UnterminatedComment,
     BadChar(String),
     BadEscape(String),
+    BadLabel,
 }
 
 impl fmt::Display for LexError {
@@ -25,6 +26,7 @@ impl fmt::Display for LexError {
             LexError::UnterminatedComment => write!(f, "unterminated block comment"),
             LexError::BadChar(name) => write!(f, "unknown character name `#\\{name}`"),
             LexError::BadEscape(e) => write!(f, "bad escape `{e}`"),
+            LexError::BadLabel => write!(f, "datum label number too large"),
         }
     }
 }

@@ -54,8 +54,23 @@ pub enum Token<'s> {
     UnterminatedSymbol,
     #[regex(r#"[^ \t\r\n\f\v()\[\]"';`,|#][^ \t\r\n\f\v()\[\]"';`,|]*"#)]
     Atom(&'s str),
-    #[regex(r#"#[^ \t\r\n\f\v()\[\]"';`,|\\][^ \t\r\n\f\v()\[\]"';`,|]*"#)]
+    // A digit after `#` starts a datum label unless what follows the digits is
+    // something else than `=` or `#`.
+    #[regex(r#"#[^ \t\r\n\f\v()\[\]"';`,|\\0-9][^ \t\r\n\f\v()\[\]"';`,|]*"#)]
+    #[regex(r#"#[0-9]+([^ \t\r\n\f\v()\[\]"';`,|=#0-9][^ \t\r\n\f\v()\[\]"';`,|]*)?"#)]
     HashAtom(&'s str),
+    /// `#3=`: the datum after it is labelled 3.
+    #[regex(r"#[0-9]+=", |lex| label_number(lex.slice()), priority = 20)]
+    Label(u64),
+    /// `#3#`: the datum labelled 3.
+    #[regex(r"#[0-9]+#", |lex| label_number(lex.slice()), priority = 20)]
+    LabelRef(u64),
+}
+
+fn label_number(text: &str) -> Result<u64, LexError> {
+    text[1..text.len() - 1]
+        .parse()
+        .map_err(|_| LexError::BadLabel)
 }
 
 fn unterminated_string<'s>(_: &mut Lexer<'s, Token<'s>>) -> Result<(), LexError> {

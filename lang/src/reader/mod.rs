@@ -36,7 +36,54 @@ pub fn read_all(file: &Arc<SourceFile>, max_depth: usize) -> Result<Vec<Datum>, 
         .parse(file, tokens)
         .map_err(|e| parse_error(file, e))?;
     fold_symbols(&mut datums, &folds.borrow());
+    for d in &datums {
+        check_labels(d)?;
+    }
     Ok(datums)
+}
+
+/// Refuses a datum that refers to a label (`#0#`) before or outside the labelling of
+/// the same top-level datum (`#0=`).
+fn check_labels(root: &Datum) -> Result<(), ReadError> {
+    let mut defined = std::collections::HashSet::new();
+    let mut pending = vec![root];
+    while let Some(d) = pending.pop() {
+        match &d.kind {
+            DatumKind::Labeled(n, inner) => {
+                defined.insert(*n);
+                let mut labelled = inner;
+                let mut chain = vec![*n];
+                while let DatumKind::Labeled(m, inner) = &labelled.kind {
+                    chain.push(*m);
+                    labelled = inner;
+                }
+                if let DatumKind::LabelRef(m) = labelled.kind {
+                    if chain.contains(&m) {
+                        return Err(ReadError {
+                            message: format!("`#{m}#` labels nothing but itself"),
+                            span: d.span.clone(),
+                            incomplete: false,
+                        });
+                    }
+                }
+                pending.push(inner);
+            }
+            DatumKind::LabelRef(n) if !defined.contains(n) => {
+                return Err(ReadError {
+                    message: format!("`#{n}#` refers to no datum labelled `#{n}=` before it"),
+                    span: d.span.clone(),
+                    incomplete: false,
+                });
+            }
+            DatumKind::List(items, tail) => {
+                pending.extend(tail.as_deref());
+                pending.extend(items.iter().rev());
+            }
+            DatumKind::Vector(items) => pending.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Folds to lower case the identifiers read between `#!fold-case` and
@@ -53,7 +100,7 @@ fn fold_symbols(datums: &mut [Datum], folds: &[(usize, usize)]) {
                 if folds.iter().any(|&(a, b)| a <= start && start < b)
                     && !d.span.file.text[start..].starts_with('|') =>
             {
-                *name = name.to_lowercase();
+                *name = caseless::default_case_fold_str(name);
             }
             DatumKind::List(items, tail) => {
                 fold_symbols(items, folds);
@@ -249,7 +296,8 @@ impl<'s> Tokens<'s> {
             | Token::Quasiquote
             | Token::Unquote
             | Token::UnquoteSplicing
-            | Token::DatumComment => self.open.push(Open::Prefix),
+            | Token::DatumComment
+            | Token::Label(_) => self.open.push(Open::Prefix),
             Token::CloseParen | Token::CloseBracket => {
                 if let Some(&Open::List { bracket, start }) = self.open.last() {
                     if bracket != (token == Token::CloseBracket) {
@@ -297,6 +345,8 @@ fn describe(token: &Token<'_>) -> String {
         Token::Char(c) => format!("character {c:?}"),
         Token::BarSymbol(s) => format!("`|{s}|`"),
         Token::Atom(s) | Token::HashAtom(s) => format!("`{s}`"),
+        Token::Label(n) => format!("`#{n}=`"),
+        Token::LabelRef(n) => format!("`#{n}#`"),
         Token::BlockComment | Token::UnterminatedString | Token::UnterminatedSymbol => {
             "token".into()
         }

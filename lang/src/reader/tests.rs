@@ -20,6 +20,8 @@ fn show(d: &Datum) -> String {
         DatumKind::Vector(items) => format!("#({})", all(items)),
         DatumKind::Bytevector(b) => format!("#u8{b:?}"),
         DatumKind::Value(v) => format!("{v:?}"),
+        DatumKind::Labeled(n, d) => format!("#{n}={}", show(d)),
+        DatumKind::LabelRef(n) => format!("#{n}#"),
     }
 }
 
@@ -46,6 +48,9 @@ fn reads_r7rs_datums() {
         ("#| a #| nested |# comment |# x ; line\n y", "sym:x sym:y"),
         ("()", "()"),
         ("", ""),
+        ("#0=(a . #0#) (#1=x #1#)", "#0=(sym:a . #0#) (#1=sym:x #1#)"),
+        ("#2= #;c #(#2#)", "#2=#(#2#)"),
+        ("1+2i +i 1@0 1s2", "1+2i +i 1 100.0"),
     ];
     for (text, want) in cases {
         assert_eq!(
@@ -72,6 +77,26 @@ fn bad_input_names_the_problem_and_position() {
         ("#\\nosuch", "1:1", "unknown character name", false),
         ("#q", "1:1", "unknown syntax `#q`", false),
         ("'", "1:2", "a datum is missing", true),
+        (
+            "(#1#)",
+            "1:2",
+            "`#1#` refers to no datum labelled `#1=` before it",
+            false,
+        ),
+        (
+            "(#1=a) #1#",
+            "1:8",
+            "`#1#` refers to no datum labelled",
+            false,
+        ),
+        ("#0=#1=#0#", "1:1", "labels nothing but itself", false),
+        ("#12abc", "1:1", "unknown syntax `#12abc`", false),
+        (
+            "#99999999999999999999999=a",
+            "1:1",
+            "datum label number too large",
+            false,
+        ),
     ];
     for (text, at, message, incomplete) in cases {
         let e = read(text).expect_err(text);

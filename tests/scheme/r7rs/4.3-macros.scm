@@ -110,6 +110,11 @@
   (syntax-rules () ((_ (a . b)) 'pair) ((_ x) (syntax-error "must-be-pair: not a pair:" x))))
 (show (must-be-pair (1 2)))
 (show (guard (e ((error-object? e) (error-object-message e))) (eval '(must-be-pair 5))))
+; A custom ellipsis that is also a literal is a literal (4.3.2): no ellipsis at all.
+(define-syntax ellipsis-literal (syntax-rules ... (...) ((_ x) '(x ...))))
+(show (ellipsis-literal 100))
+(define-syntax dots-literal (syntax-rules (...) ((_ a ...) 'literal) ((_ a b) 'two)))
+(show (dots-literal 1 ...) (dots-literal 1 2))
 ; Errors: no rule matches, a template that is not a macro, a macro used as a value,
 ; a macro that expands into itself forever.
 (guard (e (#t (show "not reached"))) (swap! 1))

@@ -61,6 +61,13 @@
   (get-output-string (current-output-port))))
 ; Errors: file errors, read errors, closed and wrong-direction ports.
 (show (guard (e ((file-error? e) 'file-error)) (open-input-file "/nonexistent/file")))
+(show (guard (e ((file-error? e) (list 'file-error (error-object-irritants e))))
+        (delete-file "/nonexistent/file")))
+(show (let ((out (open-output-bytevector)))
+        (write-u8 7 out)
+        (flush-output-port out)
+        (get-output-bytevector out)))
+(show (guard (e ((error-object? e) (error-object-message e))) (flush-output-port 5)))
 (show (guard (e ((read-error? e) (error-object-message e))) (read (open-input-string "(1 2"))))
 (show (guard (e ((read-error? e) (error-object-message e))) (read (open-input-string ")"))))
 (show (guard (e ((error-object? e) (error-object-message e))) (read-char p)))
