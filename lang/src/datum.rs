@@ -45,6 +45,21 @@ impl Datum {
         }
     }
 
+    /// The list of `items` and `tail`, with a tail that is itself a list spliced in:
+    /// `(a . (b c))` is `(a b c)` and `(a . ())` is `(a)`, as R7RS reads them.
+    pub fn list_kind(mut items: Vec<Datum>, tail: Option<Datum>) -> DatumKind {
+        let mut tail = tail;
+        while let Some(Datum {
+            kind: DatumKind::List(more, rest),
+            ..
+        }) = tail
+        {
+            items.extend(more);
+            tail = rest.map(|t| *t);
+        }
+        DatumKind::List(items, tail.map(Box::new))
+    }
+
     /// The elements of a proper list.
     pub fn list(&self) -> Option<&[Datum]> {
         match &self.kind {

@@ -142,7 +142,7 @@ impl Expander<'_> {
     fn import_set(&mut self, set: &Datum, span: &Span) -> Result<Expr> {
         let (name, filters) = parse_import_set(set)?;
         let ns = self.ns;
-        if rewrite::known_library(&name) {
+        if rewrite::known_library(&name) && bundled_source(&name).is_none() {
             if filters.is_empty() {
                 self.session.namespaces[ns].standard = true;
             } else {
@@ -178,6 +178,10 @@ impl Expander<'_> {
             .split(' ')
             .map(str::to_string)
             .collect();
+        if let Some(text) = bundled_source(name) {
+            let file = crate::reader::SourceFile::new(format!("<library {name}>"), text);
+            return self.compile_library_file(name, &file, set);
+        }
         let mut dirs: Vec<PathBuf> = self.store.options.library_path.clone();
         if let Some(dir) = std::path::Path::new(&span.file.name).parent() {
             dirs.push(dir.to_path_buf());
@@ -196,13 +200,23 @@ impl Expander<'_> {
             )
         })?;
         let file = crate::reader::SourceFile::new(path.display().to_string(), text);
+        self.compile_library_file(name, &file, set)
+    }
+
+    /// Compiles the file that defines library `name`, which `set` imports.
+    fn compile_library_file(
+        &mut self,
+        name: &str,
+        file: &std::sync::Arc<crate::reader::SourceFile>,
+        set: &Datum,
+    ) -> Result<Expr> {
         let mut code = Vec::new();
-        for d in crate::reader::read_all(&file, self.store.options.max_read_depth)? {
+        for d in crate::reader::read_all(file, self.store.options.max_read_depth)? {
             code.push(self.expand(&d)?);
         }
         if !self.session.libraries.contains_key(name) {
             return Err(Error::syntax(
-                format!("{} does not define library {name}", path.display()),
+                format!("{} does not define library {name}", file.name),
                 &set.span,
             ));
         }
@@ -310,4 +324,14 @@ impl Expander<'_> {
         code.push(Expr::Const(Value::UNSPECIFIED));
         Ok(seq(code))
     }
+}
+
+/// The source of a library that comes with rudo-scheme, written in Scheme: `import`
+/// compiles it the first time a program names it.
+fn bundled_source(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "(srfi 1)" => include_str!("../../lib/srfi/1.sld"),
+        "(srfi 26)" => include_str!("../../lib/srfi/26.sld"),
+        _ => return None,
+    })
 }

@@ -388,10 +388,10 @@ impl Instantiate<'_> {
                 }
                 let items = self.elements(items, b, escaped)?;
                 let tail = match tail {
-                    Some(t) => Some(Box::new(self.template(t, b, escaped)?)),
+                    Some(t) => Some(self.template(t, b, escaped)?),
                     None => None,
                 };
-                Ok(self.datum(DatumKind::List(items, tail)))
+                Ok(self.datum(Datum::list_kind(items, tail)))
             }
             DatumKind::Vector(items) => {
                 let items = self.elements(items, b, escaped)?;

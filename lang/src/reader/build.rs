@@ -89,12 +89,7 @@ pub(super) fn dotted_list(
             dot + 1,
         ));
     }
-    Ok(leaf(
-        file,
-        DatumKind::List(items, Some(Box::new(tail))),
-        l,
-        r,
-    ))
+    Ok(leaf(file, Datum::list_kind(items, Some(tail)), l, r))
 }
 
 pub(super) fn bytevector(
