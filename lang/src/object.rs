@@ -280,6 +280,8 @@ pub const CELL_VALUE: usize = 1;
 pub const INPUT: u64 = 1;
 pub const OUTPUT: u64 = 2;
 pub const BINARY: u64 = 4;
+/// A textual input port whose text after the last datum read is under `#!fold-case`.
+pub const FOLD_CASE: u64 = 8;
 
 /// Whether `v` is a record type rather than a record.
 pub fn is_record_type(v: Value) -> bool {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::object::Alloc;
 use crate::value::{Kind, Value};
 
-pub use crate::object::{BINARY, INPUT, OUTPUT};
+pub use crate::object::{BINARY, FOLD_CASE, INPUT, OUTPUT};
 
 /// The numbers of the standard ports in the table.
 pub const STDIN: usize = 0;

@@ -8,7 +8,7 @@ use super::strings::{range, string};
 use super::{builtin, index_arg, Builtin};
 use crate::error::{Error, Result};
 use crate::object::{bytevector_bytes, string_to_rust, Alloc};
-use crate::port::{self, port_parts, Sink, Source, State, BINARY, INPUT, OUTPUT};
+use crate::port::{self, port_parts, Sink, Source, State, BINARY, FOLD_CASE, INPUT, OUTPUT};
 use crate::printer::{print, Style};
 use crate::store::Store;
 use crate::value::{Kind, Value};
@@ -405,6 +405,8 @@ fn byte(v: Value) -> Result<u8> {
 fn read(store: &mut Store, a: &[Value]) -> Result<Value> {
     const FIRST_WINDOW: usize = 256;
     let max_depth = store.options.max_read_depth;
+    let port = port_arg(store, a.first(), port::STDIN);
+    let flags = port_parts(port).map_or(0, |(_, flags)| flags);
     let source = text_input(store, a.first())?;
     let mut more = false;
     let mut window = FIRST_WINDOW;
@@ -414,12 +416,18 @@ fn read(store: &mut Store, a: &[Value]) -> Result<Value> {
         let whole = cut == rest.len();
         let ends_in_token = whole && used_all(rest, cut);
         let file = crate::reader::SourceFile::new("<port>", &rest[..cut]);
-        match crate::reader::read_first(&file, max_depth) {
+        match crate::reader::read_first(&file, max_depth, flags & FOLD_CASE != 0) {
             // A datum that ends where the text read so far ends may go on in what the
             // stream has not given yet: `12` may be the start of `123`.
             Ok(Some(_)) if ends_in_token && !source.exhausted() => more = true,
-            Ok(Some((datum, used))) => {
+            Ok(Some((datum, used, fold_case))) => {
                 source.consume(used);
+                let flags = if fold_case {
+                    flags | FOLD_CASE
+                } else {
+                    flags & !FOLD_CASE
+                };
+                port.set_raw(1, flags);
                 break Some(datum);
             }
             // Only the whole text can say that there is no datum, or a wrong one: the

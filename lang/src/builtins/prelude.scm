@@ -263,6 +263,10 @@
     (hash-table-walk table (lambda (k v) (hash-table-set! copy k v)))
     copy))
 
+(define (hash-table-merge! table other)
+  (hash-table-walk other (lambda (k v) (hash-table-set! table k v)))
+  table)
+
 (define (alist->hash-table alist . args)
   (let ((table (apply make-hash-table args)))
     (for-each (lambda (entry)

@@ -55,6 +55,7 @@ impl Namespace {
 }
 
 /// A defined library: what it exports, by the names importers see.
+#[derive(Clone)]
 pub struct Library {
     pub exports: Vec<(String, GlobalBinding)>,
 }
@@ -178,9 +179,17 @@ impl Expander<'_> {
             .split(' ')
             .map(str::to_string)
             .collect();
-        if let Some(text) = bundled_source(name) {
-            let file = crate::reader::SourceFile::new(format!("<library {name}>"), text);
-            return self.compile_library_file(name, &file, set);
+        if let Some((defined, text)) = bundled_source(name) {
+            // A library known by two names is compiled once, under the name it defines.
+            let init = if self.session.libraries.contains_key(defined) {
+                Expr::Const(Value::UNSPECIFIED)
+            } else {
+                let file = crate::reader::SourceFile::new(format!("<library {defined}>"), text);
+                self.compile_library_file(defined, &file, set)?
+            };
+            let library = self.session.libraries[defined].clone();
+            self.session.libraries.insert(name.to_string(), library);
+            return Ok(init);
         }
         let mut dirs: Vec<PathBuf> = self.store.options.library_path.clone();
         if let Some(dir) = std::path::Path::new(&span.file.name).parent() {
@@ -326,12 +335,19 @@ impl Expander<'_> {
     }
 }
 
-/// The source of a library that comes with rudo-scheme, written in Scheme: `import`
-/// compiles it the first time a program names it.
-fn bundled_source(name: &str) -> Option<&'static str> {
+/// The library that comes with rudo-scheme under `name`, written in Scheme: the name
+/// its source defines, and the source, which `import` compiles the first time a program
+/// names it.
+fn bundled_source(name: &str) -> Option<(&'static str, &'static str)> {
     Some(match name {
-        "(srfi 1)" => include_str!("../../lib/srfi/1.sld"),
-        "(srfi 26)" => include_str!("../../lib/srfi/26.sld"),
+        "(srfi 1)" => ("(srfi 1)", include_str!("../../lib/srfi/1.sld")),
+        "(srfi 13)" => ("(srfi 13)", include_str!("../../lib/srfi/13.sld")),
+        "(srfi 26)" => ("(srfi 26)", include_str!("../../lib/srfi/26.sld")),
+        "(srfi 125)" | "(scheme hash-table)" => {
+            ("(srfi 125)", include_str!("../../lib/srfi/125.sld"))
+        }
+        "(srfi 133)" => ("(srfi 133)", include_str!("../../lib/srfi/133.sld")),
+        "(srfi 158)" => ("(srfi 158)", include_str!("../../lib/srfi/158.sld")),
         _ => return None,
     })
 }

@@ -29,8 +29,9 @@ impl Expander<'_> {
                 self.tagged("quasiquote", &items[1], depth + 1, span)
             }
             DatumKind::List(items, tail) => {
+                let (items, tail) = elements_and_tail(items, tail.as_deref());
                 let mut acc = match tail {
-                    Some(t) => self.quasiquote(t, depth)?,
+                    Some(t) => self.quasiquote(&t, depth)?,
                     None => Expr::Const(crate::value::Value::NIL),
                 };
                 for item in items.iter().rev() {
@@ -72,6 +73,26 @@ impl Expander<'_> {
     }
 }
 
+/// A list's elements and its tail, the tail being a form that the reader spliced into
+/// the elements: `(a . ,x)` is the list `(a unquote x)`, whose tail is `,x`.
+fn elements_and_tail<'d>(
+    items: &'d [Datum],
+    tail: Option<&'d Datum>,
+) -> (&'d [Datum], Option<std::borrow::Cow<'d, Datum>>) {
+    let n = items.len();
+    if tail.is_none()
+        && n >= 3
+        && (is_named(&items[n - 2], "unquote") || is_named(&items[n - 2], "quasiquote"))
+    {
+        let form = Datum {
+            kind: DatumKind::List(items[n - 2..].to_vec(), None),
+            span: items[n - 2].span.clone(),
+        };
+        return (&items[..n - 2], Some(std::borrow::Cow::Owned(form)));
+    }
+    (items, tail.map(std::borrow::Cow::Borrowed))
+}
+
 fn is_named(d: &Datum, name: &str) -> bool {
     super::syntax_rules::keyword(d) == Some(name)
 }
@@ -88,8 +109,9 @@ fn has_unquote(d: &Datum, depth: usize) -> bool {
                     return has_unquote(x, depth + 1);
                 }
             }
+            let (items, tail) = elements_and_tail(items, tail.as_deref());
             items.iter().any(|i| has_unquote(i, depth))
-                || tail.as_ref().is_some_and(|t| has_unquote(t, depth))
+                || tail.is_some_and(|t| has_unquote(&t, depth))
         }
         DatumKind::Vector(items) => items.iter().any(|i| has_unquote(i, depth)),
         _ => false,

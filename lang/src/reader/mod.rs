@@ -30,7 +30,16 @@ pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 
 /// Reads every datum of `file`.
 pub fn read_all(file: &Arc<SourceFile>, max_depth: usize) -> Result<Vec<Datum>, ReadError> {
-    let tokens = Tokens::new(file, max_depth);
+    read_all_from(file, max_depth, false)
+}
+
+/// Reads every datum of `file`, whose text starts under `#!fold-case` if `fold_case`.
+fn read_all_from(
+    file: &Arc<SourceFile>,
+    max_depth: usize,
+    fold_case: bool,
+) -> Result<Vec<Datum>, ReadError> {
+    let tokens = Tokens::new(file, max_depth, fold_case);
     let folds = tokens.folds.clone();
     let mut datums = grammar::DatumsParser::new()
         .parse(file, tokens)
@@ -114,13 +123,16 @@ fn fold_symbols(datums: &mut [Datum], folds: &[(usize, usize)]) {
     }
 }
 
-/// Reads the first datum of `file`, for `read` from a port: the datum and the length of
-/// text it took (comments before it included), or `None` when there is none.
+/// Reads the first datum of `file`, for `read` from a port: the datum, the length of
+/// text it took (comments before it included), and whether `#!fold-case` is in force
+/// after it; or `None` when there is none. `fold_case` says whether it is in force at
+/// the start, as a port remembers from the datum it gave before.
 pub fn read_first(
     file: &Arc<SourceFile>,
     max_depth: usize,
-) -> Result<Option<(Datum, usize)>, ReadError> {
-    let mut tokens = Tokens::new(file, max_depth);
+    fold_case: bool,
+) -> Result<Option<(Datum, usize, bool)>, ReadError> {
+    let mut tokens = Tokens::new(file, max_depth, fold_case);
     // Each point where the token stream is back at the top level ends a datum (or a
     // datum comment's datum, which reads as nothing): parse up to there.
     while let Some(token) = tokens.next() {
@@ -131,9 +143,11 @@ pub fn read_first(
         );
         if closes && tokens.open.is_empty() {
             let head = SourceFile::new(file.name.clone(), &file.text[..end]);
-            let datum = read_all(&head, max_depth)?.into_iter().next();
+            let datum = read_all_from(&head, max_depth, fold_case)?
+                .into_iter()
+                .next();
             if let Some(d) = datum {
-                return Ok(Some((d, end)));
+                return Ok(Some((d, end, tokens.folding.is_some())));
             }
         }
     }
@@ -164,7 +178,7 @@ struct Tokens<'s> {
 }
 
 impl<'s> Tokens<'s> {
-    fn new(file: &'s Arc<SourceFile>, max_depth: usize) -> Tokens<'s> {
+    fn new(file: &'s Arc<SourceFile>, max_depth: usize, fold_case: bool) -> Tokens<'s> {
         let lexer = Token::lexer(&file.text).spanned();
         Tokens {
             file,
@@ -172,7 +186,7 @@ impl<'s> Tokens<'s> {
             open: Vec::new(),
             max_depth,
             failed: false,
-            folding: None,
+            folding: fold_case.then_some(0),
             folds: Default::default(),
         }
     }

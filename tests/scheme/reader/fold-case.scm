@@ -9,3 +9,7 @@
 (newline)
 (write (read (open-input-string "#!fold-case (ABC Def)")))
 (newline)
+; A port read under #!fold-case stays under it for the next `read`, until #!no-fold-case.
+(let ((p (open-input-string "#!fold-case ABC Def #!no-fold-case Ghi #!FOLD-CASE JKL")))
+  (let* ((a (read p)) (b (read p)) (c (read p)) (d (read p)))
+    (write (list a b c d (eof-object? (read p)))) (newline)))

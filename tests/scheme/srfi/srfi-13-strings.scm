@@ -1,0 +1,56 @@
+;; SRFI 13, with the examples of its document (a character or a predicate where it
+;; takes a character set).
+(import (scheme base) (scheme write) (scheme char) (srfi 13))
+(define (show . xs) (for-each (lambda (x) (write x) (display " ")) xs) (newline))
+
+; Predicates, constructors, conversion
+(show (string-null? "") (string-every char-alphabetic? "abc") (string-every #\a "aab")
+      (string-any char-numeric? "ab1") (string-any char-numeric? "abc" 0 2))
+(show (string-tabulate (lambda (i) (integer->char (+ i 65))) 4) (reverse-list->string '(#\a #\B #\c)))
+(show (string-join '("foo" "bar" "baz") ":") (string-join '("foo" "bar" "baz") ":" 'suffix)
+      (string-join '("foo" "bar" "baz")) (string-join '() ":") (string-join '("foo") ":" 'prefix)
+      (guard (e (#t 'error)) (string-join '() ":" 'strict-infix)))
+; Selection
+(show (string-copy "Beta substitution" 1 10) (substring/shared "abcdef" 2) (string-take "Pete Szilagyi" 6)
+      (string-drop "Pete Szilagyi" 6) (string-take-right "Beta rules" 5) (string-drop-right "Beta rules" 5))
+(show (string-pad "325" 5) (string-pad "71325" 5) (string-pad "8871325" 5) (string-pad-right "325" 5 #\*)
+      (string-pad-right "8871325" 5))
+(show (string-trim "  The outlook wasn't brilliant,  \n\r") (string-trim-right "  The outlook wasn't brilliant,  \n\r")
+      (string-trim-both "  The outlook wasn't brilliant,  \n\r") (string-trim "xxaxx" #\x))
+; Comparison
+(show (string= "abc" "abc") (string<> "abc" "abd") (string< "abc" "abd") (string> "b" "abc")
+      (string<= "ab" "abc") (string>= "abc" "abc") (string-ci= "ABC" "abc") (string-ci< "ABC" "abd")
+      (string= "xabcx" "abc" 1 4))
+(show (string-compare "The cat" "The dog" (lambda (i) (list '< i)) (lambda (i) (list '= i)) (lambda (i) (list '> i)))
+      (= (string-hash "abc") (string-hash "abc")) (= (string-hash-ci "ABC") (string-hash-ci "abc"))
+      (< (string-hash "hello" 10) 10))
+; Prefixes, suffixes, searching
+(show (string-prefix-length "prefix" "preface") (string-suffix-length "working" "coding")
+      (string-prefix? "pre" "prefix") (string-suffix? "fix" "prefix") (string-prefix-ci? "PRE" "prefix")
+      (string-suffix-ci? "FIX" "prefix") (string-prefix? "prefix" "pre"))
+(show (string-index "hello world" #\o) (string-index-right "hello world" #\o) (string-index "abc" char-numeric?)
+      (string-skip "   x" #\space) (string-skip-right "x   " char-whitespace?) (string-count "banana" #\a)
+      (string-contains "eek -- what a geek." "ee" 12 18) (string-contains "abc" "d") (string-contains-ci "Hello" "LL"))
+; Case, reversal, concatenation
+(show (string-titlecase "--capitalize tHIS sentence.") (string-titlecase "see Spot run. see Nix run.")
+      (string-titlecase "3com makes routers.") (let ((s (string-copy "abc"))) (string-upcase! s) s)
+      (let ((s (string-copy "aBC"))) (string-downcase! s 1) s))
+(show (string-reverse "hello") (string-reverse "hello" 1 4) (let ((s (string-copy "abcde"))) (string-reverse! s 1 4) s)
+      (string-concatenate '("a" "b" "c")) (string-concatenate-reverse '("c" "b" "a") "d")
+      (string-concatenate-reverse '("c" "b" "a") "def" 1) (reverse-string-concatenate '("c" "b" "a")))
+; Fold, unfold and map
+(show (string-map char-upcase "abc") (string-map char-upcase "abcd" 1 3) (string-map (lambda (a b) b) "ab" "xyz")
+      (let ((s (string-copy "abc"))) (string-map! char-upcase s 1) s))
+(show (string-fold cons '() "abc") (string-fold-right cons '() "abc")
+      (string-fold (lambda (c count) (if (char-upper-case? c) (+ count 1) count)) 0 "Hello World"))
+(show (string-unfold null? car cdr '(#\a #\b #\c)) (string-unfold null? car cdr '(#\a #\b) "x" (lambda (s) "!"))
+      (string-unfold-right null? car cdr '(#\a #\b #\c)))
+(show (let ((acc '())) (string-for-each (lambda (c) (set! acc (cons c acc))) "abcd" 1 3) acc)
+      (let ((acc '())) (string-for-each-index (lambda (i) (set! acc (cons i acc))) "abc") acc))
+; Replicate, replace, tokenize, filter
+(show (xsubstring "abcdef" 2) (xsubstring "abcdef" -2) (xsubstring "abc" 0 7) (xsubstring "abcdef" 3 9 1 4))
+(show (let ((s (make-string 5 #\-))) (string-xcopy! s 1 "ab" 0 3) s))
+(show (string-replace "The TCL programmer endured daily ridicule." "another miserable perl drone" 4 7 8 22)
+      (string-replace "It's easy to code it up in Scheme." "lots of fun" 5 9))
+(show (string-tokenize "Help make programs run, run, RUN!") (string-tokenize "a,b,,c" (lambda (c) (not (char=? c #\,)))))
+(show (string-filter char-alphabetic? "a1b2c3") (string-delete #\a "banana") (string-delete char-numeric? "a1b2" 1))
