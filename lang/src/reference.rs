@@ -463,7 +463,10 @@ fn original_error(store: &mut Store, e: Error) -> Error {
 
 fn unbound(sym: Value) -> Error {
     Error::runtime(
-        format!("unbound variable: {}", crate::object::symbol_name(sym)),
+        format!(
+            "unbound variable: {}",
+            crate::symbol::global_display_name(crate::object::symbol_name(sym))
+        ),
         vec![],
     )
 }

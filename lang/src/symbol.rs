@@ -57,6 +57,14 @@ pub fn base_name(name: &str) -> &str {
     name.split(ALIAS_MARK).next().unwrap_or(name)
 }
 
+/// A global's name as its program wrote it: without the prefix that the globals of a
+/// library or an environment carry (`(srfi 1)#fold` is `fold`).
+pub fn global_display_name(name: &str) -> &str {
+    name.strip_prefix('(')
+        .and_then(|rest| rest.split_once(")#"))
+        .map_or(name, |(_, own)| own)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

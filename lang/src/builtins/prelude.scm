@@ -427,13 +427,19 @@
         got
         (begin (bytevector-copy! bv start got) (bytevector-length got)))))
 
-;; eval and load (R7RS 6.12, 6.14). Every environment is the global one.
-(define-record-type environment (%make-environment specs) environment? (specs %environment-specs))
-(define (environment . specs) (%make-environment specs))
-(define %interaction-environment (%make-environment '()))
+;; eval and load (R7RS 6.12, 6.14). An environment is its import sets and the
+;; compiler's namespace for them, which `eval` makes the first time it needs it
+;; (`vm/eval.rs`); the interaction environment is the program's own, namespace 0.
+(define-record-type environment
+  (%make-environment specs namespace)
+  environment?
+  (specs %environment-specs)
+  (namespace %environment-namespace))
+(define (environment . specs) (%make-environment specs #f))
+(define %interaction-environment (%make-environment '() 0))
 (define (interaction-environment) %interaction-environment)
-(define (scheme-report-environment version) %interaction-environment)
-(define (null-environment version) %interaction-environment)
+(define (scheme-report-environment version) (environment '(scheme r5rs)))
+(define (null-environment version) (environment '(scheme r5rs)))
 (define (load file . environment)
   (for-each %eval-source (%read-source file)))
 

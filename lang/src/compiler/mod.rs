@@ -97,7 +97,32 @@ impl Session {
 
 /// Compiles one top-level form to a procedure of no arguments.
 pub fn compile(store: &mut Store, session: &mut Session, datum: &Datum) -> Result<Rc<Proto>> {
+    compile_in(store, session, datum, PROGRAM_NAMESPACE)
+}
+
+/// The namespace of the program's top level, which `interaction-environment` names.
+pub const PROGRAM_NAMESPACE: usize = 0;
+
+/// A new namespace for an environment that `(environment import-set ...)` makes: names
+/// are what its imports bring, and its definitions are its own.
+pub fn new_environment(session: &mut Session) -> usize {
+    let ns = session.namespaces.len();
+    session.namespaces.push(library::Namespace {
+        own_prefix: Some(format!("(environment {ns})#")),
+        ..library::Namespace::default()
+    });
+    ns
+}
+
+/// Compiles a top-level form of namespace `ns`.
+pub fn compile_in(
+    store: &mut Store,
+    session: &mut Session,
+    datum: &Datum,
+    ns: usize,
+) -> Result<Rc<Proto>> {
     let mut expander = expand::Expander::new(store, session);
+    expander.ns = ns;
     let expr = expander.expand_toplevel(datum)?;
     let mut vars = std::mem::take(&mut expander.vars);
     if store.options.optimize {

@@ -2,10 +2,11 @@
 //! into one heap object, and invoking the continuation copies them back.
 //!
 //! A continuation is a `Continuation` object laid out as
-//! `[n, stack values (n)..., m, frames (3 m raw words)...]`: the `n + 1` leading fields
+//! `[n, stack values (n)..., m, frames (3 m raw words)..., run, form]`: the `n + 1` leading fields
 //! are traced (so the collector keeps whatever the saved stack refers to), the frame
 //! words are not (a frame is a code address, an instruction offset and a frame index,
-//! none of them a value). Resuming always means "return a value to the innermost saved
+//! none of them a value), nor are the last two (the program's top-level form that
+//! captured it: see `Vm::eval_file`). Resuming always means "return a value to the innermost saved
 //! frame", so a `call/cc` in tail position captures its caller's frames as they are, and
 //! one in a non-tail position adds the frame that the call would have pushed.
 //!
@@ -23,6 +24,9 @@ use crate::value::{Kind, Value};
 /// Raw words a saved frame takes.
 const FRAME_WORDS: usize = 3;
 
+/// Raw words the program position takes.
+const POSITION_WORDS: usize = 2;
+
 impl Vm {
     /// Captures the continuation of a call whose result would be stored at stack slot
     /// `result_slot`: the stack below it, the frames, and `resume` when the call is not a
@@ -38,7 +42,7 @@ impl Vm {
         let n = result_slot;
         let frames: Vec<&Frame> = self.frames.iter().chain(resume.as_ref()).collect();
         let m = frames.len();
-        let size = 1 + n + 1 + FRAME_WORDS * m;
+        let size = 1 + n + 1 + FRAME_WORDS * m + POSITION_WORDS;
         let k = self
             .store
             .heap
@@ -54,6 +58,9 @@ impl Vm {
             k.set_raw(at + 1, f.pc() as u64);
             k.set_raw(at + 2, f.fp as u64);
         }
+        let at = 2 + n + FRAME_WORDS * m;
+        k.set_raw(at, self.position.run);
+        k.set_raw(at + 1, self.position.form as u64);
         k
     }
 
@@ -95,6 +102,11 @@ impl Vm {
                 fp: k.raw(at + 2) as usize,
             }
         }));
+        let at = 2 + n + FRAME_WORDS * m;
+        self.position = super::ProgramPosition {
+            run: k.raw(at),
+            form: k.raw(at + 1) as usize,
+        };
         n
     }
 }

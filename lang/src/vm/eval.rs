@@ -1,8 +1,9 @@
 //! `eval` and `load`: code made while the program runs, compiled and then called like
 //! a procedure of no arguments, so that it runs in the VM's own loop.
 //!
-//! Every environment is the one global environment: `(environment ...)` and
-//! `(interaction-environment)` name it, and what they import is always there.
+//! `(interaction-environment)` is the program's own top level. `(environment set ...)`
+//! is a namespace of the compiler's, made the first time `eval` uses it: its names are
+//! what its import sets bring, and its definitions are its own.
 
 use super::Vm;
 use crate::error::{Error, Result};
@@ -14,10 +15,10 @@ use crate::value::{Kind, Value};
 impl Vm {
     /// A closure of no arguments that runs `d` as a top-level form. Its code is a unit of
     /// the code table, kept while a closure of it is alive.
-    pub(super) fn compile_closure(&mut self, d: &Datum) -> Result<Value> {
+    pub(super) fn compile_closure(&mut self, d: &Datum, ns: usize) -> Result<Value> {
         let anchor = self.store.heap.object(Kind::Code, 0, 0, Value::FALSE);
         self.store.code.open_unit(anchor);
-        let compiled = crate::compiler::compile(&mut self.store, &mut self.session, d)
+        let compiled = crate::compiler::compile_in(&mut self.store, &mut self.session, d, ns)
             .map(|top| self.store.add_code(top));
         let indices = self.store.code.close_unit();
         let index = match compiled {
@@ -34,13 +35,52 @@ impl Vm {
         Ok(super::new_closure(&mut self.store.heap, top, 0))
     }
 
-    /// What `(eval expr)` runs: `expr` as a datum, at the span of the call.
-    pub(super) fn eval_closure(&mut self, expr: Value, span: Option<&Span>) -> Result<Value> {
+    /// What `(eval expr [environment])` runs: `expr` as a datum, at the span of the call,
+    /// in the namespace of the environment.
+    pub(super) fn eval_closure(
+        &mut self,
+        expr: Value,
+        env: Option<Value>,
+        span: Option<&Span>,
+    ) -> Result<Value> {
         let span = span
             .cloned()
             .unwrap_or_else(|| Span::new(&crate::reader::SourceFile::new("<eval>", ""), 0, 0));
-        let datum = value_to_datum(expr, &span, self.store.options.max_read_depth)?;
-        self.compile_closure(&datum)
+        let max_depth = self.store.options.max_read_depth;
+        let datum = value_to_datum(expr, &span, max_depth)?;
+        let Some(env) = env else {
+            return self.compile_closure(&datum, crate::compiler::PROGRAM_NAMESPACE);
+        };
+        if !is_environment(env) {
+            return Err(Error::wrong_type("eval", "an environment", env));
+        }
+        if let Some(ns) = env.field(ENVIRONMENT_NAMESPACE).as_fixnum() {
+            return self.compile_closure(&datum, ns as usize);
+        }
+        // The first use: a new namespace, whose import sets are compiled, and run, with
+        // the first expression.
+        let sets = value_to_datum(env.field(ENVIRONMENT_SPECS), &span, max_depth)?;
+        let Some(sets) = sets.list() else {
+            return Err(Error::wrong_type(
+                "environment",
+                "a list of import sets",
+                env,
+            ));
+        };
+        let ns = crate::compiler::new_environment(&mut self.session);
+        env.set_field(ENVIRONMENT_NAMESPACE, Value::fixnum(ns as i64));
+        let form = |kind| Datum {
+            kind,
+            span: span.clone(),
+        };
+        let mut import = vec![form(DatumKind::Symbol("import".into()))];
+        import.extend(sets.iter().cloned());
+        let begin = vec![
+            form(DatumKind::Symbol("begin".into())),
+            form(DatumKind::List(import, None)),
+            datum,
+        ];
+        self.compile_closure(&form(DatumKind::List(begin, None)), ns)
     }
 
     /// What `(%eval-source n)` runs: form `n` that `load` read.
@@ -49,8 +89,22 @@ impl Vm {
             .as_fixnum()
             .and_then(|n| self.store.loaded_forms.remove(&(n as usize)))
             .ok_or_else(|| Error::wrong_type("%eval-source", "a form load has read", n))?;
-        self.compile_closure(&d)
+        self.compile_closure(&d, crate::compiler::PROGRAM_NAMESPACE)
     }
+}
+
+/// The fields of an environment record (`prelude.scm`): its import sets, and its
+/// namespace once `eval` has made it (#f before).
+const ENVIRONMENT_SPECS: usize = 1;
+const ENVIRONMENT_NAMESPACE: usize = 2;
+
+/// Whether `v` is a record of the prelude's type `environment`.
+fn is_environment(v: Value) -> bool {
+    v.is(Kind::Record)
+        && v.size() == 3
+        && crate::object::is_record_type(v.field(0))
+        && crate::object::type_name(v.field(0)).is(Kind::Symbol)
+        && symbol_name(crate::object::type_name(v.field(0))) == "environment"
 }
 
 /// A value as the datum it writes as: lists, vectors, symbols and fixnums become

@@ -594,7 +594,8 @@ impl Vm {
                                 let arg = stack_at!(argc);
                                 sync!();
                                 let closure = if special == Some(Special::Eval) {
-                                    self.eval_closure(arg, code.span_at(pc_of!(at)))
+                                    let env = (argc == 2).then(|| stack_at!(1));
+                                    self.eval_closure(arg, env, code.span_at(pc_of!(at)))
                                 } else {
                                     self.loaded_closure(arg)
                                 };

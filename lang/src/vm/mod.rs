@@ -133,6 +133,19 @@ pub struct Vm {
     /// The builtins the inline instructions call for operands they do not handle
     /// themselves, by [`generic_op_slot`].
     generic_ops: [usize; GENERIC_OPS.len()],
+    /// Which top-level form of which run of a program is running: a continuation keeps
+    /// it, so that re-entering one that an earlier form captured goes on with the forms
+    /// after that one. Run 0 is none (the REPL, calls from Rust).
+    position: ProgramPosition,
+    /// The last run number given.
+    runs: u64,
+}
+
+/// A top-level form of a run of a program.
+#[derive(Copy, Clone, Default, PartialEq, Eq, Debug)]
+pub(super) struct ProgramPosition {
+    pub run: u64,
+    pub form: usize,
 }
 
 /// The inline instructions that fall back on a builtin, and its name.
@@ -193,6 +206,8 @@ impl Vm {
             hooks,
             error_sites: raise::ErrorSites::default(),
             generic_ops,
+            position: ProgramPosition::default(),
+            runs: 0,
         };
         if vm.store.options.gc_stress {
             vm.store.heap.request_collection();
@@ -306,14 +321,32 @@ impl Vm {
         Some((b.min_args, b.max_args))
     }
 
-    /// Reads and evaluates every form of `file`; the value of the last.
+    /// Reads and evaluates every form of `file`; the value of the last. Re-entering a
+    /// continuation that an earlier form captured finishes that form and goes on with
+    /// the forms after it, as the rest of the program.
     pub(crate) fn eval_file(&mut self, file: &Arc<SourceFile>) -> Result<Value> {
         let datums = read_all(file, self.store.options.max_read_depth)?;
-        let mut last = Value::UNSPECIFIED;
-        for d in &datums {
-            last = self.eval_datum(d)?;
+        let outer = self.position;
+        self.runs += 1;
+        let run = self.runs;
+        let mut last = Ok(Value::UNSPECIFIED);
+        let mut form = 0;
+        while form < datums.len() {
+            self.position = ProgramPosition { run, form };
+            last = self.eval_datum(&datums[form]);
+            if last.is_err() {
+                break;
+            }
+            form = match self.position {
+                ProgramPosition {
+                    run: r,
+                    form: resumed,
+                } if r == run => resumed + 1,
+                _ => form + 1,
+            };
         }
-        Ok(last)
+        self.position = outer;
+        last
     }
 
     /// Calls procedure `f` with `args`, from Rust: by way of top-level code that pushes
@@ -657,7 +690,10 @@ fn frame_line(code: &Proto, pc: usize) -> String {
 
 pub(super) fn unbound(cell: Value) -> Error {
     Error::runtime(
-        format!("unbound variable: {}", symbol_name(cell.field(CELL_NAME))),
+        format!(
+            "unbound variable: {}",
+            crate::symbol::global_display_name(symbol_name(cell.field(CELL_NAME)))
+        ),
         vec![],
     )
 }

@@ -1,0 +1,15 @@
+;; `environment` makes the environment its import sets name (R7RS 6.12): what they
+;; bring is there, the program's own definitions are not, and its definitions are its own.
+(import (scheme base) (scheme write) (scheme eval))
+(define mine 42)
+(define env (environment '(scheme base) '(srfi 1)))
+(write (eval '(fold + 0 (iota 5)) env)) (newline)
+(write (eval '(begin (define z 10) (* z 2)) env)) (newline)
+(write (eval 'z env)) (newline)
+(write (guard (e (#t (error-object-message e))) (eval 'mine env))) (newline)
+(write (eval 'mine (interaction-environment))) (newline)
+(write (guard (e (#t (error-object-message e))) (eval 'z (interaction-environment)))) (newline)
+(write (eval '(+ 1 2) (scheme-report-environment 5))) (newline)
+(write (guard (e (#t (error-object-message e))) (eval 'fold (environment '(scheme base))))) (newline)
+(write (guard (e (#t (error-object-message e))) (eval '1 'not-an-env))) (newline)
+(write (eval '(let-values (((a b) (values 1 2))) (list a b)) (environment '(only (scheme base) let-values values list)))) (newline)
