@@ -295,6 +295,9 @@ pub fn from_value(v: Value) -> Option<Number> {
     if let Some(i) = v.as_fixnum() {
         return Some(Number::Fixnum(i));
     }
+    if v.is_immediate_flonum() {
+        return Some(Number::Real(v.immediate_flonum_value()));
+    }
     match v.kind()? {
         Kind::Flonum => Some(Number::Real(crate::object::flonum_value(v))),
         Kind::Bignum => Some(Number::Big(bignum_value(v))),
@@ -305,7 +308,15 @@ pub fn from_value(v: Value) -> Option<Number> {
         }
         Kind::Compnum => {
             // Both parts are flonums, or both exact.
-            let (re, im) = (from_value(v.field(0))?, from_value(v.field(1))?);
+            let (re, im) = (v.field(0), v.field(1));
+            if re.is(Kind::Flonum) && im.is(Kind::Flonum) {
+                let (re, im) = (
+                    crate::object::flonum_value(re),
+                    crate::object::flonum_value(im),
+                );
+                return Some(Number::Complex(Complex64::new(re, im)));
+            }
+            let (re, im) = (from_value(re)?, from_value(im)?);
             Some(if re.is_exact() {
                 Number::ExactComplex(Box::new(Complex::new(re.to_ratio()?, im.to_ratio()?)))
             } else {
