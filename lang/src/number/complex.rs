@@ -146,8 +146,8 @@ pub fn angle(n: &Number) -> Number {
     Number::Real(z.im.atan2(z.re))
 }
 
-/// The largest exponent to which an exact complex number is raised exactly.
-const MAX_EXACT_COMPLEX_POWER: u32 = 1 << 12;
+/// The most bits an exact complex power may have; past it the power is inexact.
+const MAX_EXACT_COMPLEX_BITS: u64 = 1 << 22;
 
 /// `expt` where the base or the power is complex, or the base is a negative real and the
 /// power is not an integer: the principal value, `e^(power log base)`. An exact complex
@@ -158,10 +158,12 @@ pub fn expt_complex(base: &Number, power: &Number) -> Number {
     }
     if let (Number::ExactComplex(z), Some(e)) = (base, power.as_bigint()) {
         if power.is_exact() {
-            if let Some(e) = e
-                .to_i32()
-                .filter(|e| e.unsigned_abs() <= MAX_EXACT_COMPLEX_POWER)
-            {
+            let bits = |r: &BigRational| r.numer().bits() + r.denom().bits();
+            let step = bits(&z.re).max(bits(&z.im)) + 1;
+            let fits = |e: &i32| {
+                step.saturating_mul(u64::from(e.unsigned_abs())) <= MAX_EXACT_COMPLEX_BITS
+            };
+            if let Some(e) = e.to_i32().filter(fits) {
                 let z: &Complex<BigRational> = z;
                 return Number::from_exact_complex(z.powi(e));
             }
@@ -224,6 +226,12 @@ mod tests {
         assert_eq!(angle(&n("7")).to_string(), "0");
         assert_eq!(expt_complex(&n("1+i"), &n("2")).to_string(), "+2i");
         assert_eq!(expt_complex(&n("+i"), &n("-1")).to_string(), "-i");
+        let two_to_5000 = num_bigint::BigInt::from(2).pow(5000u32);
+        assert_eq!(
+            expt_complex(&n("1+i"), &n("10000")).to_string(),
+            two_to_5000.to_string()
+        );
+        assert!(!expt_complex(&n("1+i"), &n("100000000")).is_exact());
         let root = expt_complex(&n("-1"), &n("0.5")).to_complex64();
         assert!(root.re.abs() < 1e-15 && (root.im - 1.0).abs() < 1e-15);
     }
