@@ -69,34 +69,86 @@ impl Datum {
     }
 }
 
+/// A reference, `#n#`, inside a datum that does not hold the datum labelled `n`: a
+/// literal that a macro took out of the datum that labelled it.
+#[derive(Debug)]
+pub struct UnresolvedLabel {
+    pub label: u64,
+    pub span: Span,
+}
+
 /// A datum as a heap value, its symbols interned; datum labels make shared and cyclic
 /// structure. Nesting is bounded by the reader's limit, which bounds this recursion.
-pub fn to_value(heap: &mut Heap, symbols: &mut SymbolTable, d: &Datum) -> Value {
-    let mut labels = Labels::default();
+pub fn to_value(
+    heap: &mut Heap,
+    symbols: &mut SymbolTable,
+    d: &Datum,
+) -> Result<Value, UnresolvedLabel> {
+    to_value_sharing(heap, symbols, d, &mut LabelValues::new())
+}
+
+/// The values of datum labels, by label.
+pub type LabelValues = std::collections::HashMap<u64, Value>;
+
+/// `to_value`, with the labels that datums converted before (the other literals of
+/// one top-level form) gave values to: `(list '#0=(a) '#0#)` refers to one list. The
+/// caller keeps the values no longer than it keeps the heap from collecting.
+pub fn to_value_sharing(
+    heap: &mut Heap,
+    symbols: &mut SymbolTable,
+    d: &Datum,
+    values: &mut LabelValues,
+) -> Result<Value, UnresolvedLabel> {
+    let mut labels = Labels {
+        values: std::mem::take(values),
+        placeholders: Default::default(),
+    };
     let v = build(heap, symbols, d, &mut labels);
-    if !labels.placeholders.is_empty() {
-        labels.patch(v);
-    }
-    v
+    let result = labels.resolve(v);
+    *values = labels.values;
+    result
 }
 
 /// The values of the labels met so far, and the stand-ins for labels referred to
-/// inside their own datum (`#0=(a . #0#)`), which are put right once it is built.
-#[derive(Default)]
+/// inside their own datum (`#0=(a . #0#)`), which are put right once it is built
+/// (`tie`). The datum is built in the order of its text, so no other reference needs
+/// a stand-in.
 struct Labels {
-    values: std::collections::HashMap<u64, Value>,
-    placeholders: std::collections::HashMap<Value, u64>,
+    values: LabelValues,
+    /// Each placeholder's label, and where the reference is.
+    placeholders: std::collections::HashMap<Value, (u64, Span)>,
 }
 
 impl Labels {
-    /// Replaces each placeholder in the structure of `root` by its label's value.
-    fn patch(&self, root: Value) {
-        // The reader refuses `#0=#0#`, so no label's value is a placeholder.
-        let target = |v: Value| self.placeholders.get(&v).map(|n| self.values[n]);
-        let root = target(root).unwrap_or(root);
+    /// `root`, or an error for a reference to a label that neither this literal nor
+    /// one before it defined (every other placeholder is gone by now).
+    fn resolve(&self, root: Value) -> Result<Value, UnresolvedLabel> {
+        match self.placeholders.values().next() {
+            Some((label, span)) => Err(UnresolvedLabel {
+                label: *label,
+                span: span.clone(),
+            }),
+            None => Ok(root),
+        }
+    }
+
+    /// Puts `value`, just built for label `n`, in place of the placeholders for `n`
+    /// inside it.
+    fn tie(&mut self, n: u64, value: Value) {
+        let pending: std::collections::HashSet<Value> = self
+            .placeholders
+            .iter()
+            .filter(|(_, (label, _))| *label == n)
+            .map(|(&p, _)| p)
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
+        self.placeholders.retain(|p, _| !pending.contains(p));
+        let target = |v: Value| pending.contains(&v).then_some(value);
         let mut seen = std::collections::HashSet::new();
-        let mut pending = vec![root];
-        while let Some(v) = pending.pop() {
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
             if !seen.insert(v) {
                 continue;
             }
@@ -111,7 +163,7 @@ impl Labels {
                     let field = get(v);
                     match target(field) {
                         Some(t) => set(v, t),
-                        None => pending.push(field),
+                        None => stack.push(field),
                     }
                 }
             } else if v.is(crate::value::Kind::Vector) {
@@ -119,7 +171,7 @@ impl Labels {
                     let field = v.field(i);
                     match target(field) {
                         Some(t) => v.set_field(i, t),
-                        None => pending.push(field),
+                        None => stack.push(field),
                     }
                 }
             }
@@ -135,15 +187,19 @@ fn build(heap: &mut Heap, symbols: &mut SymbolTable, d: &Datum, labels: &mut Lab
         DatumKind::String(s) => heap.string(s),
         DatumKind::Symbol(s) => symbols.intern(heap, base_name(s)),
         DatumKind::List(items, tail) => {
-            let mut acc = match tail {
+            // In the order of the text, so that a label is met before what refers to it.
+            let mut values = Vec::with_capacity(items.len());
+            for item in items {
+                values.push(build(heap, symbols, item, labels));
+            }
+            let tail = match tail {
                 Some(t) => build(heap, symbols, t, labels),
                 None => Value::NIL,
             };
-            for item in items.iter().rev() {
-                let v = build(heap, symbols, item, labels);
-                acc = heap.cons(v, acc);
-            }
-            acc
+            values
+                .into_iter()
+                .rev()
+                .fold(tail, |acc, v| heap.cons(v, acc))
         }
         DatumKind::Vector(items) => {
             let values: Vec<Value> = items
@@ -155,7 +211,10 @@ fn build(heap: &mut Heap, symbols: &mut SymbolTable, d: &Datum, labels: &mut Lab
         DatumKind::Bytevector(b) => heap.bytevector(b),
         DatumKind::Value(v) => *v,
         DatumKind::Labeled(n, inner) => {
+            // A label defined again means its new datum from here on, inside it too.
+            labels.values.remove(n);
             let v = build(heap, symbols, inner, labels);
+            labels.tie(*n, v);
             labels.values.insert(*n, v);
             v
         }
@@ -163,7 +222,9 @@ fn build(heap: &mut Heap, symbols: &mut SymbolTable, d: &Datum, labels: &mut Lab
             Some(&v) => v,
             None => {
                 let placeholder = heap.vector(&[]);
-                labels.placeholders.insert(placeholder, *n);
+                labels
+                    .placeholders
+                    .insert(placeholder, (*n, d.span.clone()));
                 placeholder
             }
         },

@@ -448,7 +448,7 @@ fn read(store: &mut Store, a: &[Value]) -> Result<Value> {
         }
     };
     Ok(match datum {
-        Some(d) => store.datum_to_value(&d),
+        Some(d) => store.datum_to_value(&d)?,
         None => Value::EOF,
     })
 }

@@ -349,7 +349,7 @@ impl Expander<'_> {
         let data = parts[0].list().ok_or_else(bad)?;
         let otherwise = self.case_clauses(key, rest, span)?;
         let memv = self.store.builtin("memv");
-        let set = self.store.datum_to_value(&parts[0]);
+        let set = self.store.literal_to_value(&parts[0])?;
         let eq_will_do = list_items(set).all(eqv_is_eq);
         let test = match data.len() {
             // Symbols, fixnums, characters and the like are `eqv?` exactly when `eq?`,
@@ -365,7 +365,7 @@ impl Expander<'_> {
                 span.clone(),
             ),
             1 => {
-                let datum = Expr::Const(self.store.datum_to_value(&data[0]));
+                let datum = Expr::Const(self.store.literal_to_value(&data[0])?);
                 let eqv = self.store.builtin("eqv?");
                 Expr::Call(
                     Box::new(Expr::Const(eqv)),

@@ -273,7 +273,7 @@ impl<'rt> Expander<'rt> {
             | DatumKind::Char(_)
             | DatumKind::String(_)
             | DatumKind::Bytevector(_)
-            | DatumKind::Value(_) => Ok(Expr::Const(self.store.datum_to_value(d))),
+            | DatumKind::Value(_) => Ok(Expr::Const(self.store.literal_to_value(d)?)),
             DatumKind::Labeled(..) | DatumKind::LabelRef(_) => Err(Error::syntax(
                 "datum labels may only be used in quoted data",
                 &d.span,
@@ -346,7 +346,7 @@ impl<'rt> Expander<'rt> {
         };
         match form {
             Form::Quote => match items {
-                [_, d] => Ok(Expr::Const(self.store.datum_to_value(d))),
+                [_, d] => Ok(Expr::Const(self.store.literal_to_value(d)?)),
                 _ => bad("expected (quote datum)"),
             },
             Form::Quasiquote => match items {
@@ -469,7 +469,7 @@ impl<'rt> Expander<'rt> {
                 for arg in &items[2..] {
                     text.push(' ');
                     crate::printer::print(
-                        self.store.datum_to_value(arg),
+                        self.store.literal_to_value(arg)?,
                         crate::printer::Style::Write,
                         &mut text,
                     );

@@ -121,10 +121,14 @@ pub fn compile_in(
     datum: &Datum,
     ns: usize,
 ) -> Result<Rc<Proto>> {
+    store.literal_labels.clear();
     let mut expander = expand::Expander::new(store, session);
     expander.ns = ns;
-    let expr = expander.expand_toplevel(datum)?;
+    let expr = expander.expand_toplevel(datum);
     let mut vars = std::mem::take(&mut expander.vars);
+    // The labels' values are not roots: they must not outlive the compilation.
+    store.literal_labels.clear();
+    let expr = expr?;
     if store.options.optimize {
         codegen::drop_loop_captures(&expr, &mut vars);
     }
@@ -140,7 +144,10 @@ pub(crate) fn expand_all(
 ) -> (Vec<ast::Expr>, Option<crate::Error>) {
     let mut out = Vec::new();
     for d in datums {
-        match expand::Expander::new(store, session).expand_toplevel(d) {
+        store.literal_labels.clear();
+        let expanded = expand::Expander::new(store, session).expand_toplevel(d);
+        store.literal_labels.clear();
+        match expanded {
             Ok(e) => out.push(e),
             Err(e) => return (out, Some(e)),
         }

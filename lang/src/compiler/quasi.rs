@@ -12,7 +12,7 @@ use crate::reader::{Datum, DatumKind, Span};
 impl Expander<'_> {
     pub(super) fn quasiquote(&mut self, template: &Datum, depth: usize) -> Result<Expr> {
         if !has_unquote(template, depth) {
-            return Ok(Expr::Const(self.store.datum_to_value(template)));
+            return Ok(Expr::Const(self.store.literal_to_value(template)?));
         }
         let span = &template.span;
         match &template.kind {

@@ -42,6 +42,10 @@ pub struct Store {
     /// Every compiled code object; closures name theirs by index.
     pub code: CodeTable,
     pub(crate) builtin_values: HashMap<&'static str, Value>,
+    /// The values of the datum labels of the literals of the top-level form being
+    /// compiled, which its literals share; empty outside a compilation, since nothing
+    /// collects during one.
+    pub(crate) literal_labels: crate::datum::LabelValues,
     pub out: Box<dyn Write>,
     /// Values an embedder holds across collections.
     pub handles: Handles,
@@ -91,6 +95,7 @@ impl Store {
             prelude_cells: Vec::new(),
             code: CodeTable::default(),
             builtin_values: HashMap::new(),
+            literal_labels: Default::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             handles: Handles::default(),
             ports: Ports::default(),
@@ -269,9 +274,17 @@ impl Store {
         self.code.add(proto)
     }
 
-    /// A datum as a heap value (for `quote`).
-    pub fn datum_to_value(&mut self, d: &Datum) -> Value {
-        crate::datum::to_value(&mut self.heap, &mut self.symbols, d)
+    /// A datum as a heap value (for `read`).
+    pub fn datum_to_value(&mut self, d: &Datum) -> Result<Value, crate::Error> {
+        crate::datum::to_value(&mut self.heap, &mut self.symbols, d).map_err(unresolved)
+    }
+
+    /// A literal of the form being compiled as a heap value: its datum labels are the
+    /// form's (`(list '#0=(a) '#0#)` is one list twice).
+    pub fn literal_to_value(&mut self, d: &Datum) -> Result<Value, crate::Error> {
+        let labels = &mut self.literal_labels;
+        crate::datum::to_value_sharing(&mut self.heap, &mut self.symbols, d, labels)
+            .map_err(unresolved)
     }
 
     /// A number for a new guardian.
@@ -312,4 +325,14 @@ impl Store {
         let files = self.ports.flush_all();
         out.and(files)
     }
+}
+
+fn unresolved(u: crate::datum::UnresolvedLabel) -> crate::Error {
+    crate::Error::syntax(
+        format!(
+            "`#{}#` refers to a datum labelled outside this literal",
+            u.label
+        ),
+        &u.span,
+    )
 }

@@ -5,6 +5,10 @@
 (define cycle '#0=(a b . #0#))
 (show (car cycle) (cadr cycle) (caddr cycle) (eq? cycle (cddr cycle)))
 (define shared '(#1=(x y) #1#))
+; The literals of one form share its labels; a label defined again is a new one.
+(define two (list '#3=(p q) '#3#))
+(show two (eq? (car two) (cadr two)))
+(write '(#0=(a . #0#) #0=(b . #0#) #0#)) (newline)
 (show shared (eq? (car shared) (cadr shared)))
 (show (vector-ref '#2=#(a #2# b) 0) (let ((v '#2=#(a #2# b))) (eq? v (vector-ref v 1))))
 (write-shared (read (open-input-string "#0=(1 #1=(2 . #1#) . #0#)"))) (newline)
@@ -22,3 +26,6 @@
                                          (write '|+i| p)
                                          (get-output-string p))))
               '|+i|))
+; A macro that takes a reference away from its label gets an error, not a crash.
+(define-syntax drop-first (syntax-rules () ((_ a b) b)))
+(drop-first '#4=(x) '#4#)
