@@ -162,11 +162,7 @@ pub fn num_eq(a: &Number, b: &Number) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::number::parse_number;
-
-    fn n(text: &str) -> Number {
-        parse_number(text, 10).unwrap_or_else(|| panic!("{text} is a number"))
-    }
+    use crate::number::read_number as n;
 
     #[test]
     fn inexact_and_exact_compare_exactly() {

@@ -187,11 +187,7 @@ pub fn expt_complex(base: &Number, power: &Number) -> Number {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::number::parse_number;
-
-    fn n(text: &str) -> Number {
-        parse_number(text, 10).unwrap_or_else(|| panic!("{text} is a number"))
-    }
+    use crate::number::read_number as n;
 
     #[test]
     fn square_roots() {

@@ -290,6 +290,12 @@ impl From<f64> for Number {
     }
 }
 
+/// The number `text` reads as, for the tests of the submodules.
+#[cfg(test)]
+pub(crate) fn read_number(text: &str) -> Number {
+    parse_number(text, 10).unwrap_or_else(|| panic!("{text} is a number"))
+}
+
 /// The number a value holds, if it is one.
 pub fn from_value(v: Value) -> Option<Number> {
     if let Some(i) = v.as_fixnum() {
