@@ -30,7 +30,8 @@ pub fn parse_number(text: &str, default_radix: u32) -> Option<Number> {
     }
     let real = |text: &str| parse_real_with(text, radix, exactness);
     if let Some((magnitude, angle)) = rest.split_once('@') {
-        return Some(super::complex::polar(real(magnitude)?, real(angle)?));
+        let z = super::complex::polar(real(magnitude)?, real(angle)?);
+        return with_exactness(z, exactness);
     }
     let Some(body) = rest.strip_suffix('i') else {
         return real(rest);
@@ -46,7 +47,12 @@ pub fn parse_number(text: &str, default_radix: u32) -> Option<Number> {
         "-" => Number::Fixnum(-1),
         im => real(im)?,
     };
-    let z = Number::rectangular(re, im);
+    with_exactness(Number::rectangular(re, im), exactness)
+}
+
+/// `z` made exact or inexact as a `#e` or `#i` prefix asks; `None` when no exact number
+/// equals it.
+fn with_exactness(z: Number, exactness: Option<bool>) -> Option<Number> {
     match exactness {
         Some(true) => z.to_exact(),
         Some(false) => Some(z.to_inexact()),
@@ -306,6 +312,8 @@ mod tests {
             ("#i1+i", "1.0+1.0i"),
             ("#e1.5-2.5i", "3/2-5/2i"),
             ("1@0", "1"),
+            ("#e2@0", "2"),
+            ("#i1@0", "1.0+0.0i"),
             ("3+0i", "3"),
             ("2i", "-"),
             ("1+2", "-"),
@@ -340,6 +348,7 @@ mod tests {
             assert_eq!(parsed(text), want, "{text}");
         }
         assert_eq!(parsed("#e1e-400"), format!("1/1{}", "0".repeat(400)));
+        assert!(parse_number("#e1@0.5", 10).is_some_and(|z| z.is_exact() && !z.is_real()));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 (show 1+2i 1-2i -1+2i +i -i +2i -2i 1/2+3/4i 1.0+2i 1+2.0i +inf.0i +inf.0-inf.0i)
 (show 1@0 (make-rectangular 1 2) (make-rectangular 1.5 -0.5) (make-polar 2 0))
 (show #x10+11i #e1.5+2.5i #i1+i 1e2+1s1i 3+0i)
+(show (exact? #e1@0.5) (real? #e1@0.5) #e2@0 #i1@0)
 (show (string->number "1+2i") (string->number "-i") (string->number "2i")
       (number->string 1/2-i) (number->string 3+4i 2))
 
