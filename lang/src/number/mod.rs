@@ -358,16 +358,20 @@ pub fn is_real(v: Value) -> bool {
 }
 
 fn bignum_value(v: Value) -> BigInt {
-    // The digits come least significant first, so their bytes, each least significant
-    // first, are the magnitude's in little-endian order: one copy, where going through
-    // 32-bit digits made three.
-    let bytes: Vec<u8> = (1..v.size()).flat_map(|i| v.raw(i).to_le_bytes()).collect();
+    // The digits come least significant first; each splits into two 32-bit digits,
+    // the form num-bigint builds from with the fewest steps.
+    let digits: Vec<u32> = (1..v.size())
+        .flat_map(|i| {
+            let d = v.raw(i);
+            [d as u32, (d >> 32) as u32]
+        })
+        .collect();
     let sign = if v.raw(0) == 1 {
         num_bigint::Sign::Minus
     } else {
         num_bigint::Sign::Plus
     };
-    BigInt::from_biguint(sign, num_bigint::BigUint::from_bytes_le(&bytes))
+    BigInt::from_biguint(sign, num_bigint::BigUint::new(digits))
 }
 
 /// A number as a heap value: fixnums are immediate, the rest are objects.
