@@ -16,19 +16,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             super::list_arg(a[1])?;
             Ok(record(store, &[Value::FALSE, a[0], a[1]]))
         }),
-        builtin("%record", 1, None, |store, a| {
-            // Every record has a record type and its number of fields: the printer and
-            // the accessors rest on it.
-            if field_count(a[0]) != Some(a.len() - 1) {
-                return Err(Error::expected(
-                    "a record type and a value for each of its fields",
-                    a[0],
-                ));
-            }
-            Ok(record(store, a))
-        }),
+        builtin("%record", 1, None, make_record),
         builtin("%record?", 2, Some(2), |_, a| {
-            Ok(Value::bool(a[0].is(Kind::Record) && a[0].field(0) == a[1]))
+            Ok(Value::bool(is_record_of(a[0], a[1])))
         }),
         builtin("%record-ref", 4, Some(4), |_, a| {
             let i = checked_field(a[0], a[1], a[2], a[3])?;
@@ -40,6 +30,28 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::UNSPECIFIED)
         }),
     ]
+}
+
+/// Whether `v` is a record of type `rtd`. A record's first slot holds its type; a type's
+/// holds `#f`, which is therefore no record's type.
+#[inline]
+pub(crate) fn is_record_of(v: Value, rtd: Value) -> bool {
+    v.is(Kind::Record) && v.field(0) == rtd && rtd != Value::FALSE
+}
+
+/// `(%record rtd value ...)`, the constructor's work: `fields` are the type, then a value
+/// for each of its fields.
+pub(crate) fn make_record(store: &mut Store, fields: &[Value]) -> Result<Value> {
+    // Every record has a record type and its number of fields: the printer and the
+    // accessors rest on it.
+    if fields.is_empty() || field_count(fields[0]) != Some(fields.len() - 1) {
+        let rtd = fields.first().copied().unwrap_or(Value::FALSE);
+        return Err(Error::expected(
+            "a record type and a value for each of its fields",
+            rtd,
+        ));
+    }
+    Ok(record(store, fields))
 }
 
 fn record(store: &mut Store, fields: &[Value]) -> Value {
@@ -55,7 +67,7 @@ fn record(store: &mut Store, fields: &[Value]) -> Value {
 /// The field index of field `i` of `record`, after checking that it is a record of type
 /// `rtd`; an error names the accessor `who` and the type (or the builtin, when the
 /// arguments are not what `define-record-type` passes).
-fn checked_field(record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
+pub(crate) fn checked_field(record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
     let Some(count) = field_count(rtd) else {
         return Err(Error::expected("a record type", rtd));
     };
@@ -63,7 +75,7 @@ fn checked_field(record: Value, rtd: Value, i: Value, who: Value) -> Result<usiz
         Some(i) if (0..count as i64).contains(&i) => i as usize,
         _ => return Err(Error::expected("a field index", i)),
     };
-    if record.is(Kind::Record) && record.field(0) == rtd {
+    if is_record_of(record, rtd) {
         return Ok(i + 1);
     }
     let mut what = String::from("a record of type ");

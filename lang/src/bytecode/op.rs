@@ -121,6 +121,10 @@ ops! {
     VectorSet "vector-set!" [];
     SetCar "set-car!" [];
     SetCdr "set-cdr!" [];
+    IsRecord "record?" [];
+    MakeRecord "make-record" [U16];
+    RecordRef "record-ref" [];
+    RecordSet "record-set!" [];
     AddImm "add-imm" [I16];
     LocalAddImm "local-add-imm" [U16, I16];
     JumpUnlessLt "jump-unless-lt" [Target];

@@ -313,12 +313,21 @@ fn step(
             frame.pop_value()?;
             frame.push(Slot::Value)?;
         }
-        Add | Sub | Mul | Lt | Gt | Le | Ge | NumEq | Cons | IsEq | VectorRef | Memq => {
+        Add | Sub | Mul | Lt | Gt | Le | Ge | NumEq | Cons | IsEq | VectorRef | Memq | IsRecord => {
             frame.pop_values(2)?;
             frame.push(Slot::Value)?;
         }
         SetCar | SetCdr => frame.pop_values(2)?,
         VectorSet => frame.pop_values(3)?,
+        RecordRef => {
+            frame.pop_values(4)?;
+            frame.push(Slot::Value)?;
+        }
+        RecordSet => frame.pop_values(5)?,
+        MakeRecord => {
+            frame.pop_values(operands[0])?;
+            frame.push(Slot::Value)?;
+        }
         LocalAddImm | LocalCar | LocalCdr => {
             frame.read(operands[0])?;
             frame.push(Slot::Value)?;

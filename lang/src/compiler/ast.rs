@@ -63,6 +63,13 @@ pub enum Prim {
     SetCar,
     SetCdr,
     Memq,
+    /// `(%record? obj rtd)`, `(%record-ref obj rtd i who)` and `(%record-set! obj rtd i
+    /// value who)`: what the procedures `define-record-type` makes do.
+    IsRecord,
+    /// `(%record rtd value ...)`, the constructor, with any number of arguments.
+    MakeRecord,
+    RecordRef,
+    RecordSet,
 }
 
 impl Prim {
@@ -91,6 +98,10 @@ impl Prim {
             ("set-car!", 2) => SetCar,
             ("set-cdr!", 2) => SetCdr,
             ("memq", 2) => Memq,
+            ("%record?", 2) => IsRecord,
+            ("%record", n) if (1..=usize::from(u16::MAX)).contains(&n) => MakeRecord,
+            ("%record-ref", 4) => RecordRef,
+            ("%record-set!", 5) => RecordSet,
             _ => return None,
         })
     }
@@ -100,7 +111,7 @@ impl Prim {
         use Prim::*;
         matches!(
             self,
-            Lt | Gt | Le | Ge | NumEq | IsNull | IsPair | Not | IsEq | IsZero
+            Lt | Gt | Le | Ge | NumEq | IsNull | IsPair | Not | IsEq | IsZero | IsRecord
         )
     }
 
@@ -128,6 +139,10 @@ impl Prim {
             SetCar => "set-car!",
             SetCdr => "set-cdr!",
             Memq => "memq",
+            IsRecord => "%record?",
+            MakeRecord => "%record",
+            RecordRef => "%record-ref",
+            RecordSet => "%record-set!",
         }
     }
 }

@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use super::collection_kind;
 use super::{
-    fixnum_arith, fixnum_compare, memq_inline, proto, stack_overflow, unbound, vector_index,
-    vector_index_error, Frame, Proto, Vm,
+    fixnum_arith, fixnum_compare, memq_inline, proto, record_field, record_field_error,
+    stack_overflow, unbound, vector_index, vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
 use crate::bytecode::{Op, CAPTURE_BYTES};
@@ -969,6 +969,39 @@ impl Vm {
                         fail!(at, vector_index_error(v, i, "vector-set!"));
                     };
                     v.set_field(i, x);
+                }
+                Op::IsRecord => {
+                    let rtd = pop!();
+                    set_top!(Value::bool(builtins::records::is_record_of(top!(), rtd)));
+                }
+                Op::MakeRecord => {
+                    let argc = u16!();
+                    let record = try_at!(
+                        at,
+                        builtins::records::make_record(&mut self.store, args!(argc))
+                            .map_err(|e| e.named("%record"))
+                    );
+                    sp = down!(sp, argc);
+                    push!(record);
+                }
+                Op::RecordRef => {
+                    let (record, rtd, i, who) = (stack_at!(4), stack_at!(3), stack_at!(2), top!());
+                    sp = down!(sp, 4);
+                    let i = match record_field(record, rtd, i) {
+                        Some(i) => i,
+                        None => fail!(at, record_field_error("%record-ref", record, rtd, i, who)),
+                    };
+                    push!(record.field(i));
+                }
+                Op::RecordSet => {
+                    let (record, rtd, i) = (stack_at!(5), stack_at!(4), stack_at!(3));
+                    let (value, who) = (stack_at!(2), top!());
+                    sp = down!(sp, 5);
+                    let i = match record_field(record, rtd, i) {
+                        Some(i) => i,
+                        None => fail!(at, record_field_error("%record-set!", record, rtd, i, who)),
+                    };
+                    record.set_field(i, value);
                 }
             }
         }

@@ -770,6 +770,35 @@ pub(super) fn vector_index_error(v: Value, i: Value, name: &str) -> Error {
     }
 }
 
+/// The slot of field `i` of `record`, when it is a record of type `rtd` and `i` one of
+/// its field indices: the check of `%record-ref` and `%record-set!`, inline.
+pub(super) fn record_field(record: Value, rtd: Value, i: Value) -> Option<usize> {
+    if !builtins::records::is_record_of(record, rtd) {
+        return None;
+    }
+    match i.as_fixnum() {
+        Some(k) if k >= 0 && (k as usize) < record.size() - 1 => Some(k as usize + 1),
+        _ => None,
+    }
+}
+
+/// The error of `name` (`%record-ref`, `%record-set!`) called by the accessor or modifier
+/// `who`, for what [`record_field`] refused: the builtins' own, out of line.
+#[cold]
+#[inline(never)]
+pub(super) fn record_field_error(
+    name: &str,
+    record: Value,
+    rtd: Value,
+    i: Value,
+    who: Value,
+) -> Error {
+    match builtins::records::checked_field(record, rtd, i, who) {
+        Err(e) => e.named(name),
+        Ok(_) => unreachable!("record_field refuses only what checked_field refuses"),
+    }
+}
+
 /// What is live at a safepoint besides the store: the VM's stacks and the code they run.
 struct VmRoots<'a> {
     stack: &'a [Value],

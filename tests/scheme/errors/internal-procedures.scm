@@ -8,6 +8,10 @@
 (try (lambda () (%record-ref (make-thing 1 2) thing 5 'thing-a)))
 (try (lambda () (%record-ref (make-thing 1 2) thing 'x 'thing-a)))
 (try (lambda () (%record-set! (make-thing 1 2) 'not-a-type 0 3 'who)))
+;; A record type's own first slot is #f, and #f is no record type.
+(try (lambda () (%record-ref thing #f 0 'who)))
+(try (lambda () (%record-set! thing #f 0 3 'who)))
+(try (lambda () (%record? thing #f)))
 (try (lambda () (%record 'x 1 2)))
 (try (lambda () (%record thing 1)))
 (try (lambda () (%make-record-type 'broken 5)))

@@ -291,7 +291,11 @@ impl<'a> Codegen<'a> {
                     .extend_from_slice(&imm.to_le_bytes());
                 self.finish(ctx);
             }
-            Expr::Prim(prim @ (Prim::VectorSet | Prim::SetCar | Prim::SetCdr), args, span) => {
+            Expr::Prim(
+                prim @ (Prim::VectorSet | Prim::SetCar | Prim::SetCdr | Prim::RecordSet),
+                args,
+                span,
+            ) => {
                 // Mutators push nothing; their unspecified value is made only if used.
                 for a in args {
                     self.expr(a, Ctx::Value)?;
@@ -300,6 +304,16 @@ impl<'a> Codegen<'a> {
                 self.emit(prim_op(*prim));
                 self.push_depth(-(args.len() as isize));
                 self.unspecified(ctx);
+            }
+            Expr::Prim(Prim::MakeRecord, args, span) => {
+                for a in args {
+                    self.expr(a, Ctx::Value)?;
+                }
+                self.mark(span);
+                self.emit(Op::MakeRecord);
+                self.emit_u16(args.len(), Some(span))?;
+                self.push_depth(1 - args.len() as isize);
+                self.finish(ctx);
             }
             Expr::Prim(prim, args, span)
                 if on_locals_op(*prim).is_some()

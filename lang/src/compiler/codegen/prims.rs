@@ -110,5 +110,9 @@ pub(super) fn prim_op(p: Prim) -> Op {
         Prim::SetCar => Op::SetCar,
         Prim::SetCdr => Op::SetCdr,
         Prim::Memq => Op::Memq,
+        Prim::IsRecord => Op::IsRecord,
+        Prim::MakeRecord => Op::MakeRecord,
+        Prim::RecordRef => Op::RecordRef,
+        Prim::RecordSet => Op::RecordSet,
     }
 }
