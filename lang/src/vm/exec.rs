@@ -709,7 +709,15 @@ impl Vm {
                     cell.set_field(CELL_VALUE, pop!());
                 }
                 Op::Pop => sp = down!(sp, 1),
-                Op::AcceptValues => {}
+                Op::AcceptValues => {
+                    // An arm with no code would jump straight back to the dispatch,
+                    // making it a loop of one block, which LLVM never copies into the
+                    // arms' ends (see .cargo/config.toml); an empty `asm!` gives the
+                    // arm a block of its own.
+                    // SAFETY: the assembly is empty: it reads, writes and jumps
+                    // nowhere.
+                    unsafe { std::arch::asm!("", options(nomem, nostack, preserves_flags)) };
+                }
                 Op::Slide => {
                     let n = u16!();
                     let v = pop!();
