@@ -140,11 +140,20 @@ fn append(store: &mut Store, args: &[Value]) -> Result<Value> {
     let Some((&last, init)) = args.split_last() else {
         return Ok(Value::NIL);
     };
-    let mut items = Vec::new();
+    // One walk checks the lists and counts their elements, so that the copy is made in
+    // one vector of the right size.
+    let mut count = 0usize;
     for &l in init {
-        items.extend(list_arg(l)?);
+        count += for_each_element(l, |_| ())?;
     }
-    store.reserve(items.len().saturating_mul(PAIR_BYTES))?;
+    if count == 0 {
+        return Ok(last);
+    }
+    store.reserve(count.saturating_mul(PAIR_BYTES))?;
+    let mut items = Vec::with_capacity(count);
+    for &l in init {
+        for_each_element(l, |x| items.push(x))?;
+    }
     Ok(store.heap.list_with_tail(&items, last))
 }
 

@@ -18,6 +18,7 @@
 (try 'assoc (lambda () (assoc 'z a)))
 (try 'assoc-found (lambda () (assoc 'b a)))
 (try 'last-pair (lambda () (last-pair c)))
+(try 'append (lambda () (append '(0) c '(4))))
 (try 'for-each (lambda () (for-each (lambda (x) x) c)))
 (define n 0)
 (try 'for-each-visits (lambda () (for-each (lambda (x) (set! n (+ n 1))) c)))
