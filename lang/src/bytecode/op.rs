@@ -104,6 +104,9 @@ ops! {
     Add "add" [];
     Sub "sub" [];
     Mul "mul" [];
+    Quotient "quotient" [];
+    Remainder "remainder" [];
+    Modulo "modulo" [];
     Lt "lt" [];
     Gt "gt" [];
     Le "le" [];

@@ -313,7 +313,8 @@ fn step(
             frame.pop_value()?;
             frame.push(Slot::Value)?;
         }
-        Add | Sub | Mul | Lt | Gt | Le | Ge | NumEq | Cons | IsEq | VectorRef | Memq | IsRecord => {
+        Add | Sub | Mul | Quotient | Remainder | Modulo | Lt | Gt | Le | Ge | NumEq | Cons
+        | IsEq | VectorRef | Memq | IsRecord => {
             frame.pop_values(2)?;
             frame.push(Slot::Value)?;
         }

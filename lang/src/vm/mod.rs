@@ -149,10 +149,13 @@ pub(super) struct ProgramPosition {
 }
 
 /// The inline instructions that fall back on a builtin, and its name.
-const GENERIC_OPS: [(Op, &str); 9] = [
+const GENERIC_OPS: [(Op, &str); 12] = [
     (Op::Add, "+"),
     (Op::Sub, "-"),
     (Op::Mul, "*"),
+    (Op::Quotient, "quotient"),
+    (Op::Remainder, "remainder"),
+    (Op::Modulo, "modulo"),
     (Op::Lt, "<"),
     (Op::Gt, ">"),
     (Op::Le, "<="),
@@ -613,6 +616,25 @@ pub(super) fn fixnum_arith(op: Op, a: Value, b: Value) -> Option<Value> {
         Op::Add => x.checked_add(y).map(word),
         Op::Sub => x.checked_sub(y).map(word),
         Op::Mul => a.fixnum_value().checked_mul(y).map(word),
+        // The tag bits are zeros, so the remainder of two fixnums' words is the word of
+        // their remainder; the quotient is a fixnum again unless it is the least fixnum's
+        // over -1. A zero divisor is the builtins' error.
+        Op::Quotient => a
+            .fixnum_value()
+            .checked_div(b.fixnum_value())
+            .filter(|q| *q <= rudo_gc::Word::FIXNUM_MAX)
+            .map(Value::fixnum),
+        Op::Remainder => x.checked_rem(y).map(word),
+        Op::Modulo => x
+            .checked_rem(y)
+            .map(|r| {
+                if r != 0 && (r < 0) != (y < 0) {
+                    r + y
+                } else {
+                    r
+                }
+            })
+            .map(word),
         Op::Lt => Some(Value::bool(x < y)),
         Op::Gt => Some(Value::bool(x > y)),
         Op::Le => Some(Value::bool(x <= y)),
