@@ -140,20 +140,15 @@ fn append(store: &mut Store, args: &[Value]) -> Result<Value> {
     let Some((&last, init)) = args.split_last() else {
         return Ok(Value::NIL);
     };
-    // One walk checks the lists and counts their elements, so that the copy is made in
-    // one vector of the right size.
-    let mut count = 0usize;
-    for &l in init {
-        count += for_each_element(l, |_| ())?;
-    }
-    if count == 0 {
-        return Ok(last);
-    }
-    store.reserve(count.saturating_mul(PAIR_BYTES))?;
-    let mut items = Vec::with_capacity(count);
+    // The elements of every list but the last, in one vector.
+    let mut items = Vec::new();
     for &l in init {
         for_each_element(l, |x| items.push(x))?;
     }
+    if items.is_empty() {
+        return Ok(last);
+    }
+    store.reserve(items.len().saturating_mul(PAIR_BYTES))?;
     Ok(store.heap.list_with_tail(&items, last))
 }
 

@@ -64,10 +64,28 @@ fn record(store: &mut Store, fields: &[Value]) -> Value {
     r
 }
 
+/// The slot of field `i` of `record`, when it is a record of type `rtd` and `i` one of
+/// its field indices: the check of `%record-ref` and `%record-set!` without the error,
+/// which the VM makes inline.
+#[inline]
+pub(crate) fn field_slot(record: Value, rtd: Value, i: Value) -> Option<usize> {
+    if !is_record_of(record, rtd) {
+        return None;
+    }
+    // A record has a slot for its type and one for each field (see `make_record`).
+    match i.as_fixnum() {
+        Some(k) if k >= 0 && (k as usize) < record.size() - 1 => Some(k as usize + 1),
+        _ => None,
+    }
+}
+
 /// The field index of field `i` of `record`, after checking that it is a record of type
 /// `rtd`; an error names the accessor `who` and the type (or the builtin, when the
 /// arguments are not what `define-record-type` passes).
 pub(crate) fn checked_field(record: Value, rtd: Value, i: Value, who: Value) -> Result<usize> {
+    if let Some(slot) = field_slot(record, rtd, i) {
+        return Ok(slot);
+    }
     let Some(count) = field_count(rtd) else {
         return Err(Error::expected("a record type", rtd));
     };

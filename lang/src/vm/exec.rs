@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use super::collection_kind;
 use super::{
-    fixnum_arith, fixnum_compare, memq_inline, proto, record_field, record_field_error,
-    stack_overflow, unbound, vector_index, vector_index_error, Frame, Proto, Vm,
+    fixnum_arith, fixnum_compare, memq_inline, proto, record_field_error, stack_overflow, unbound,
+    vector_index, vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
 use crate::bytecode::{Op, CAPTURE_BYTES};
@@ -998,7 +998,7 @@ impl Vm {
                 Op::RecordRef => {
                     let (record, rtd, i, who) = (stack_at!(4), stack_at!(3), stack_at!(2), top!());
                     sp = down!(sp, 4);
-                    let i = match record_field(record, rtd, i) {
+                    let i = match builtins::records::field_slot(record, rtd, i) {
                         Some(i) => i,
                         None => fail!(at, record_field_error("%record-ref", record, rtd, i, who)),
                     };
@@ -1008,7 +1008,7 @@ impl Vm {
                     let (record, rtd, i) = (stack_at!(5), stack_at!(4), stack_at!(3));
                     let (value, who) = (stack_at!(2), top!());
                     sp = down!(sp, 5);
-                    let i = match record_field(record, rtd, i) {
+                    let i = match builtins::records::field_slot(record, rtd, i) {
                         Some(i) => i,
                         None => fail!(at, record_field_error("%record-set!", record, rtd, i, who)),
                     };

@@ -792,20 +792,9 @@ pub(super) fn vector_index_error(v: Value, i: Value, name: &str) -> Error {
     }
 }
 
-/// The slot of field `i` of `record`, when it is a record of type `rtd` and `i` one of
-/// its field indices: the check of `%record-ref` and `%record-set!`, inline.
-pub(super) fn record_field(record: Value, rtd: Value, i: Value) -> Option<usize> {
-    if !builtins::records::is_record_of(record, rtd) {
-        return None;
-    }
-    match i.as_fixnum() {
-        Some(k) if k >= 0 && (k as usize) < record.size() - 1 => Some(k as usize + 1),
-        _ => None,
-    }
-}
-
 /// The error of `name` (`%record-ref`, `%record-set!`) called by the accessor or modifier
-/// `who`, for what [`record_field`] refused: the builtins' own, out of line.
+/// `who`, for what `builtins::records::field_slot` refused: the builtins' own, out of
+/// line.
 #[cold]
 #[inline(never)]
 pub(super) fn record_field_error(
@@ -817,7 +806,7 @@ pub(super) fn record_field_error(
 ) -> Error {
     match builtins::records::checked_field(record, rtd, i, who) {
         Err(e) => e.named(name),
-        Ok(_) => unreachable!("record_field refuses only what checked_field refuses"),
+        Ok(_) => unreachable!("checked_field accepts only what field_slot accepts"),
     }
 }
 
