@@ -419,6 +419,9 @@ impl Gen {
 
     fn let_form(&mut self, ty: Ty, d: u32) -> Sx {
         let keyword = *self.pick(&["let", "let*", "letrec", "letrec*", "let-values"]);
+        if keyword.starts_with("letrec") && self.chance(0.4) {
+            return self.mutual_letrec(keyword, ty, d);
+        }
         let mark = self.scope.len();
         let mut bindings = Vec::new();
         let mut new_vars = Vec::new();
@@ -447,6 +450,38 @@ impl Gen {
             }
         }
         self.scope.extend(new_vars);
+        let body = self.expr(ty, d);
+        self.scope.truncate(mark);
+        sx![keyword, Sx::List(bindings), body]
+    }
+
+    /// A `letrec` of procedures that call each other, any of them, also those bound after
+    /// them, and sometimes from a closure of their own. Each call counts its argument
+    /// down, so the calls end within 20.
+    fn mutual_letrec(&mut self, keyword: &str, ty: Ty, d: u32) -> Sx {
+        let names: Vec<String> = (0..self.rng.random_range(1..4))
+            .map(|_| self.fresh("v"))
+            .collect();
+        let mut bindings = Vec::new();
+        for name in &names {
+            let a = self.fresh("a");
+            let mark = self.scope.len();
+            self.bind(a.clone(), Ty::Int, true);
+            let otherwise = self.expr(Ty::Int, d);
+            self.scope.truncate(mark);
+            let callee = self.pick(&names).clone();
+            let mut call = sx![callee.as_str(), sx!["-", a.as_str(), 1]];
+            if self.chance(0.3) {
+                call = sx![sx!["lambda", sx![], call]];
+            }
+            let guard = sx!["and", sx![">", a.as_str(), 0], sx!["<", a.as_str(), 20]];
+            let lambda = sx!["lambda", sx![a.as_str()], sx!["if", guard, call, otherwise]];
+            bindings.push(sx![name.as_str(), lambda]);
+        }
+        let mark = self.scope.len();
+        for name in names {
+            self.bind(name, Ty::Proc(1), false);
+        }
         let body = self.expr(ty, d);
         self.scope.truncate(mark);
         sx![keyword, Sx::List(bindings), body]

@@ -7,6 +7,6 @@ mod op;
 mod proto;
 mod verify;
 
-pub use op::{disassemble, instruction_text, Op, CAPTURE_BYTES};
+pub use op::{disassemble, instruction_text, Capture, Op, CAPTURE_BYTES};
 pub use proto::Proto;
 pub use verify::verify;

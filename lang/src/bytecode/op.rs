@@ -166,11 +166,34 @@ ops! {
     FreeSetBox "free-set-box" [U16];
     Memq "memq" [];
     JumpUnlessMemq "jump-unless-memq" [Target];
+    // `patch-capture k v`: free variable `k` of the closure on top, popped, becomes the
+    // value of slot `v`. Closures of one group (see `codegen::groups`) are made before
+    // the later ones' variables have values, and get them this way.
+    PatchCapture "patch-capture" [U16, U16];
 }
 
-/// A closure's capture list follows `closure`: for each free variable, a byte (0: a local
-/// slot of the creating frame, 1: a free variable of the creating closure) and a `u16`.
+/// A closure's capture list follows `closure`: for each free variable, a [`Capture`] byte
+/// and a `u16`, the slot or free variable it is copied from.
 pub const CAPTURE_BYTES: usize = 3;
+
+/// Where a closure's free variable comes from when `closure` makes it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// A local slot of the creating frame.
+    Local = 0,
+    /// A free variable of the creating closure.
+    Free = 1,
+    /// The creating closure itself (the `u16` is unused).
+    OwnClosure = 2,
+}
+
+impl Capture {
+    pub fn from_byte(b: u8) -> Option<Capture> {
+        [Capture::Local, Capture::Free, Capture::OwnClosure]
+            .into_iter()
+            .find(|c| *c as u8 == b)
+    }
+}
 
 /// A constant as the listing shows it: a global cell by its variable's name.
 fn describe_constant(v: Value) -> String {
@@ -250,8 +273,12 @@ pub fn instruction_text(proto: &Proto, pc: usize) -> String {
         let n = read_u16(code, pc + 5) as usize;
         for i in 0..n {
             let c = pc + 7 + i * CAPTURE_BYTES;
-            let kind = if code[c] == 0 { "local" } else { "free" };
-            let _ = write!(out, " [{kind} {}]", read_u16(code, c + 1));
+            let _ = match Capture::from_byte(code[c]) {
+                Some(Capture::Local) => write!(out, " [local {}]", read_u16(code, c + 1)),
+                Some(Capture::Free) => write!(out, " [free {}]", read_u16(code, c + 1)),
+                Some(Capture::OwnClosure) => write!(out, " [self]"),
+                None => write!(out, " [?]"),
+            };
         }
     }
     out

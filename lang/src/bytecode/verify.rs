@@ -25,7 +25,7 @@
 
 use std::collections::HashMap;
 
-use super::op::{instruction_len, read_u16, read_u32, Op, Operand, CAPTURE_BYTES};
+use super::op::{instruction_len, read_u16, read_u32, Capture, Op, Operand, CAPTURE_BYTES};
 use super::proto::Proto;
 
 /// What an abstract slot holds.
@@ -278,11 +278,19 @@ fn step(
         Closure => {
             for i in 0..operands[1] {
                 let c = pc + 7 + i * CAPTURE_BYTES;
-                if code[c] == 0 {
-                    frame.slot(read_u16(code, c + 1) as usize)?;
+                match Capture::from_byte(code[c]) {
+                    Some(Capture::Local) => {
+                        frame.slot(read_u16(code, c + 1) as usize)?;
+                    }
+                    Some(Capture::Free | Capture::OwnClosure) => {}
+                    None => return Err(format!("capture {i} has no kind {}", code[c])),
                 }
             }
             frame.push(Slot::Value)?;
+        }
+        PatchCapture => {
+            frame.pop_value()?;
+            frame.read(operands[1])?;
         }
         Call => {
             frame.pop_values(operands[0] + 1)?;

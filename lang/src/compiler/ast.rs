@@ -28,6 +28,10 @@ pub struct VarInfo {
     /// frame, so referring to the variable from inside it needs no capture.
     pub self_lambda: Option<usize>,
     pub self_referenced: bool,
+    /// Its value is a lambda made with the others of its group (see `codegen::groups`),
+    /// before any code can read the variable: the closures capture it by value, patched
+    /// in once the whole group exists, and no box is needed.
+    pub patched: bool,
 }
 
 impl VarInfo {
@@ -35,7 +39,7 @@ impl VarInfo {
     /// so does every variable that `set!` assigns: a continuation copies the frame's
     /// slots, and re-entering it must not bring back a value that was assigned since.
     pub fn boxed(&self) -> bool {
-        self.assigned || (self.captured && self.late_init)
+        self.assigned || (self.captured && self.late_init && !self.patched)
     }
 }
 

@@ -207,6 +207,7 @@ impl<'rt> Expander<'rt> {
             captured: false,
             self_lambda: None,
             self_referenced: false,
+            patched: false,
         });
         self.vars.len() - 1
     }

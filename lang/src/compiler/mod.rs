@@ -131,6 +131,7 @@ pub fn compile_in(
     let expr = expr?;
     if store.options.optimize {
         codegen::drop_loop_captures(&expr, &mut vars);
+        codegen::mark_patched_groups(&expr, &mut vars);
     }
     codegen::Codegen::new(store, &vars).toplevel(&expr, &datum.span)
 }

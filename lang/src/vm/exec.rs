@@ -14,7 +14,7 @@ use super::{
     vector_index, vector_index_error, Frame, Proto, Vm,
 };
 use crate::builtins::{self, Special};
-use crate::bytecode::{Op, CAPTURE_BYTES};
+use crate::bytecode::{Capture, Op, CAPTURE_BYTES};
 use crate::error::{Error, Result};
 use crate::object::Alloc;
 use crate::object::CELL_VALUE;
@@ -741,17 +741,35 @@ impl Vm {
                     let closure =
                         super::new_closure(&mut self.store.heap, &self.store.code[index], n);
                     for i in 0..n {
-                        let from_frame = u8!() == 0;
+                        let kind = u8!();
                         let index = u16!();
-                        let v = if from_frame {
-                            slot!(index)
-                        } else {
-                            closure_self!().field(index + 1)
+                        let v = match kind {
+                            k if k == Capture::Local as u8 => slot!(index),
+                            k if k == Capture::Free as u8 => closure_self!().field(index + 1),
+                            _ => closure_self!(),
                         };
                         closure.init_field(i + 1, v);
                     }
                     debug_assert_eq!(CAPTURE_BYTES, 3);
                     push!(closure);
+                }
+                Op::PatchCapture => {
+                    let field = u16!() + 1;
+                    let v = local!();
+                    let closure = pop!();
+                    // The compiler patches only closures it has just made, at one of
+                    // their captures: anything else is its error, not the program's.
+                    let captures = closure.is(Kind::Closure).then(|| {
+                        let anchored = code_of!(closure).anchor.is_some();
+                        closure.size() - 1 - usize::from(anchored)
+                    });
+                    if captures.is_none_or(|n| field > n) {
+                        fail!(
+                            at,
+                            Error::runtime("patch-capture: not a capture", vec![closure])
+                        );
+                    }
+                    closure.set_field(field, v);
                 }
                 Op::Call => {
                     let argc = u16!();

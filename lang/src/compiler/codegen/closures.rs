@@ -5,11 +5,13 @@ use std::rc::Rc;
 
 use super::super::ast::{Expr, Lambda, VarId, VarInfo};
 use super::{Codegen, Ctx, Function, Place};
-use crate::bytecode::{Op, Proto};
+use crate::bytecode::{Capture, Op, Proto};
 use crate::error::Result;
 
 impl Codegen<'_> {
-    pub(super) fn lambda(&mut self, lambda: &Rc<Lambda>) -> Result<()> {
+    /// Makes the closure of `lambda` and pushes it; returns the variables it captures,
+    /// in the order of its free slots.
+    pub(super) fn lambda(&mut self, lambda: &Rc<Lambda>) -> Result<Vec<VarId>> {
         let free = free_variables(lambda, self.vars, self.optimize);
         let mut places = HashMap::new();
         let params = lambda.params.len();
@@ -55,16 +57,17 @@ impl Codegen<'_> {
         self.emit(Op::Closure);
         self.emit_u32(index as u32);
         self.emit_u16(free.len(), Some(&lambda.span))?;
-        for v in free {
-            let (kind, n) = match self.place(v) {
-                Place::Slot(s) => (0u8, s),
-                Place::Free(i) => (1u8, i),
+        for &v in &free {
+            let (kind, n) = match self.place_or_self(v) {
+                None => (Capture::OwnClosure, 0),
+                Some(Place::Slot(s)) => (Capture::Local, s),
+                Some(Place::Free(i)) => (Capture::Free, i),
             };
-            self.current().proto.code.push(kind);
+            self.current().proto.code.push(kind as u8);
             self.emit_u16(n as usize, None)?;
         }
         self.push_depth(1);
-        Ok(())
+        Ok(free)
     }
 }
 

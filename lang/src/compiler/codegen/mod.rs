@@ -1,16 +1,18 @@
 //! Code generation: the core language to bytecode. This module compiles expressions;
 //! `emit` writes instructions, `closures` makes lambdas and finds what they capture,
-//! `loops` runs loops in place, and `prims` holds the primitives' instruction tables.
+//! `groups` makes the lambdas of internal definitions together, `loops` runs loops in
+//! place, and `prims` holds the primitives' instruction tables.
 //!
 //! Each lambda gets a frame on the VM stack: its arguments in slots `0..n`, then the
 //! variables of `let`s in the slots above, in the order they are bound. A variable that
-//! an inner lambda captures is copied into the closure; one that is also assigned lives
-//! in a box that the frame and the closures share. Calls in tail position reuse the
-//! frame.
+//! an inner lambda captures is copied into the closure; one that is also assigned, or
+//! set after a closure captured it, lives in a box that the frame and the closures
+//! share. Calls in tail position reuse the frame.
 
 mod captures;
 mod closures;
 mod emit;
+mod groups;
 mod loops;
 mod prims;
 
@@ -25,6 +27,7 @@ use crate::store::Store;
 use crate::value::Value;
 
 pub(super) use self::captures::drop_loop_captures;
+pub(super) use self::groups::mark_patched_groups;
 use self::loops::loop_form;
 use self::prims::*;
 
@@ -226,13 +229,7 @@ impl<'a> Codegen<'a> {
                 self.lambda(lambda)?;
                 self.finish(ctx);
             }
-            Expr::Seq(exprs) => {
-                let (last, init) = exprs.split_last().expect("a sequence is not empty");
-                for e in init {
-                    self.expr(e, Ctx::Effect)?;
-                }
-                self.expr(last, outer)?;
-            }
+            Expr::Seq(exprs) => self.sequence(exprs, outer)?,
             Expr::Call(f, args, span)
                 if ctx == Ctx::Tail && self.optimize && self.is_self_call(f, args.len()) =>
             {
@@ -400,6 +397,11 @@ impl<'a> Codegen<'a> {
                 self.vars[var].name
             ),
         }
+    }
+
+    /// Where `var` is, or `None` when it is the current function's own closure.
+    fn place_or_self(&self, var: VarId) -> Option<Place> {
+        (!self.is_self(var)).then(|| self.place(var))
     }
 
     /// Whether calling `f` with `argc` arguments calls the current function itself, with
