@@ -1,7 +1,7 @@
 //! Records, as `define-record-type` makes them (see `compiler/rewrite.rs`).
 //!
-//! A record type is a `Record` object `[#f, name, field names]`; a record is a `Record`
-//! object `[type, field values...]`. The `#f` in a type's first field is what tells the
+//! A record type is a `Record` object `[#f, name, field names, field count]`; a record
+//! is a `Record` object `[type, field values...]`. The `#f` in a type's first field is what tells the
 //! two apart, since no record has `#f` for a type.
 
 use super::{builtin, Builtin};
@@ -13,8 +13,9 @@ use crate::value::{Kind, Value};
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         builtin("%make-record-type", 2, Some(2), |store, a| {
-            super::list_arg(a[1])?;
-            Ok(record(store, &[Value::FALSE, a[0], a[1]]))
+            let count = super::list_arg(a[1])?.len();
+            let count = Value::fixnum(count as i64);
+            Ok(record(store, &[Value::FALSE, a[0], a[1], count]))
         }),
         builtin("%record", 1, None, make_record),
         builtin("%record?", 2, Some(2), |_, a| {
@@ -147,14 +148,10 @@ pub fn multiple_values(v: Value) -> Option<Vec<Value>> {
 }
 
 /// How many fields records of type `rtd` have; `None` when it is not a record type.
+/// The count is kept in the type: the constructor checks it at every record it makes.
 fn field_count(rtd: Value) -> Option<usize> {
     if !is_record_type(rtd) {
         return None;
     }
-    let (mut l, mut n) = (rtd.field(2), 0);
-    while l.is_pair() {
-        l = l.cdr();
-        n += 1;
-    }
-    Some(n)
+    rtd.field(3).as_fixnum().map(|n| n as usize)
 }
