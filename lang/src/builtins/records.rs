@@ -1,8 +1,8 @@
 //! Records, as `define-record-type` makes them (see `compiler/rewrite.rs`).
 //!
 //! A record type is a `Record` object `[#f, name, field names, field count]`; a record
-//! is a `Record` object `[type, field values...]`. The `#f` in a type's first field is what tells the
-//! two apart, since no record has `#f` for a type.
+//! is a `Record` object `[type, field values...]`. The `#f` in a type's first field is
+//! what tells the two apart, since no record has `#f` for a type.
 
 use super::{builtin, Builtin};
 use crate::error::{Error, Result};
