@@ -13,8 +13,7 @@ use crate::value::{Kind, Value};
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         builtin("%make-record-type", 2, Some(2), |store, a| {
-            let count = super::list_arg(a[1])?.len();
-            let count = Value::fixnum(count as i64);
+            let count = Value::fixnum(super::for_each_element(a[1], |_| {})? as i64);
             Ok(record(store, &[Value::FALSE, a[0], a[1], count]))
         }),
         builtin("%record", 1, None, make_record),

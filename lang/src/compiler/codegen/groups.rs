@@ -101,27 +101,25 @@ fn member<'e>(e: &'e Expr, vars: &[VarInfo]) -> Option<(VarId, Option<&'e Rc<Lam
 /// effect.
 fn runs_of(es: &[Expr], vars: &[VarInfo]) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
-    let mut start = None;
-    let mut end_run = |s: usize, end: usize| {
-        if es[s..end]
-            .iter()
-            .any(|e| member(e, vars).is_some_and(|(_, l)| l.is_some()))
-        {
-            runs.push(s..end);
-        }
-    };
+    // The run being read: where it started, and whether it has a lambda yet.
+    let mut open: Option<(usize, bool)> = None;
     for (i, e) in es.iter().enumerate() {
-        match (member(e, vars).is_some(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                end_run(s, i);
-                start = None;
+        match (member(e, vars), open) {
+            (Some((_, lambda)), None) => open = Some((i, lambda.is_some())),
+            (Some((_, lambda)), Some((start, any))) => {
+                open = Some((start, any || lambda.is_some()));
             }
-            _ => {}
+            (None, Some((start, any))) => {
+                if any {
+                    runs.push(start..i);
+                }
+                open = None;
+            }
+            (None, None) => {}
         }
     }
-    if let Some(s) = start {
-        end_run(s, es.len());
+    if let Some((start, true)) = open {
+        runs.push(start..es.len());
     }
     runs
 }
